@@ -1,0 +1,55 @@
+# OpenCPI: `make run` serves the demo; `make test` runs the whole suite. Both install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Two processes: this machine (and CI's) has two cores.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
+.PHONY: install run test lint typecheck browser bench messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_cpv --if-present
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; no browser is ever downloaded by a test tool.
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=procurement.settings.production DJANGO_SECRET_KEY=lint-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+		DJANGO_ALLOWED_HOSTS=localhost $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+typecheck: install
+	$(BIN)/mypy procurement workflows tenders documents
+
+# The benchmark, never part of `make test` or CI: it drops and recreates the PostgreSQL database
+# named by DATABASE_URL (its name must contain "bench") and uses Redis db 12 for the deadline storm.
+bench: install
+	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/opencpi_bench"; exit 2; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+messages: install
+	$(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var db.sqlite3 .pytest_cache

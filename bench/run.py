@@ -1,0 +1,781 @@
+"""The benchmark (``make bench``; not a test, never run by ``make test`` or CI).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opencpi_bench .venv/bin/python bench/run.py
+
+On PostgreSQL only. For each size (``--small`` then ``--large`` processes) it drops and recreates
+the database named by ``DATABASE_URL`` (its name must contain "bench"), migrates it, fills it
+with ``manage.py seed_scale``, counts the SQL queries of each measured page in-process, then
+starts the production server (gunicorn, 2 workers, persistent database connections) and drives
+load at it from a second process (``bench/load.py``) on 127.0.0.1. On the large data set it also
+runs the submission rush, the deadline storm (one Celery worker on Redis) and reads the web
+workers' peak memory; then it times the document renderer (``bench/render_document.py``).
+
+Speed is reported as a ratio to ``GET /healthz`` measured in the same run, since the machine is
+shared and noisy. Results: ``bench/results/latest.json`` and ``bench/results/latest.md``.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+TARGETS = {
+    "detail_api": 33.0,  # % of the baseline's requests/s
+    "list": 15.0,
+    "p99_ms": 100.0,
+    "scale_latency": 1.2,
+    "render_ratio": 1.3,
+    "rush_p99_ms": 500.0,
+    "storm_seconds": 60.0,
+    "rss_mb": 200.0,
+}
+
+
+def fail(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_database(url: str) -> tuple[str, str]:
+    """The bench database's name and the maintenance URL used to recreate it."""
+    if not url:
+        fail(
+            "set DATABASE_URL to a PostgreSQL database, e.g. "
+            "postgres://postgres@127.0.0.1:5432/opencpi_bench"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        fail(
+            f"the benchmark runs on PostgreSQL only, not {parts.scheme or url!r} (SQLite "
+            "would measure nothing useful)"
+        )
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        fail(f"database {name!r} would be dropped and recreated: use a name containing 'bench'")
+    return name, urlunsplit(parts._replace(path="/postgres"))
+
+
+def environment(args) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "procurement.settings.production",
+        "DJANGO_SECRET_KEY": args.secret,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "OPENCPI_VAR_DIR": str(ROOT / "var" / "bench"),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def recreate_database(name: str, maintenance_url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict, *argv: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *argv], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        fail(f"manage.py {' '.join(argv)} failed")
+    return done.stdout
+
+
+def sizes(processes: int) -> list[str]:
+    """seed_scale sizes for ``processes``: parties and templates fixed, the rest in proportion."""
+    return [
+        f"--processes={processes}",
+        f"--consultations={processes // 5}",
+        f"--responses={processes // 5 * 25}",
+        f"--audit={processes * 10}",
+    ]
+
+
+# --- fixtures read from the seeded data ---------------------------------------------------------
+
+
+def fixtures() -> dict:
+    """Users, tokens, sessions and ids the measured requests use."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from procurement.accounts.models import User
+    from tenders.models import Consultation, Tender
+
+    def login(username: str) -> dict:
+        user = User.objects.get(username=username)
+        token, _ = Token.objects.get_or_create(user=user)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return {
+            "user": user,
+            "token": {"Authorization": f"Token {token.key}"},
+            "cookie": {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"},
+        }
+
+    officer = login("scale-officer-0")
+    # A process of the officer's city that is past its consultation: private and public sides.
+    tender = (
+        Tender.objects.filter(city__slug="scale-city-0", first_published_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    public = Tender.objects.filter(status="consultation_open").order_by("pk").first()
+    consultation = Consultation.objects.filter(tender=public).first()
+    return {
+        "officer": officer,
+        "supplier": login("scale-supplier-0"),
+        "legal": login("scale-legal-0"),
+        "tender": tender.pk if tender else None,
+        "public_tender": public.pk if public else None,
+        "consultation": consultation.pk if consultation else None,
+    }
+
+
+def endpoints(fx: dict, page_size: int) -> list[dict]:
+    """(name, path, headers) of every measured request; lists at ``page_size`` rows."""
+    off, sup, leg = fx["officer"], fx["supplier"], fx["legal"]
+    return [
+        {"name": "healthz (baseline)", "key": "healthz", "path": "/healthz", "headers": {}},
+        {
+            "name": "process detail (API)",
+            "key": "detail_api",
+            "path": f"/api/v1/tenders/{fx['tender']}/",
+            "headers": off["token"],
+        },
+        {
+            "name": "process list (API)",
+            "key": "list_api",
+            "list": True,
+            "path": f"/api/v1/tenders/?page_size={page_size}",
+            "headers": off["token"],
+        },
+        {
+            "name": "process detail (web)",
+            "key": "detail_web",
+            "path": f"/processes/{fx['tender']}/",
+            "headers": off["cookie"],
+        },
+        {
+            "name": "process list (web)",
+            "key": "list_web",
+            "list": True,
+            "path": "/processes/",
+            "headers": off["cookie"],
+        },
+        {
+            "name": "supplier's open consultations (API)",
+            "key": "open_api",
+            "list": True,
+            "path": f"/api/v1/consultations/?open=true&page_size={page_size}",
+            "headers": sup["token"],
+        },
+        {
+            "name": "supplier's open consultations (web)",
+            "key": "open_web",
+            "list": True,
+            "path": "/consultations/",
+            "headers": sup["cookie"],
+        },
+        {
+            "name": "template library (API)",
+            "key": "library_api",
+            "list": True,
+            "path": f"/api/v1/templates/?page_size={page_size}",
+            "headers": leg["token"],
+        },
+        {
+            "name": "template library (web)",
+            "key": "library_web",
+            "list": True,
+            "path": "/documents/templates/",
+            "headers": leg["cookie"],
+        },
+        {
+            "name": "public portal: process page",
+            "key": "portal_process",
+            "path": f"/portal/processes/{fx['public_tender']}/",
+            "headers": {},
+        },
+        {
+            "name": "public portal: home (search)",
+            "key": "portal_home",
+            "list": True,
+            "path": "/portal/",
+            "headers": {},
+        },
+    ]
+
+
+def count_queries(fx: dict) -> dict[str, dict[str, int]]:
+    """SQL queries per request, in-process with Django's test client, at 10 and 100 rows."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts: dict[str, dict[str, int]] = {}
+    client = Client(HTTP_HOST="127.0.0.1")
+    for page_size in (10, 100):
+        for target in endpoints(fx, page_size):
+            headers = {
+                f"HTTP_{k.upper().replace('-', '_')}": v for k, v in target["headers"].items()
+            }
+            client.get(target["path"], **headers)  # warm caches (content types, permissions)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(target["path"], **headers)
+            status = response.status_code
+            entry = counts.setdefault(target["key"], {})
+            entry[f"q{page_size}"] = len(captured) if status == 200 else -status
+    return counts
+
+
+# --- the server and the load ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, env: dict) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "procurement.wsgi",
+                "--workers=2",
+                f"--bind=127.0.0.1:{self.port}",
+                "--backlog=2048",
+                "--timeout=120",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        fail("gunicorn did not start")
+
+    def workers(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) among the web workers."""
+        peaks = []
+        for pid in self.workers():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+        return round(max(peaks), 1) if peaks else 0.0
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def load(spec: dict, timeout: float) -> object:
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "load.py")],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        fail("the load generator failed")
+    return json.loads(done.stdout)
+
+
+def measure_endpoints(server: Server, fx: dict, args) -> list[dict]:
+    targets = [
+        {"name": t["name"], "path": t["path"], "headers": t["headers"]}
+        for t in endpoints(fx, args.page_size)
+    ]
+    spec = {
+        "mode": "endpoints",
+        "base": server.base,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "max_requests": args.max_requests,
+        "targets": targets,
+    }
+    rows = load(spec, timeout=len(targets) * (args.seconds + 60))
+    assert isinstance(rows, list)
+    for row, target in zip(rows, endpoints(fx, args.page_size), strict=True):
+        row["key"] = target["key"]
+        row["list"] = bool(target.get("list"))
+    return rows
+
+
+# --- the submission rush --------------------------------------------------------------------
+
+
+def rush_prepare(suppliers: int, consultations: int) -> tuple[list[dict], list[int]]:
+    """``consultations`` open consultations and ``suppliers`` suppliers with API tokens who have
+    not answered them; each supplier submits to every one of them."""
+    from rest_framework.authtoken.models import Token
+
+    from procurement.accounts.models import Membership
+    from tenders.models import Consultation, Question, Response
+
+    now = dt.datetime.now(dt.UTC)
+    chosen = list(
+        Consultation.objects.filter(
+            tender__status="consultation_open", opens_at__lte=now, closes_at__gt=now
+        ).order_by("pk")[:consultations]
+    )
+    if len(chosen) < consultations:
+        fail("not enough open consultations for the rush; seed more processes")
+    ids = [c.pk for c in chosen]
+    Response.objects.filter(consultation_id__in=ids).delete()
+    questions = dict(
+        Question.objects.filter(consultation_id__in=ids, order=1).values_list(
+            "consultation_id", "pk"
+        )
+    )
+    members = (
+        Membership.objects.filter(role="representative", user__username__startswith="scale-")
+        .select_related("user")
+        .order_by("supplier_id")[:suppliers]
+    )
+    submissions = []
+    for membership in members:
+        token, _ = Token.objects.get_or_create(user=membership.user)
+        for cid in ids:
+            submissions.append(
+                {"token": token.key, "consultation": cid, "question": questions[cid]}
+            )
+    return submissions, ids
+
+
+def measure_rush(server: Server, args) -> dict:
+    from tenders.models import Response
+
+    submissions, ids = rush_prepare(args.rush_suppliers, args.rush_responses // args.rush_suppliers)
+    spec = {
+        "mode": "rush",
+        "base": server.base,
+        "window": args.rush_seconds,
+        "submissions": submissions,
+    }
+    result = load(spec, timeout=args.rush_seconds + 300)
+    assert isinstance(result, dict)
+    succeeded = set(result.pop("succeeded"))
+    stored = set(
+        Response.objects.filter(consultation_id__in=ids, status="submitted").values_list(
+            "pk", flat=True
+        )
+    )
+    result["succeeded"] = len(succeeded)
+    result["stored"] = len(stored)
+    result["lost"] = len(succeeded - stored)
+    result["error_count"] = sum(result["errors"].values())
+    return result
+
+
+# --- the deadline storm ---------------------------------------------------------------------
+
+
+def storm_prepare(count: int, due: dt.datetime) -> list[int]:
+    """``count`` processes whose consultation closes at ``due``: the scheduler must close each
+    exactly once. Inserted in bulk like the rest of the data set."""
+    from procurement.accounts.models import City
+    from tenders.management.commands.seed_scale import Writer
+    from tenders.models import Consultation, Tender
+
+    writer = Writer()
+    cities = list(City.objects.filter(slug__startswith="scale-").values_list("pk", flat=True))
+    first = writer.next_id(Tender)
+    ids = list(range(first, first + count))
+    opened = due - dt.timedelta(days=20)
+    writer.write(
+        Tender,
+        (
+            {
+                "id": pk,
+                "status": "consultation_open",
+                "city_id": cities[n % len(cities)],
+                "title": f"Storm {n}",
+                "description": "",
+                "procedure": "cpti_open",
+                "estimated_value": 100000,
+                "currency": "EUR",
+                "functional_specifications": "",
+                "consultation_skip_reason": "",
+                "legal_report_ref": "",
+                "credit_certificate_ref": "",
+                "audit_report_ref": "",
+                "first_published_at": opened,
+                "next_check": due,
+            }
+            for n, pk in enumerate(ids)
+        ),
+    )
+    writer.write(
+        Consultation,
+        (
+            {
+                "tender_id": pk,
+                "subject": f"Storm {pk}",
+                "background": "",
+                "report": "",
+                "opens_at": opened,
+                "closes_at": due,
+                "published_at": opened,
+            }
+            for pk in ids
+        ),
+    )
+    writer.reset_sequences([Tender, Consultation])
+    return ids
+
+
+def redis_flush() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def measure_storm(env: dict, args) -> dict:
+    from django.db.models import Count
+
+    from procurement.core.models import AuditEntry
+    from tenders.models import Tender
+
+    due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=5)
+    ids = storm_prepare(args.storm, due)
+    redis_flush()
+    worker = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "procurement",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(max(0.0, (due - dt.datetime.now(dt.UTC)).total_seconds()) + 0.5)
+        from workflows.tasks import fire_due_events_task
+
+        started = time.monotonic()
+        # Beat would send it again a minute later: a second delivery must fire nothing twice.
+        fire_due_events_task.delay()
+        fire_due_events_task.delay()
+        remaining = len(ids)
+        elapsed = 0.0
+        while time.monotonic() - started < args.storm_timeout:
+            remaining = Tender.objects.filter(pk__in=ids, status="consultation_open").count()
+            elapsed = time.monotonic() - started
+            if remaining == 0:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.kill()  # the measure is taken: leave the queued effects unrun
+        worker.wait()
+        redis_flush()
+    fired = (
+        AuditEntry.objects.filter(name="close_consultation", object_id__in=[str(i) for i in ids])
+        .values("object_id")
+        .annotate(n=Count("pk"))
+    )
+    per_process = [row["n"] for row in fired]
+    return {
+        "processes": len(ids),
+        "fired": len(per_process),
+        "not_fired": remaining,
+        "duplicates": sum(1 for n in per_process if n > 1),
+        "seconds": round(elapsed, 1),
+        "per_second": round(len(per_process) / elapsed, 1) if elapsed else 0.0,
+    }
+
+
+# --- document rendering ---------------------------------------------------------------------
+
+
+def measure_render(env: dict) -> dict:
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "render_document.py"), "--repeat", "7"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "procurement.settings.test"},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        return {"error": "render_document.py failed"}
+    text = done.stdout
+    template = re.search(r"from template: ([\d.]+) ms \((\d+) pages", text)
+    direct = re.search(r"direct reportlab: ([\d.]+) ms", text)
+    ratio = re.search(r"ratio template/direct: ([\d.]+)", text)
+    return {
+        "template_ms": float(template.group(1)) if template else None,
+        "pages": int(template.group(2)) if template else None,
+        "direct_ms": float(direct.group(1)) if direct else None,
+        "ratio": float(ratio.group(1)) if ratio else None,
+    }
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("✅" if ok else "❌")
+
+
+def markdown(results: dict) -> str:
+    small, large = results["phases"].get("small"), results["phases"].get("large")
+    lines = [
+        f"# Benchmark ({results['finished']}, {results['machine']})",
+        "",
+        f"Data sets: {results['sizes']}. Load: {results['load']}.",
+        "",
+        "## Speed (ratio to `GET /healthz` in the same run)",
+        "",
+        "| request | processes | req/s | % of baseline | p50 ms | p99 ms | target | ok |",
+        "|---|---:|---:|---:|---:|---:|---|:-:|",
+    ]
+    for phase in (small, large):
+        if not phase:
+            continue
+        base = phase["load"][0]["rps"] or 1
+        for row in phase["load"]:
+            share = 100 * row["rps"] / base
+            if row["key"] == "healthz":
+                target, ok = "baseline", None
+            elif row["key"] == "detail_api":
+                target = f"≥ {TARGETS['detail_api']:.0f}%, p99 < {TARGETS['p99_ms']:.0f} ms"
+                ok = share >= TARGETS["detail_api"] and row["p99_ms"] < TARGETS["p99_ms"]
+            elif row["list"]:
+                target = f"≥ {TARGETS['list']:.0f}%, p99 < {TARGETS['p99_ms']:.0f} ms"
+                ok = share >= TARGETS["list"] and row["p99_ms"] < TARGETS["p99_ms"]
+            else:
+                target, ok = f"p99 < {TARGETS['p99_ms']:.0f} ms", row["p99_ms"] < TARGETS["p99_ms"]
+            errors = f" ({sum(row['errors'].values())} errors)" if row["errors"] else ""
+            lines.append(
+                f"| {row['name']}{errors} | {phase['processes']:,} | {row['rps']:.0f} | "
+                f"{share:.1f}% | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {target} | "
+                f"{verdict(ok)} |"
+            )
+    if small and large:
+        lines += [
+            "",
+            f"## Growth: latency at {large['processes']:,} vs {small['processes']:,} processes "
+            f"(target ≤ {TARGETS['scale_latency']}×)",
+            "",
+            "| request | p50 small | p50 large | ratio | ok |",
+            "|---|---:|---:|---:|:-:|",
+        ]
+        for a, b in zip(small["load"], large["load"], strict=True):
+            if a["key"] == "healthz":
+                continue
+            ratio = b["p50_ms"] / a["p50_ms"] if a["p50_ms"] else 0
+            lines.append(
+                f"| {a['name']} | {a['p50_ms']:.1f} | {b['p50_ms']:.1f} | {ratio:.2f}× | "
+                f"{verdict(ratio <= TARGETS['scale_latency'])} |"
+            )
+    lines += [
+        "",
+        "## SQL queries per request (target: the same at 10 and 100 rows and at both sizes)",
+        "",
+        "| request | "
+        + " | ".join(
+            f"{p['processes']:,} proc., {n} rows" for p in (small, large) if p for n in (10, 100)
+        )
+        + " | ok |",
+        "|---|" + "---:|" * (2 * sum(1 for p in (small, large) if p)) + ":-:|",
+    ]
+    phases = [p for p in (small, large) if p]
+    for key in phases[0]["queries"]:
+        values = [p["queries"][key][f"q{n}"] for p in phases for n in (10, 100)]
+        name = next(r["name"] for r in phases[0]["load"] if r["key"] == key)
+        ok = len(set(values)) == 1 and values[0] >= 0
+        lines.append(f"| {name} | " + " | ".join(str(v) for v in values) + f" | {verdict(ok)} |")
+    render, rush, storm = results.get("render"), results.get("rush"), results.get("storm")
+    lines += ["", "## Other targets", "", "| measure | figure | target | ok |", "|---|---|---|:-:|"]
+    if render and render.get("ratio"):
+        lines.append(
+            f"| 10-page document: template vs reportlab direct | {render['template_ms']:.0f} ms vs "
+            f"{render['direct_ms']:.0f} ms ({render['pages']} pages) = {render['ratio']:.2f}× | "
+            f"≤ {TARGETS['render_ratio']}× | {verdict(render['ratio'] <= TARGETS['render_ratio'])} |"
+        )
+    if rush:
+        ok = rush["error_count"] == 0 and rush["lost"] == 0 and rush["request_p99_ms"] < 500
+        lines.append(
+            f"| submission rush: {rush['suppliers']} suppliers, {rush['planned']} submissions in "
+            f"{rush['seconds']:.0f} s | {rush['error_count']} errors, {rush['lost']} lost "
+            f"({rush['stored']} stored), request p99 {rush['request_p99_ms']:.0f} ms "
+            f"(submission p99 {rush['submission_p99_ms']:.0f} ms) | 0 errors, 0 lost, "
+            f"p99 < 500 ms | {verdict(ok)} |"
+        )
+    if storm:
+        ok = storm["not_fired"] == 0 and storm["duplicates"] == 0 and storm["seconds"] <= 60
+        lines.append(
+            f"| deadline storm: {storm['processes']:,} due in one minute, one worker | all fired in "
+            f"{storm['seconds']:.1f} s ({storm['per_second']:.0f}/s), {storm['not_fired']} left, "
+            f"{storm['duplicates']} twice | all within 60 s, none twice | {verdict(ok)} |"
+        )
+    if large or small:
+        rss = (large or small)["peak_rss_mb"]
+        lines.append(
+            f"| web worker peak memory (VmHWM) | {rss:.0f} MB | < {TARGETS['rss_mb']:.0f} MB | "
+            f"{verdict(rss < TARGETS['rss_mb'])} |"
+        )
+    seeds = ", ".join(f"{p['processes']:,}: {p['seed_seconds']:.0f} s" for p in phases)
+    lines += ["", f"seed_scale time (processes: seconds): {seeds}.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--small", type=int, default=1000, help="processes of the first data set")
+    parser.add_argument("--large", type=int, default=100_000, help="processes of the second")
+    parser.add_argument("--seconds", type=float, default=6, help="load per request kind")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--max-requests", type=int, default=20000)
+    parser.add_argument("--page-size", type=int, default=25, help="rows per page under load")
+    parser.add_argument("--rush-suppliers", type=int, default=200)
+    parser.add_argument("--rush-responses", type=int, default=1000)
+    parser.add_argument("--rush-seconds", type=float, default=60)
+    parser.add_argument("--storm", type=int, default=10_000)
+    parser.add_argument("--storm-timeout", type=float, default=600)
+    parser.add_argument("--quick", action="store_true", help="10,000 processes, short loads")
+    args = parser.parse_args()
+    if args.quick:
+        args.large, args.seconds, args.storm, args.rush_seconds = 10_000, 3, 2000, 20
+    name, maintenance = check_database(os.environ.get("DATABASE_URL", ""))
+    args.secret = secrets.token_urlsafe(40)
+    env = environment(args)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    results: dict = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "load": f"{args.connections} connections, {args.seconds:g} s per request kind, "
+        f"{args.page_size} rows per page, gunicorn 2 sync workers",
+        "sizes": "",
+        "targets": TARGETS,
+        "phases": {},
+    }
+    for phase, processes in (("small", args.small), ("large", args.large)):
+        if not processes:
+            continue
+        print(f"[{phase}] recreating {name}, seeding {processes:,} processes", flush=True)
+        recreate_database(name, maintenance)
+        manage(env, "migrate", "--noinput", "-v0")
+        t0 = time.monotonic()
+        print(manage(env, "seed_scale", *sizes(processes)), flush=True)
+        seed_seconds = time.monotonic() - t0
+        fx = fixtures()
+        print(f"[{phase}] counting queries", flush=True)
+        queries = count_queries(fx)
+        from django.db import connections
+
+        connections.close_all()
+        server = Server(env)
+        try:
+            print(f"[{phase}] load on {server.base}", flush=True)
+            rows = measure_endpoints(server, fx, args)
+            data = {
+                "processes": processes,
+                "seed_seconds": round(seed_seconds, 1),
+                "queries": queries,
+                "load": rows,
+            }
+            if phase == "large" or not args.large:
+                print(f"[{phase}] submission rush", flush=True)
+                results["rush"] = measure_rush(server, args)
+            data["peak_rss_mb"] = server.peak_rss_mb()
+        finally:
+            server.stop()
+        results["phases"][phase] = data
+    print("[storm] deadline storm", flush=True)
+    results["storm"] = measure_storm(env, args)
+    print("[render] document", flush=True)
+    results["render"] = measure_render(env)
+    results["sizes"] = ", ".join(
+        f"{p['processes']:,} processes" for p in results["phases"].values()
+    ) + (
+        " (plus 150 cities, 5,000 suppliers, 2,000 templates; consultations = processes/5 with "
+        "25 responses each; 10 audit rows per process)"
+    )
+    results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    table = markdown(results)
+    (RESULTS / "latest.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

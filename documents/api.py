@@ -1,0 +1,453 @@
+"""API of the template library and of generated documents. Views parse, call one service or
+selector, and serialise."""
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from documents import selectors, services
+from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
+from documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
+from procurement.accounts.models import City, Network
+from procurement.core.api import Pagination, query_choice
+from procurement.core.exceptions import NotFound
+from procurement.core.schema import PageQuerySerializer, paginated
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    upstream = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TemplateVersion
+        fields = [
+            "number",
+            "status",
+            "note",
+            "source",
+            "upstream",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+            "retired_at",
+        ]
+
+    def get_upstream(self, version) -> dict | None:
+        if version.upstream_id is None:
+            return None
+        return {"template": version.upstream.template_id, "number": version.upstream.number}
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateVersion
+        fields = ["number", "status", "approved_at"]
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    kind_name_es = serializers.SerializerMethodField()
+    kind_name_en = serializers.SerializerMethodField()
+    ocds_document_type = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+    shared_networks = serializers.PrimaryKeyRelatedField[Network](many=True, read_only=True)
+    shared_cities = serializers.PrimaryKeyRelatedField[City](many=True, read_only=True)
+    cities_using = serializers.SerializerMethodField()
+    documents_made = serializers.SerializerMethodField()
+    versions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DocumentTemplate
+        fields = [
+            "id",
+            "name",
+            "description",
+            "kind",
+            "kind_name_es",
+            "kind_name_en",
+            "ocds_document_type",
+            "language",
+            "owner",
+            "adopted_from",
+            "shared_public",
+            "shared_networks",
+            "shared_cities",
+            "cities_using",
+            "documents_made",
+            "versions",
+            "created_at",
+        ]
+
+    def get_kind_name_es(self, template) -> str:
+        return KIND_BY_CODE[template.kind].name_es
+
+    def get_kind_name_en(self, template) -> str:
+        return KIND_BY_CODE[template.kind].name_en
+
+    def get_ocds_document_type(self, template) -> str:
+        return KIND_BY_CODE[template.kind].ocds_document_type
+
+    def get_owner(self, template) -> dict:
+        owner = template.owner
+        kind = "city" if template.city_id else "network"
+        return {"type": kind, "id": owner.pk, "name": owner.name}
+
+    def get_cities_using(self, template) -> int:
+        own = 1 if template.city_id else 0
+        return (
+            own + getattr(template, "adopters_count", 0) + getattr(template, "approvers_count", 0)
+        )
+
+    def get_documents_made(self, template) -> int:
+        return getattr(template, "documents_count", 0)
+
+    def get_versions(self, template) -> list[dict]:
+        return VersionSummarySerializer(template.versions.all(), many=True).data  # type: ignore[return-value]
+
+
+class TemplateDetailSerializer(TemplateSerializer):
+    versions = serializers.SerializerMethodField()  # type: ignore[assignment]
+    update_available = serializers.SerializerMethodField()
+
+    class Meta(TemplateSerializer.Meta):
+        fields = [*TemplateSerializer.Meta.fields, "update_available"]
+
+    def get_versions(self, template) -> list[dict]:
+        return VersionSerializer(selectors.template_versions(template=template), many=True).data  # type: ignore[return-value]
+
+    def get_update_available(self, template) -> int | None:
+        newest = services.template_update_available(template)
+        return newest.number if newest else None
+
+
+class TemplateCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    language = serializers.ChoiceField(choices=Language.choices)
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    description = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+    # DRF's metaclass takes declared fields off the class, so "source" does not shadow
+    # Field.source at run time; mypy only sees the class attribute.
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=200_000, required=False, help_text="Without it, the default text of the kind."
+    )
+    city = serializers.IntegerField(required=False)
+
+
+class VersionCreateSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=200_000, trim_whitespace=False)  # type: ignore[assignment]
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class ShareSerializer(serializers.Serializer):
+    public = serializers.BooleanField(required=False, allow_null=True, default=None)
+    networks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    cities = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class MergeSerializer(serializers.Serializer):
+    resolutions = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=dict,
+    )
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    template_version = serializers.SerializerMethodField()
+    ocds_document_type = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GeneratedDocument
+        fields = [
+            "id",
+            "reference",
+            "tender",
+            "kind",
+            "title",
+            "ocds_document_type",
+            "language",
+            "number",
+            "status",
+            "failure_reason",
+            "public",
+            "trigger",
+            "sha256",
+            "verification_code",
+            "template_version",
+            "pdf_url",
+            "created_at",
+            "generated_at",
+        ]
+
+    def get_template_version(self, document) -> dict | None:
+        version = document.template_version
+        if version is None:
+            return None
+        return {"template": version.template_id, "number": version.number, "id": version.pk}
+
+    def get_ocds_document_type(self, document) -> str:
+        return KIND_BY_CODE[document.kind].ocds_document_type
+
+    def get_pdf_url(self, document) -> str | None:
+        if document.status != GeneratedDocument.Status.READY:
+            return None
+        return f"/api/v1/documents/{document.pk}/pdf/"
+
+
+class DocumentOrderSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    template = serializers.IntegerField(required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+
+def _template_queryset(queryset):
+    return queryset.prefetch_related(
+        "shared_networks",
+        "shared_cities",
+        Prefetch(
+            "versions",
+            queryset=TemplateVersion.objects.only(
+                "pk", "template_id", "number", "status", "approved_at"
+            ).order_by("-number"),
+        ),
+    )
+
+
+class TemplateListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, enum=list(selectors.SCOPES)),
+            OpenApiParameter("kind", str, enum=[code for code, _label in KIND_CHOICES]),
+            OpenApiParameter("language", str),
+            OpenApiParameter("city", str),
+            OpenApiParameter("network", str),
+            OpenApiParameter("q", str, description="Text search in names, descriptions and texts."),
+            PageQuerySerializer,
+        ],
+        responses=paginated(TemplateSerializer),
+        operation_id="v1_templates_list",
+    )
+    def get(self, request):
+        params = request.query_params
+        queryset = selectors.template_list_for_user(
+            user=request.user,
+            scope=query_choice(request, "scope", selectors.SCOPES),
+            kind=query_choice(request, "kind", KIND_CHOICES),
+            language=params.get("language", ""),
+            city=params.get("city", ""),
+            network=params.get("network", ""),
+            q=params.get("q", "").strip(),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(_template_queryset(queryset), request, view=self)
+        return paginator.get_paginated_response(TemplateSerializer(page, many=True).data)
+
+    @extend_schema(request=TemplateCreateSerializer, responses={201: TemplateDetailSerializer})
+    def post(self, request):
+        serializer = TemplateCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        city_id = data.pop("city", None)
+        city = City.objects.filter(pk=city_id).first() if city_id else None
+        if city_id and city is None:
+            raise NotFound("City not found.")
+        template = services.template_create(actor=request.user, city=city, **data)
+        template = selectors.template_get_for_user(user=request.user, pk=template.pk)
+        return Response(TemplateDetailSerializer(template).data, status=status.HTTP_201_CREATED)
+
+
+class TemplateDetailView(APIView):
+    @extend_schema(responses=TemplateDetailSerializer)
+    def get(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        return Response(TemplateDetailSerializer(template).data)
+
+
+class TemplateVersionsView(APIView):
+    @extend_schema(request=VersionCreateSerializer, responses={201: VersionSerializer})
+    def post(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        serializer = VersionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.template_version_create(
+            actor=request.user, template=template, **serializer.validated_data
+        )
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+VERSION_ACTIONS = {
+    "submit": services.template_version_submit,
+    "approve": services.template_version_approve,
+    "retire": services.template_version_retire,
+}
+
+
+class TemplateVersionActionView(APIView):
+    """``submit`` a draft to review, ``approve`` it (the owner's legal team; for a network
+    default, the caller's city approves it for its own use), ``retire`` it."""
+
+    @extend_schema(
+        request=None, responses=VersionSerializer, operation_id="v1_templates_versions_action"
+    )
+    def post(self, request, pk, number, action):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        version = selectors.template_version_get(template=template, number=number)
+        if action == "approve" and template.network_id is not None:
+            services.template_approve_for_city(actor=request.user, version=version)
+        elif action in VERSION_ACTIONS:
+            version = VERSION_ACTIONS[action](actor=request.user, version=version)
+        else:
+            raise NotFound("Unknown action.")
+        return Response(VersionSerializer(version).data)
+
+
+class TemplateShareView(APIView):
+    @extend_schema(request=ShareSerializer, responses=TemplateDetailSerializer)
+    def post(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        serializer = ShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.template_share(actor=request.user, template=template, **serializer.validated_data)
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        return Response(TemplateDetailSerializer(template).data)
+
+
+class TemplateAdoptView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "AdoptRequest", {"city": serializers.IntegerField(required=False)}
+        ),
+        responses={201: TemplateDetailSerializer},
+    )
+    def post(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        city_id = request.data.get("city") if hasattr(request.data, "get") else None
+        city = City.objects.filter(pk=city_id).first() if city_id else None
+        copy = services.template_adopt(actor=request.user, template=template, city=city)
+        copy = selectors.template_get_for_user(user=request.user, pk=copy.pk)
+        return Response(TemplateDetailSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class TemplateMergeView(APIView):
+    """GET: the per-section merge of the source's new version (clean sections and conflicts).
+    POST: make it a new draft, with ``resolutions`` for the conflicting sections."""
+
+    @extend_schema(
+        responses=inline_serializer("MergePreview", {"sections": serializers.ListField()})
+    )
+    def get(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        result, newest = services.template_merge_preview(template)
+        return Response(
+            {
+                "source_version": newest.number,
+                "clean": result.clean,
+                "sections": [
+                    {
+                        "section": s.key,
+                        "conflict": s.conflict,
+                        "text": s.text,
+                        "base": s.base,
+                        "ours": s.ours,
+                        "theirs": s.theirs,
+                    }
+                    for s in result.sections
+                ],
+            }
+        )
+
+    @extend_schema(request=MergeSerializer, responses={201: VersionSerializer})
+    def post(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.template_merge(
+            actor=request.user,
+            template=template,
+            resolutions=serializer.validated_data["resolutions"],
+        )
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class ProcessDocumentsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=paginated(DocumentSerializer),
+        operation_id="v1_tenders_documents_list",
+    )
+    def get(self, request, pk):
+        _ref, _private, documents = selectors.documents_for_process(
+            user=request.user, process_id=pk
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(documents, request, view=self)
+        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
+
+    @extend_schema(request=DocumentOrderSerializer, responses={202: DocumentSerializer})
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            raise NotFound("Process not found.")
+        ref, _private = _process_private(request.user, pk)
+        serializer = DocumentOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        template = None
+        if data.get("template"):
+            template = selectors.template_get_for_user(user=request.user, pk=data["template"])
+        document = services.document_order(
+            actor=request.user,
+            process_id=ref.id,
+            kind=data["kind"],
+            language=data.get("language", ""),
+            template=template,
+        )
+        document.refresh_from_db()
+        return Response(DocumentSerializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _process_private(user, pk):
+    from documents.context import process_for_user
+
+    ref, private = process_for_user(user=user, process_id=pk)
+    if not private:
+        raise NotFound("Process not found.")
+    return ref, private
+
+
+class DocumentDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=DocumentSerializer)
+    def get(self, request, pk):
+        document = selectors.document_get_for_user(user=request.user, pk=pk)
+        return Response(DocumentSerializer(document).data)
+
+
+class DocumentPdfView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk):
+        document = selectors.document_get_for_user(user=request.user, pk=pk)
+        return document_pdf_response(document)
+
+
+def document_pdf_response(document: GeneratedDocument) -> FileResponse:
+    if document.status != GeneratedDocument.Status.READY or not document.pdf:
+        raise NotFound("The document has no PDF yet.")
+    response = FileResponse(
+        document.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{document.reference}-{document.kind}.pdf",
+    )
+    response["X-Document-SHA256"] = document.sha256
+    return response

@@ -1,0 +1,875 @@
+"""The one window of ``documents`` on ``tenders``: plain-data contexts for templates.
+
+Templates never see model instances. For each kind of document this module builds a context of
+dicts, lists, strings, numbers and booleans, described by ``SCHEMA`` (the fields reference page
+and the save-time check read it), from a process, or from sample data for previews. Dates and
+amounts arrive already written the way the city reads them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from documents.kinds import KIND_BY_CODE
+from procurement.core.formatting import city_datetime, money
+
+# --- the schema -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a context: a scalar (``text``, ``number``, ``bool``), an ``object`` with
+    ``fields``, or a ``list`` whose items are objects with ``fields`` (or texts, without)."""
+
+    type: str
+    help: Promise | str
+    fields: dict[str, "Field"] = field(default_factory=dict)
+
+    @property
+    def is_container(self) -> bool:
+        return self.type in ("object", "list")
+
+
+def _text(help_text) -> Field:
+    return Field("text", help_text)
+
+
+DOCUMENT = Field(
+    "object",
+    _("The document being made."),
+    {
+        "title": _text(_("Legal name of the document, e.g. “Resolución de adjudicación”.")),
+        "kind": _text(_("Code of the kind, e.g. award_resolution.")),
+        "legal_basis": _text(_("Articles of law the document rests on.")),
+        "ocds_document_type": _text(_("OCDS documentType code.")),
+        "language": _text(_("Language code of the document (es, en).")),
+        "date": _text(_("Date of the document, written out in its language.")),
+    },
+)
+CITY = Field(
+    "object",
+    _("The contracting authority."),
+    {
+        "name": _text(_("Name of the city council.")),
+        "country": _text(_("ISO country code.")),
+        "currency": _text(_("Currency code.")),
+    },
+)
+PROCESS = Field(
+    "object",
+    _("The CPI process."),
+    {
+        "id": Field("number", _("Number of the process in OpenCPI.")),
+        "title": _text(_("Title of the process.")),
+        "description": _text(_("The public need the market does not meet.")),
+        "procedure": _text(_("Name of the procedure (CPTI open, PCP, partnership).")),
+        "status": _text(_("Current state of the process, in words.")),
+        "estimated_value": _text(_("Estimated value without VAT, with its currency.")),
+        "currency": _text(_("Currency code.")),
+        "cpv_codes": Field("list", _("CPV codes (texts).")),
+        "functional_specifications": _text(_("Functional or performance requirements.")),
+        "first_published": _text(_("When the process was first published.")),
+        "submission_deadline": _text(_("Deadline for submissions.")),
+        "legal_report": _text(_("Reference of the Secretary's legal report.")),
+        "credit_certificate": _text(_("Reference of the credit certificate.")),
+        "audit_report": _text(_("Reference of the prior audit report.")),
+    },
+)
+CONSULTATION = Field(
+    "object",
+    _("The preliminary market consultation (empty texts when there is none)."),
+    {
+        "subject": _text(_("Object of the consultation.")),
+        "background": _text(_("Background and challenge.")),
+        "opens": _text(_("When it opens.")),
+        "closes": _text(_("When it closes.")),
+        "advisers": Field(
+            "list",
+            _("External advisers (LCSP art. 115.1)."),
+            {"name": _text(_("Name.")), "reason": _text(_("Why they were chosen."))},
+        ),
+        "entities": Field(
+            "list",
+            _("Names of the entities that answered (texts; empty until the consultation closes)."),
+        ),
+        "questions": Field(
+            "list",
+            _("The questions asked, with the officers' non-confidential summaries of the answers."),
+            {
+                "order": Field("number", _("Number of the question.")),
+                "text": _text(_("The question.")),
+                "summary": _text(
+                    _("Non-confidential summary of the answers (empty until the close).")
+                ),
+            },
+        ),
+        "report": _text(_("Conclusions of the consultation report.")),
+    },
+)
+PARTICIPANTS = Field(
+    "list",
+    _(
+        "Suppliers taking part: a PCP's or partnership's participants; a CPTI tender's bidders "
+        "once the bids have closed."
+    ),
+    {
+        "name": _text(_("Legal name.")),
+        "tax_id": _text(_("Tax identifier.")),
+        "kind": _text(_("Company, start-up, university…")),
+        "sme": Field("bool", _("Whether it is an SME.")),
+        "status": _text(
+            _("Applicant, selected or dropped; for a bidder, the admission outcome of its bids.")
+        ),
+    },
+)
+CRITERIA = Field(
+    "list",
+    _("Award criteria (empty until they are defined)."),
+    {
+        "name": _text(_("Criterion.")),
+        "weight": Field("number", _("Weight in points.")),
+        "kind": _text(_("Value judgement (envelope B) or formula (envelope C).")),
+        "innovation": Field("bool", _("Whether it rewards innovation.")),
+        "price": Field("bool", _("Whether it is the price.")),
+    },
+)
+LOTS = Field(
+    "list",
+    _("Lots of the contract."),
+    {
+        "number": Field("number", _("Number of the lot.")),
+        "title": _text(_("Title of the lot.")),
+        "value": _text(_("Estimated value without VAT, with its currency.")),
+        "duration_months": Field("number", _("Duration in months.")),
+    },
+)
+BIDS = Field(
+    "list",
+    _(
+        "The bids (CPTI), lot by lot, once the bids have closed. Points and offers appear only "
+        "once their envelopes were opened when the document was made: value-judgement points "
+        "from the signed report, formula points, totals, ranks and prices from the opening of "
+        "envelope C; empty texts before."
+    ),
+    {
+        "lot": Field("number", _("Number of the lot.")),
+        "name": _text(_("Bidder's legal name.")),
+        "tax_id": _text(_("Bidder's tax identifier.")),
+        "sme": Field("bool", _("Whether the bidder is an SME.")),
+        "submitted": _text(_("When the bid was submitted.")),
+        "admission": _text(_("Admission outcome (admitted, asked to remedy, excluded…).")),
+        "admission_reason": _text(_("Reasons given for the admission outcome.")),
+        "abnormal": _text(_("Abnormally-low-offer outcome (empty when not presumed).")),
+        "value_judgement_points": _text(_("Points on the value-judgement criteria.")),
+        "formula_points": _text(_("Points on the formula criteria.")),
+        "total_points": _text(_("Total points.")),
+        "rank": _text(_("Place in the lot's ranking (1 is best).")),
+        "offer": _text(_("Price offered without VAT, with its currency.")),
+    },
+)
+AWARD = Field(
+    "object",
+    _("The award."),
+    {
+        "proposed": _text(_("Bidders the committee proposed (empty before the proposal).")),
+        "winner": _text(_("Name of the successful supplier (empty before the award).")),
+        "value": _text(_("Total awarded value without VAT, with its currency.")),
+        "points": _text(_("Points of the successful bid (when there is one lot).")),
+        "lots": Field(
+            "list",
+            _("The award of each lot."),
+            {
+                "lot": Field("number", _("Number of the lot.")),
+                "title": _text(_("Title of the lot.")),
+                "winner": _text(_("Successful bidder.")),
+                "tax_id": _text(_("Its tax identifier.")),
+                "value": _text(_("Awarded value without VAT, with its currency.")),
+                "points": _text(_("Points of the successful bid.")),
+                "status": _text(_("Awarded, or annulled by an appeal.")),
+            },
+        ),
+        "awarded": _text(_("Date of the award.")),
+        "standstill_ends": _text(_("End of the standstill period.")),
+        "contract_signed": _text(_("Date the contract was signed.")),
+        "contract_reference": _text(_("Reference of the contract (empty until recorded).")),
+    },
+)
+
+_COMMON = {"document": DOCUMENT, "city": CITY, "process": PROCESS}
+_CONSULTATION = {"consultation": CONSULTATION, "participants": PARTICIPANTS}
+_AWARD = {
+    "participants": PARTICIPANTS,
+    "criteria": CRITERIA,
+    "lots": LOTS,
+    "bids": BIDS,
+    "award": AWARD,
+}
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "consultation_notice": {**_COMMON, **_CONSULTATION},
+    "consultation_report": {**_COMMON, **_CONSULTATION},
+    "justification_memo": {
+        **_COMMON,
+        "consultation": CONSULTATION,
+        "criteria": CRITERIA,
+        "lots": LOTS,
+    },
+    "pcap": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
+    "ppt": {**_COMMON, "lots": LOTS},
+    "tender_notice": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
+    "committee_minutes": {**_COMMON, **_AWARD},
+    "evaluation_report": {**_COMMON, **_AWARD},
+    "award_resolution": {**_COMMON, **_AWARD},
+    "contract": {**_COMMON, **_AWARD},
+}
+assert set(SCHEMA) == set(KIND_BY_CODE)
+
+
+# --- contexts from a process ----------------------------------------------------------------
+
+
+def _locale(language: str) -> str:
+    return {"es": "es_ES", "en": "en_GB"}.get(language, language)
+
+
+def _date(value: dt.date | None, language: str) -> str:
+    return format_date(value, "long", locale=_locale(language)) if value else ""
+
+
+def _when(value: dt.datetime | None, zone, language: str) -> str:
+    return city_datetime(value, zone, language) if value else ""
+
+
+def _document(kind: str, language: str, day: dt.date) -> dict[str, Any]:
+    definition = KIND_BY_CODE[kind]
+    return {
+        "title": definition.name(language),
+        "kind": kind,
+        "legal_basis": definition.legal_basis,
+        "ocds_document_type": definition.ocds_document_type,
+        "language": language,
+        "date": _date(day, language),
+    }
+
+
+def _only(kind: str, context: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in context.items() if key in SCHEMA[kind]}
+
+
+@dataclass(frozen=True)
+class ProcessRef:
+    """What ``documents`` needs to know of a process besides its template context."""
+
+    id: int
+    city_id: int
+    title: str
+    language: str
+    is_public: bool
+
+
+def _tender(process_id: int):
+    from tenders.models import Tender
+
+    return (
+        Tender.objects.select_related("city")
+        .prefetch_related("consultations", "participants__supplier", "lots", "criteria")
+        .get(pk=process_id)
+    )
+
+
+def process_lock(process_id: int) -> None:
+    """Lock the process row until the transaction ends (serialises document numbering)."""
+    from tenders.models import Tender
+
+    list(Tender.objects.select_for_update().filter(pk=process_id).only("pk"))
+
+
+def process_ref(process_id: int) -> ProcessRef:
+    tender = _tender(process_id)
+    return ProcessRef(
+        tender.pk, tender.city_id, tender.title, tender.city.language, tender.is_public
+    )
+
+
+# --- as of which step -----------------------------------------------------------------------
+
+CPTI = "cpti_open"
+BIDS_CLOSED = "close_bids"
+PROPOSAL = "propose_award"
+STANDSTILL = "start_standstill"
+ANNULMENTS = frozenset({"uphold_appeal", "uphold_partnership_appeal"})
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The moment a document speaks for, and the process's steps up to it.
+
+    A document made by a step's effect speaks for that step, however late it is generated:
+    what was sealed then stays out of it even if it has been opened since."""
+
+    at: dt.datetime
+    steps: tuple[tuple[str, dt.datetime], ...] = ()
+
+    def has(self, name: str) -> bool:
+        return any(step == name for step, _at in self.steps)
+
+    def reached(self, moment: dt.datetime | None) -> bool:
+        return moment is not None and moment <= self.at
+
+
+def _entry_id_of_key(key: str) -> int | None:
+    """Documents made by an effect are keyed ``effect:<audit entry id>:<kind>`` (a retry
+    ``retry:effect:…``)."""
+    parts = key.split(":")
+    while parts and parts[0] == "retry":
+        parts = parts[1:]
+    if len(parts) == 3 and parts[0] == "effect" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def _step_of_document(*, process_id: int, kind: str, language: str, at: dt.datetime) -> int | None:
+    """The audit entry of the step whose effect made the document created at ``at``, if any."""
+    from documents.models import GeneratedDocument
+
+    keys = GeneratedDocument.objects.filter(
+        tender_id=process_id, kind=kind, language=language, created_at=at
+    ).values_list("key", flat=True)
+    return next((i for i in map(_entry_id_of_key, keys) if i is not None), None)
+
+
+def as_of(tender, *, kind: str, language: str, at: dt.datetime, step_id: int | None = None) -> AsOf:
+    """The step a document about ``tender`` speaks for: ``step_id`` (an audit entry), else the
+    step whose effect made the document created at ``at``, else the moment ``at`` itself."""
+    from procurement.core.audit import audit_history
+    from procurement.core.models import AuditEntry
+
+    entries = [e for e in audit_history(tender) if e.action == AuditEntry.Action.TRANSITION]
+    if step_id is None:
+        step_id = _step_of_document(process_id=tender.pk, kind=kind, language=language, at=at)
+    step = next((e for e in entries if e.pk == step_id), None)
+    if step is not None:
+        upto = [e for e in entries if (e.at, e.pk) <= (step.at, step.pk)]
+        return AsOf(step.at, tuple((e.name, e.at) for e in upto))
+    return AsOf(at, tuple((e.name, e.at) for e in entries if e.at <= at))
+
+
+# --- contexts from a process ----------------------------------------------------------------
+
+
+def _number(value) -> int | float:
+    """A weight as JSON can store it: 40, or 12.5."""
+    return int(value) if value == int(value) else float(value)
+
+
+def _points(value, language: str) -> str:
+    return format_decimal(value, format="#,##0.00", locale=_locale(language))
+
+
+def _criteria(tender) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": c.name,
+            "weight": _number(c.weight),
+            "kind": str(c.get_kind_display()),
+            "innovation": c.innovation,
+            "price": c.is_price,
+        }
+        for c in sorted(tender.criteria.all(), key=lambda c: c.order)
+    ]
+
+
+def _lots(tender, language: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": lot.number,
+            "title": lot.title,
+            "value": money(lot.value, tender.currency, language),
+            "duration_months": lot.duration_months,
+        }
+        for lot in sorted(tender.lots.all(), key=lambda lot: lot.number)
+    ]
+
+
+def _bids(tender, when: AsOf, zone, language: str) -> list[dict[str, Any]]:
+    """Every submitted bid once the bids closed, with what had been opened by ``when``.
+
+    Never an envelope's content: value-judgement points once the report is signed (LCSP art.
+    146.2), formula points, totals, ranks and the price offered once envelope C is open."""
+    if tender.procedure != CPTI or not when.has(BIDS_CLOSED):
+        return []
+    from tenders.evaluation import formula_offers, scoreboard
+    from tenders.models import Bid
+
+    bids = list(
+        tender.bids.filter(status=Bid.Status.SUBMITTED)
+        .select_related("supplier", "lot")
+        .order_by("lot__number", "supplier__name", "pk")
+    )
+    judged = when.reached(tender.value_report_signed_at)
+    opened_c = when.reached(tender.c_opened_at)
+    lines: dict[int, Any] = {}
+    ranks: dict[int, int] = {}
+    if judged or opened_c:
+        for lot in sorted(tender.lots.all(), key=lambda lot: lot.number):
+            board = scoreboard(tender, lot=lot)
+            admitted = [line for line in board if line.bid.admission == Bid.Admission.ADMITTED]
+            for place, line in enumerate(admitted, start=1):
+                ranks[line.bid.pk] = place
+            lines.update({line.bid.pk: line for line in board})
+    offers: dict[int, Any] = {}
+    price = next((c for c in tender.criteria.all() if c.is_price), None)
+    if opened_c and price is not None:
+        offers = formula_offers(tender, bids).get(price.pk, {})
+    rows = []
+    for bid in bids:
+        scored = lines.get(bid.pk)
+        row = {
+            "lot": bid.lot.number,
+            "name": bid.supplier.name,
+            "tax_id": bid.supplier.tax_id,
+            "sme": bid.supplier.is_sme,
+            "submitted": _when(bid.submitted_at, zone, language),
+            "admission": str(bid.get_admission_display()),
+            "admission_reason": bid.admission_reason,
+            "abnormal": str(bid.get_abnormal_display()) if bid.abnormal else "",
+            "value_judgement_points": "",
+            "formula_points": "",
+            "total_points": "",
+            "rank": "",
+            "offer": "",
+        }
+        if scored is not None and judged:
+            row["value_judgement_points"] = _points(scored.value_judgement, language)
+        if scored is not None and opened_c:
+            row["formula_points"] = _points(scored.formula, language)
+            row["total_points"] = _points(scored.total, language)
+            row["rank"] = str(ranks.get(bid.pk, ""))
+        if bid.pk in offers:
+            row["offer"] = money(offers[bid.pk], tender.currency, language)
+        rows.append(row)
+    return rows
+
+
+def _bidders(tender, when: AsOf) -> list[dict[str, Any]]:
+    """One participant per CPTI bidder once the bids closed, its status the admission outcome
+    of its bids (one per lot)."""
+    if tender.procedure != CPTI or not when.has(BIDS_CLOSED):
+        return []
+    from tenders.models import Bid
+
+    by_supplier: dict[int, dict[str, Any]] = {}
+    for bid in (
+        tender.bids.filter(status=Bid.Status.SUBMITTED)
+        .select_related("supplier")
+        .order_by("supplier__name", "lot__number", "pk")
+    ):
+        supplier = bid.supplier
+        entry = by_supplier.setdefault(
+            supplier.pk,
+            {
+                "name": supplier.name,
+                "tax_id": supplier.tax_id,
+                "kind": str(supplier.get_kind_display()),
+                "sme": supplier.is_sme,
+                "status": "",
+            },
+        )
+        outcome = str(bid.get_admission_display())
+        if outcome not in entry["status"].split("; "):
+            entry["status"] = f"{entry['status']}; {outcome}" if entry["status"] else outcome
+    return list(by_supplier.values())
+
+
+def _cpti_award(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
+    """The award rows resolved by ``when`` (never a proposal as the award), lot by lot."""
+    from tenders.models import Award
+
+    rows = [
+        row
+        for row in Award.objects.filter(
+            tender=tender,
+            status__in=[Award.Status.AWARDED, Award.Status.ANNULLED],
+            awarded_at__isnull=False,
+        )
+        .select_related("bid__supplier", "lot")
+        .order_by("lot__number", "awarded_at", "pk")
+        if when.reached(row.awarded_at)
+    ]
+
+    def annulled(row) -> bool:
+        return row.status == Award.Status.ANNULLED and any(
+            name in ANNULMENTS and at >= row.awarded_at for name, at in when.steps
+        )
+
+    live = [row for row in rows if not annulled(row)]
+    proposed: list[str] = []
+    if when.has(PROPOSAL):
+        # The live proposal of each lot (after a failed request for documents, the next one).
+        for row in (
+            Award.objects.filter(tender=tender)
+            .exclude(status__in=[Award.Status.FAILED, Award.Status.ANNULLED])
+            .select_related("bid__supplier")
+            .order_by("lot__number", "pk")
+        ):
+            if row.bid.supplier.name not in proposed:
+                proposed.append(row.bid.supplier.name)
+    values = [row.value for row in live if row.value is not None]
+    signed = when.reached(tender.contract_signed_at)
+    winners = list(dict.fromkeys(row.bid.supplier.name for row in live))
+    return {
+        "proposed": ", ".join(proposed),
+        "winner": ", ".join(winners),
+        "value": money(sum(values), tender.currency, language) if values else "",
+        "points": _points(live[0].total_points, language) if len(live) == 1 else "",
+        "lots": [
+            {
+                "lot": row.lot.number,
+                "title": row.lot.title,
+                "winner": row.bid.supplier.name,
+                "tax_id": row.bid.supplier.tax_id,
+                "value": money(row.value, tender.currency, language)
+                if row.value is not None
+                else "",
+                "points": _points(row.total_points, language),
+                "status": str(
+                    Award.Status.ANNULLED.label if annulled(row) else Award.Status.AWARDED.label
+                ),
+            }
+            for row in rows
+        ],
+        "awarded": _when(tender.awarded_at, zone, language)
+        if when.reached(tender.awarded_at)
+        else "",
+        "standstill_ends": _when(tender.standstill_ends_at, zone, language)
+        if when.has(STANDSTILL)
+        else "",
+        "contract_signed": _when(tender.contract_signed_at, zone, language) if signed else "",
+        "contract_reference": ", ".join(r.contract_reference for r in live if r.contract_reference)
+        if signed
+        else "",
+    }
+
+
+def _consultation(consultation, when: AsOf, zone, language: str) -> dict[str, Any]:
+    """The consultation's public face (``consultation_report_data``): who answered and the
+    summaries only once it closed; never an answer."""
+    if consultation is None:
+        return {
+            "subject": "",
+            "background": "",
+            "opens": "",
+            "closes": "",
+            "advisers": [],
+            "entities": [],
+            "questions": [],
+            "report": "",
+        }
+    from tenders.selectors import consultation_report_data
+
+    data = consultation_report_data(consultation=consultation)
+    closed = when.reached(consultation.closes_at)
+    return {
+        "subject": consultation.subject,
+        "background": consultation.background,
+        "opens": _when(consultation.opens_at, zone, language),
+        "closes": _when(consultation.closes_at, zone, language),
+        "advisers": [
+            {"name": str(a.get("name", "")), "reason": str(a.get("reason", ""))}
+            for a in (data["advisers"] or [])
+            if isinstance(a, dict)
+        ],
+        "entities": [str(name) for name in data["entities"]] if closed else [],
+        "questions": [
+            {
+                "order": q["order"],
+                "text": q["text"],
+                "summary": q["summary"] if closed else "",
+            }
+            for q in data["questions"]
+        ],
+        "report": data["report"],
+    }
+
+
+def process_context(
+    *, process_id: int, kind: str, language: str, at: dt.datetime, step_id: int | None = None
+) -> dict[str, Any]:
+    """The context of a document of ``kind`` about a process, as of ``at``; for a document made
+    by a step's effect, as of that step (``step_id``, or found from the document made at
+    ``at``), so it holds only what had been opened by then."""
+    from django.utils import translation
+
+    tender = _tender(process_id)
+    city = tender.city
+    zone = city.zone
+    when = as_of(tender, kind=kind, language=language, at=at, step_id=step_id)
+    with translation.override(language):
+        consultations = sorted(tender.consultations.all(), key=lambda c: c.pk)
+        consultation = consultations[-1] if consultations else None
+        bids = _bids(tender, when, zone, language)
+        if tender.procedure == CPTI:
+            participants = _bidders(tender, when)
+            award = _cpti_award(tender, when, zone, language)
+        else:
+            members = sorted(tender.participants.all(), key=lambda p: p.supplier.name)
+            participants = [
+                {
+                    "name": p.supplier.name,
+                    "tax_id": p.supplier.tax_id,
+                    "kind": str(p.supplier.get_kind_display()),
+                    "sme": p.supplier.is_sme,
+                    "status": str(p.get_status_display()),
+                }
+                for p in members
+            ]
+            winner = next((p for p in members if p.status == "selected"), None)
+            award = {
+                "proposed": "",
+                "winner": winner.supplier.name if winner and tender.awarded_at else "",
+                "value": "",
+                "points": "",
+                "lots": [],
+                "awarded": _when(tender.awarded_at, zone, language),
+                "standstill_ends": _when(tender.standstill_ends_at, zone, language),
+                "contract_signed": _when(tender.contract_signed_at, zone, language),
+                "contract_reference": "",
+            }
+        context = {
+            "document": _document(kind, language, timezone.localtime(at, zone).date()),
+            "city": {"name": city.name, "country": city.country, "currency": city.currency},
+            "process": {
+                "id": tender.pk,
+                "title": tender.title,
+                "description": tender.description,
+                "procedure": str(tender.get_procedure_display()),
+                "status": str(tender.state.label),
+                "estimated_value": money(tender.estimated_value, tender.currency, language),
+                "currency": tender.currency,
+                "cpv_codes": list(tender.cpv_codes),
+                "functional_specifications": tender.functional_specifications,
+                "first_published": _when(tender.first_published_at, zone, language),
+                "submission_deadline": _when(tender.submission_deadline, zone, language),
+                "legal_report": tender.legal_report_ref,
+                "credit_certificate": tender.credit_certificate_ref,
+                "audit_report": tender.audit_report_ref,
+            },
+            "consultation": _consultation(consultation, when, zone, language),
+            "participants": participants,
+            "criteria": _criteria(tender),
+            "lots": _lots(tender, language),
+            "bids": bids,
+            "award": award,
+        }
+    return _only(kind, context)
+
+
+def process_for_user(*, user, process_id) -> tuple[ProcessRef, bool]:
+    """The process if ``user`` may read it, and whether they see its private side; the same
+    ``NotFound`` for missing and not-yours."""
+    from tenders.selectors import tender_get_for_user
+
+    tender, private = tender_get_for_user(user=user, pk=process_id)
+    return (
+        ProcessRef(tender.pk, tender.city_id, tender.title, tender.city.language, tender.is_public),
+        private,
+    )
+
+
+def process_visible_ids(*, user):
+    """A subquery of the processes whose private side ``user`` sees."""
+    from tenders.selectors import tenders_private_for_user
+
+    return tenders_private_for_user(user).values("pk")
+
+
+def process_user_may_request(*, user, process_id: int) -> bool:
+    """Officers and the legal team of the process's city may ask for documents on demand."""
+    tender = _tender(process_id)
+    return user.has_perm("tenders.act_officer", tender) or user.has_perm(
+        "tenders.act_legal", tender
+    )
+
+
+# --- sample data for previews ---------------------------------------------------------------
+
+_SAMPLE = {
+    "es": {
+        "city": "Ayuntamiento de Ejemplo",
+        "title": "Gestión inteligente del riego de parques",
+        "description": "Los parques se riegan con horarios fijos, llueva o no; "
+        "ninguna solución del mercado ajusta el riego a la humedad real del suelo.",
+        "procedure": "Compra pública de tecnología innovadora (procedimiento abierto)",
+        "status": "Consulta abierta",
+        "specs": "Reducir un 30 % el consumo de agua sin pérdida de calidad del césped.",
+        "subject": "Sensores de humedad y riego adaptativo",
+        "background": "¿Qué soluciones existen hoy? Buscamos ideas, no ofertas.",
+        "report": "Las respuestas muestran que el reto es viable con un TRL 6.",
+        "adviser_reason": "Experta en hidrología urbana.",
+        "kind": "Empresa",
+        "status_p": "Seleccionada",
+        "criterion": "Calidad técnica",
+        "price": "Precio",
+        "value_judgement": "juicio de valor (sobre B)",
+        "formula": "fórmula (sobre C)",
+        "lot": "Suministro, instalación y mantenimiento",
+        "admitted": "admitida",
+        "awarded": "adjudicada",
+        "question": "¿Qué tecnología propone y con qué precisión?",
+        "summary": "Dos entidades proponen sensores capacitivos; una, ópticos.",
+    },
+    "en": {
+        "city": "Example City Council",
+        "title": "Smart irrigation of parks",
+        "description": "Parks are watered on fixed timetables, rain or shine; no product on "
+        "the market adjusts watering to real soil moisture.",
+        "procedure": "CPTI open procedure",
+        "status": "Consultation open",
+        "specs": "Cut water use by 30 % without harming the grass.",
+        "subject": "Moisture sensors and adaptive irrigation",
+        "background": "What solutions exist today? Ideas are sought, not offers.",
+        "report": "Answers show the challenge is feasible at TRL 6.",
+        "adviser_reason": "Expert in urban hydrology.",
+        "kind": "Company",
+        "status_p": "Selected",
+        "criterion": "Technical quality",
+        "price": "Price",
+        "value_judgement": "value judgement (envelope B)",
+        "formula": "formula (envelope C)",
+        "lot": "Supply, installation and maintenance",
+        "admitted": "admitted",
+        "awarded": "awarded",
+        "question": "Which technology do you propose, and how accurate is it?",
+        "summary": "Two entities propose capacitive sensors; one, optical ones.",
+    },
+}
+
+
+def sample_context(*, kind: str, language: str) -> dict[str, Any]:
+    """Fixed, realistic data for previews and for checking a template at save time."""
+    words = _SAMPLE.get(language, _SAMPLE["en"])
+    day = dt.date(2026, 3, 2)
+    moment = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    zone = timezone.get_fixed_timezone(60)
+    context = {
+        "document": _document(kind, language, day),
+        "city": {"name": words["city"], "country": "ES", "currency": "EUR"},
+        "process": {
+            "id": 1,
+            "title": words["title"],
+            "description": words["description"],
+            "procedure": words["procedure"],
+            "status": words["status"],
+            "estimated_value": money(450000, "EUR", language),
+            "currency": "EUR",
+            "cpv_codes": ["77313000-7", "38500000-0"],
+            "functional_specifications": words["specs"],
+            "first_published": _when(moment, zone, language),
+            "submission_deadline": _when(moment + dt.timedelta(days=35), zone, language),
+            "legal_report": "INF-JUR-2026/041",
+            "credit_certificate": "RC 2026/12877",
+            "audit_report": "FISC-2026/311",
+        },
+        "consultation": {
+            "subject": words["subject"],
+            "background": words["background"],
+            "opens": _when(moment, zone, language),
+            "closes": _when(moment + dt.timedelta(days=30), zone, language),
+            "advisers": [{"name": "Dra. Elena Ruiz", "reason": words["adviser_reason"]}],
+            "entities": ["Acme Smart Solutions S.L.", "Nova Urban Robotics S.L."],
+            "questions": [{"order": 1, "text": words["question"], "summary": words["summary"]}],
+            "report": words["report"],
+        },
+        "participants": [
+            {
+                "name": "Acme Smart Solutions S.L.",
+                "tax_id": "B26123455",
+                "kind": words["kind"],
+                "sme": True,
+                "status": words["status_p"],
+            },
+            {
+                "name": "Nova Urban Robotics S.L.",
+                "tax_id": "B08765430",
+                "kind": words["kind"],
+                "sme": True,
+                "status": words["status_p"],
+            },
+        ],
+        "criteria": [
+            {
+                "name": words["criterion"],
+                "weight": 60,
+                "kind": words["value_judgement"],
+                "innovation": True,
+                "price": False,
+            },
+            {
+                "name": words["price"],
+                "weight": 40,
+                "kind": words["formula"],
+                "innovation": False,
+                "price": True,
+            },
+        ],
+        "lots": [
+            {
+                "number": 1,
+                "title": words["lot"],
+                "value": money(450000, "EUR", language),
+                "duration_months": 24,
+            }
+        ],
+        "bids": [
+            {
+                "lot": 1,
+                "name": name,
+                "tax_id": tax_id,
+                "sme": True,
+                "submitted": _when(moment + dt.timedelta(days=30), zone, language),
+                "admission": words["admitted"],
+                "admission_reason": "",
+                "abnormal": "",
+                "value_judgement_points": _points(vj, language),
+                "formula_points": _points(formula, language),
+                "total_points": _points(vj + formula, language),
+                "rank": str(rank),
+                "offer": money(offer, "EUR", language),
+            }
+            for rank, (name, tax_id, vj, formula, offer) in enumerate(
+                [
+                    ("Acme Smart Solutions S.L.", "B26123455", 52, 40, 390000),
+                    ("Nova Urban Robotics S.L.", "B08765430", 45, 36.5, 427000),
+                ],
+                start=1,
+            )
+        ],
+        "award": {
+            "proposed": "Acme Smart Solutions S.L.",
+            "winner": "Acme Smart Solutions S.L.",
+            "value": money(390000, "EUR", language),
+            "points": _points(92, language),
+            "lots": [
+                {
+                    "lot": 1,
+                    "title": words["lot"],
+                    "winner": "Acme Smart Solutions S.L.",
+                    "tax_id": "B26123455",
+                    "value": money(390000, "EUR", language),
+                    "points": _points(92, language),
+                    "status": words["awarded"],
+                }
+            ],
+            "awarded": _when(moment + dt.timedelta(days=90), zone, language),
+            "standstill_ends": _when(moment + dt.timedelta(days=105), zone, language),
+            "contract_signed": _when(moment + dt.timedelta(days=110), zone, language),
+            "contract_reference": "CON-2026/0042",
+        },
+    }
+    return _only(kind, context)

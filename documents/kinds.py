@@ -1,0 +1,138 @@
+"""The kinds of legal document a CPI leaves behind (cpi-process.md §4).
+
+Each kind carries its Spanish legal name, its English name, its OCDS ``documentType``
+(open-contracting codelist ``documentType.csv``), the engine effect that makes it (if any), and
+whether a copy made by that effect is public, since it records a published step.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    name_es: str
+    name_en: str
+    ocds_document_type: str
+    legal_basis: str
+    effects: tuple[str, ...] = ()
+    public: bool = False
+
+    def name(self, language: str) -> str:
+        return self.name_es if language == "es" else self.name_en
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "consultation_notice",
+        "Anuncio de consulta preliminar del mercado",
+        "Call for preliminary market consultation",
+        "plannedProcurementNotice",
+        "LCSP art. 115.1",
+        effects=("consultation_notice",),
+        public=True,
+    ),
+    Kind(
+        "consultation_report",
+        "Informe de la consulta preliminar del mercado",
+        "Preliminary market consultation report",
+        "marketStudies",
+        "LCSP art. 115.3",
+        effects=("consultation_report",),
+        public=True,
+    ),
+    Kind(
+        "justification_memo",
+        "Memoria justificativa",
+        "Justification report",
+        "needsAssessment",
+        "LCSP arts. 28, 116.1 and 116.4",
+    ),
+    Kind(
+        "pcap",
+        "Pliego de cláusulas administrativas particulares",
+        "Particular administrative clauses",
+        "biddingDocuments",
+        "LCSP art. 122; RGLCAP art. 67",
+    ),
+    Kind(
+        "ppt",
+        "Pliego de prescripciones técnicas particulares",
+        "Technical specifications",
+        "technicalSpecifications",
+        "LCSP arts. 124–126; RGLCAP art. 68",
+    ),
+    Kind(
+        "tender_notice",
+        "Anuncio de licitación",
+        "Contract notice",
+        "tenderNotice",
+        "LCSP art. 135; Annex III",
+        effects=("tender_notice",),
+        public=True,
+    ),
+    Kind(
+        "committee_minutes",
+        "Acta de la mesa de contratación",
+        "Minutes of the contracting committee",
+        "evaluationReports",
+        "LCSP arts. 63.3.e and 326; RGLCAP art. 87",
+        effects=("committee_minutes",),
+        public=True,
+    ),
+    Kind(
+        "evaluation_report",
+        "Informe de valoración",
+        "Technical evaluation report",
+        "evaluationReports",
+        "LCSP arts. 146.2 and 157.5",
+        effects=("evaluation_report",),
+        public=True,
+    ),
+    Kind(
+        "award_resolution",
+        "Resolución de adjudicación",
+        "Award resolution",
+        "awardNotice",
+        "LCSP arts. 150.3 and 151",
+        effects=("award_resolution",),
+        public=True,
+    ),
+    Kind(
+        "contract",
+        "Documento de formalización del contrato",
+        "Contract",
+        "contractSigned",
+        "LCSP arts. 35 and 153; RGLCAP art. 71",
+        effects=("contract",),
+    ),
+)
+
+KIND_BY_CODE: dict[str, Kind] = {kind.code: kind for kind in KINDS}
+KINDS_BY_EFFECT: dict[str, list[Kind]] = {}
+for _kind in KINDS:
+    for _effect in _kind.effects:
+        KINDS_BY_EFFECT.setdefault(_effect, []).append(_kind)
+
+# Labels for forms and the admin; the legal names above are what documents print.
+KIND_CHOICES = [
+    ("consultation_notice", _("Call for preliminary market consultation")),
+    ("consultation_report", _("Preliminary market consultation report")),
+    ("justification_memo", _("Justification report")),
+    ("pcap", _("Particular administrative clauses (PCAP)")),
+    ("ppt", _("Technical specifications (PPT)")),
+    ("tender_notice", _("Contract notice")),
+    ("committee_minutes", _("Minutes of the contracting committee")),
+    ("evaluation_report", _("Technical evaluation report")),
+    ("award_resolution", _("Award resolution")),
+    ("contract", _("Contract")),
+]
+assert [code for code, _label in KIND_CHOICES] == [kind.code for kind in KINDS]
+
+
+class Language(models.TextChoices):
+    ES = "es", _("Spanish")
+    EN = "en", _("English")

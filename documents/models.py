@@ -1,0 +1,238 @@
+"""Legal templates, their immutable versions and sharing between cities; generated documents.
+
+A ``DocumentTemplate`` belongs to a city (or, for a network's default library, to a network).
+Its text lives in ``TemplateVersion`` rows that never change once written: editing makes a new
+version. Only approved versions generate documents, and approval is per city: a city approves
+its own templates (and its adopted copies) by promoting a version to ``approved``; a network's
+default version is used by a city only once that city's legal team records a ``CityApproval``.
+
+A ``GeneratedDocument`` is one PDF made from one version and one snapshot of data; it is written
+once (pending → ready or failed) and never changes after; generating again makes a new one.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
+from procurement.accounts.models import City, Network
+from procurement.core.models import TimeStampedModel
+
+
+class DocumentTemplate(TimeStampedModel):
+    city = models.ForeignKey(
+        City,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_templates",
+        verbose_name=_("city"),
+    )
+    network = models.ForeignKey(
+        Network,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_templates",
+        verbose_name=_("network"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=KIND_CHOICES)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    adopted_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoptions",
+        verbose_name=_("adopted from"),
+    )
+    shared_public = models.BooleanField(_("shared publicly"), default=False)
+    shared_networks = models.ManyToManyField(
+        Network, blank=True, related_name="shared_document_templates"
+    )
+    shared_cities = models.ManyToManyField(
+        City, blank=True, related_name="shared_document_templates"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["kind", "language", "name", "pk"]
+        permissions = [
+            ("approve_documenttemplate", _("Can review and approve the template's versions")),
+            ("share_documenttemplate", _("Can share the template with other cities")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(city__isnull=False, network__isnull=True)
+                | Q(city__isnull=True, network__isnull=False),
+                name="documenttemplate_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "adopted_from"],
+                condition=Q(adopted_from__isnull=False),
+                name="documenttemplate_adopted_once_per_city",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owner(self) -> City | Network:
+        return self.city or self.network  # type: ignore[return-value]
+
+    @property
+    def kind_definition(self):
+        return KIND_BY_CODE[self.kind]
+
+
+class TemplateVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in legal review")
+        APPROVED = "approved", _("approved")
+        RETIRED = "retired", _("retired")
+
+    template = models.ForeignKey(
+        DocumentTemplate, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    source = models.TextField(_("text"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    upstream = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="downstream",
+        verbose_name=_("based on"),
+        help_text=_("The version of the adopted template this text builds on."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="templateversion_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+
+class CityApproval(models.Model):
+    """A city's legal team approved a network's default version for the city's own use."""
+
+    version = models.ForeignKey(
+        TemplateVersion, on_delete=models.CASCADE, related_name="city_approvals"
+    )
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="template_approvals")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("city approval")
+        verbose_name_plural = _("city approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "city"], name="cityapproval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.city}"
+
+
+class GeneratedDocument(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being made")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    key = models.CharField(max_length=200, unique=True, help_text="Makes requests idempotent.")
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=40, choices=KIND_CHOICES)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    number = models.PositiveIntegerField(_("version"))
+    requested_template = models.ForeignKey(
+        DocumentTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template_version = models.ForeignKey(
+        TemplateVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    failure_reason = models.TextField(_("why it failed"), blank=True)
+    public = models.BooleanField(_("public"), default=False)
+    trigger = models.CharField(_("made by"), max_length=60)
+    data = models.JSONField(_("data used"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="documents/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    verification_code = models.CharField(_("verification code"), max_length=20)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("generated document")
+        verbose_name_plural = _("generated documents")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "kind", "language", "number"], name="generateddocument_number"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (Q(template_version__isnull=False) & ~Q(sha256="")),
+                name="generateddocument_ready_has_pdf",
+            ),
+        ]
+        indexes = [models.Index(fields=["tender", "kind", "language"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.kind}"
+
+    @property
+    def reference(self) -> str:
+        return f"DOC-{self.pk:06d}"
+
+    @property
+    def title(self) -> str:
+        return KIND_BY_CODE[self.kind].name(self.language)
+
+
+class DocumentTemplateUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(DocumentTemplate, on_delete=models.CASCADE)
+
+
+class DocumentTemplateGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(DocumentTemplate, on_delete=models.CASCADE)

@@ -1,0 +1,217 @@
+"""Reads on templates and generated documents for a given user.
+
+Missing and not-yours raise the same ``NotFound`` (STYLE rule 4). A template is visible to a
+user when one of their cities holds ``view_documenttemplate`` on it (its own templates), or it
+is shared with one of their cities, one of those cities' networks, or publicly, or it is the
+default library of one of those networks.
+"""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from documents import context as contexts
+from documents.models import CityApproval, DocumentTemplate, GeneratedDocument, TemplateVersion
+from procurement.accounts.models import City, Membership
+from procurement.core.exceptions import NotFound
+from procurement.core.permissions import objects_for_user
+
+SCOPES = ("mine", "network", "public")
+
+
+def _user_cities(user) -> QuerySet[City]:
+    return City.objects.filter(
+        pk__in=Membership.objects.filter(user=user, city__isnull=False).values("city_id")
+    )
+
+
+def _shared_with_cities(cities: QuerySet[City]) -> Q:
+    networks = cities.values("networks")
+    return (
+        Q(network__in=networks)
+        | Q(shared_networks__in=networks)
+        | Q(shared_cities__in=cities.values("pk"))
+    )
+
+
+def _with_counts(queryset: QuerySet[DocumentTemplate]) -> QuerySet[DocumentTemplate]:
+    """Each template with how many cities use it and how many documents it made."""
+    adopters = (
+        DocumentTemplate.objects.filter(adopted_from=OuterRef("pk"))
+        .values("adopted_from")
+        .annotate(n=Count("city", distinct=True))
+        .values("n")
+    )
+    approvers = (
+        CityApproval.objects.filter(version__template=OuterRef("pk"))
+        .values("version__template")
+        .annotate(n=Count("city", distinct=True))
+        .values("n")
+    )
+    made = (
+        GeneratedDocument.objects.filter(
+            template_version__template=OuterRef("pk"), status=GeneratedDocument.Status.READY
+        )
+        .values("template_version__template")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        adopters_count=Coalesce(Subquery(adopters, output_field=IntegerField()), Value(0)),
+        approvers_count=Coalesce(Subquery(approvers, output_field=IntegerField()), Value(0)),
+        documents_count=Coalesce(Subquery(made, output_field=IntegerField()), Value(0)),
+    )
+
+
+def template_list_for_user(
+    *,
+    user,
+    scope: str = "",
+    kind: str = "",
+    language: str = "",
+    city: str = "",
+    network: str = "",
+    q: str = "",
+) -> QuerySet[DocumentTemplate]:
+    """The library as ``user`` sees it: ``mine`` (their cities' own), ``network`` (shared with
+    their cities or networks, and the networks' defaults), ``public``; all three without scope."""
+    base = DocumentTemplate.objects.select_related("city", "network", "adopted_from")
+    if not user.is_authenticated:
+        queryset = base.filter(shared_public=True)
+    else:
+        mine = Q(
+            pk__in=objects_for_user(user, "documents.view_documenttemplate", base).values("pk")
+        )
+        cities = _user_cities(user)
+        shared = Q(pk__in=base.filter(_shared_with_cities(cities)).values("pk")) & ~mine
+        public = Q(shared_public=True)
+        if user.is_superuser:
+            mine = Q(pk__in=base.values("pk"))
+        condition = {"mine": mine, "network": shared, "public": public}.get(
+            scope, mine | shared | public
+        )
+        queryset = base.filter(condition)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if language:
+        queryset = queryset.filter(language=language)
+    if city:
+        queryset = queryset.filter(Q(city__pk=city) if city.isdigit() else Q(city__slug=city))
+    if network:
+        queryset = queryset.filter(
+            Q(network__pk=network) | Q(city__networks__pk=network)
+            if network.isdigit()
+            else Q(network__slug=network) | Q(city__networks__slug=network)
+        )
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q)
+            | Q(description__icontains=q)
+            | Q(pk__in=TemplateVersion.objects.filter(source__icontains=q).values("template_id"))
+        )
+    return _with_counts(queryset.distinct()).order_by("kind", "language", "name", "pk")
+
+
+def template_visible_to_city(*, template: DocumentTemplate, city: City) -> bool:
+    cities = City.objects.filter(pk=city.pk)
+    return (
+        template.city_id == city.pk
+        or template.shared_public
+        or DocumentTemplate.objects.filter(pk=template.pk)
+        .filter(_shared_with_cities(cities))
+        .exists()
+    )
+
+
+def template_get_for_user(*, user, pk) -> DocumentTemplate:
+    try:
+        return template_list_for_user(user=user).get(pk=pk)
+    except (DocumentTemplate.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Template not found.")) from error
+
+
+def template_versions(*, template: DocumentTemplate) -> QuerySet[TemplateVersion]:
+    return template.versions.select_related("created_by", "approved_by", "upstream").order_by(
+        "-number"
+    )
+
+
+def template_version_get(*, template: DocumentTemplate, number) -> TemplateVersion:
+    try:
+        return template.versions.select_related("template").get(number=number)
+    except (TemplateVersion.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Version not found.")) from error
+
+
+def review_queue_for_user(*, user) -> dict[str, list]:
+    """What waits on a legal team: their templates' versions in review, and network defaults
+    their city has not approved yet."""
+    if not user.is_authenticated:
+        return {"in_review": [], "network": []}
+    own = objects_for_user(
+        user, "documents.approve_documenttemplate", DocumentTemplate.objects.all()
+    )
+    in_review = list(
+        TemplateVersion.objects.filter(
+            template__in=own, status=TemplateVersion.Status.IN_REVIEW
+        ).select_related("template", "template__city", "created_by")
+    )
+    cities = City.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.LEGAL
+    ).distinct()
+    network_items: list[tuple[City, TemplateVersion]] = []
+    for city in cities:
+        approved_here = CityApproval.objects.filter(version=OuterRef("pk"), city=city)
+        pending = (
+            TemplateVersion.objects.filter(
+                template__network__in=city.networks.all(),
+                status=TemplateVersion.Status.APPROVED,
+            )
+            .annotate(done=Exists(approved_here))
+            .filter(done=False)
+            .select_related("template", "template__network")
+            .order_by("template__kind", "template__language", "-number")
+        )
+        network_items.extend((city, version) for version in pending)
+    return {"in_review": in_review, "network": network_items}
+
+
+def documents_for_process(
+    *, user, process_id
+) -> tuple[contexts.ProcessRef, bool, QuerySet[GeneratedDocument]]:
+    """A process's documents: all of them for its city's people, the public ones for others."""
+    ref, private = contexts.process_for_user(user=user, process_id=process_id)
+    documents = GeneratedDocument.objects.filter(tender_id=ref.id).select_related(
+        "template_version", "template_version__template"
+    )
+    if not private:
+        documents = documents.filter(public=True, status=GeneratedDocument.Status.READY)
+    return ref, private, documents.order_by("kind", "language", "-number")
+
+
+def document_get_for_user(*, user, pk) -> GeneratedDocument:
+    """A document its process's city may read; a public one anybody may."""
+    try:
+        document = GeneratedDocument.objects.select_related(
+            "tender", "template_version", "template_version__template"
+        ).get(pk=pk)
+    except (GeneratedDocument.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Document not found.")) from error
+    if document.public and document.status == GeneratedDocument.Status.READY:
+        return document
+    if user.is_authenticated and user.has_perm("tenders.view_tender", document.tender):
+        return document
+    raise NotFound(_("Document not found."))
+
+
+def document_get_public_by_hash(*, sha256: str) -> GeneratedDocument:
+    document = (
+        GeneratedDocument.objects.filter(
+            sha256=sha256.strip().lower(), public=True, status=GeneratedDocument.Status.READY
+        )
+        .select_related("tender", "template_version__template")
+        .first()
+    )
+    if document is None:
+        raise NotFound(_("Document not found."))
+    return document

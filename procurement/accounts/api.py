@@ -1,0 +1,200 @@
+"""API of the parties: token, the caller, public cities, organisations' private members."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement.accounts.models import City, Membership, Network, Supplier
+from procurement.accounts.selectors import (
+    city_get_for_user,
+    organisation_members,
+    public_cities,
+    supplier_get_for_user,
+    user_memberships,
+)
+from procurement.core.exceptions import ApplicationError, TooManyAttempts
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=512, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        # django-axes refuses a locked-out login inside authenticate() and marks the request.
+        if getattr(request, "axes_locked_out", False) or getattr(
+            request._request, "axes_locked_out", False
+        ):
+            raise TooManyAttempts(
+                _("Too many failed attempts: wait 15 minutes and try again."),
+                extra={"code": "locked_out"},
+            )
+        if user is None or not user.is_active:
+            raise ApplicationError(_("Wrong username or password."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class OrganisationSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["role", "organisation"]
+
+    def get_organisation(self, membership) -> dict:
+        org = membership.organisation
+        return {"kind": membership.kind, "id": org.pk, "name": org.name, "slug": org.slug}
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    is_superuser = serializers.BooleanField()
+    organisation = OrganisationSerializer(allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField())
+    memberships = MembershipSerializer(many=True)
+
+
+class MeView(APIView):
+    """Who the caller is, which organisation they act for and in which roles."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        memberships = user_memberships(user=user)
+        primary = user.primary_membership
+        organisation = None
+        roles: list[str] = []
+        if primary is not None:
+            org = primary.organisation
+            organisation = {"kind": primary.kind, "id": org.pk, "name": org.name, "slug": org.slug}
+            roles = [m.role for m in memberships if m.organisation == org]
+        data = {
+            "username": user.username,
+            "name": user.get_full_name(),
+            "email": user.email,
+            "is_superuser": user.is_superuser,
+            "organisation": organisation,
+            "roles": roles,
+            "memberships": memberships,
+        }
+        return Response(MeSerializer(data).data)
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Network
+        fields = ["id", "name", "slug"]
+
+
+class CitySerializer(serializers.ModelSerializer):
+    networks = NetworkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = City
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "country",
+            "region",
+            "timezone",
+            "currency",
+            "language",
+            "networks",
+        ]
+
+
+class CityListView(ListAPIView):
+    """Member cities: public."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CitySerializer
+
+    def get_queryset(self):
+        return public_cities()
+
+
+class CityDetailView(RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = CitySerializer
+
+    def get_queryset(self):
+        return public_cities()
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.get_full_name")
+
+    class Meta:
+        model = Membership
+        fields = ["username", "name", "role"]
+
+
+class CityMembersView(ListAPIView):
+    """The people of a city and their roles: only the city's own members see them."""
+
+    serializer_class = MemberSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        city = city_get_for_user(user=self.request.user, city_id=self.kwargs["pk"])
+        return organisation_members(organisation=city)
+
+
+class SupplierPrivateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supplier
+        fields = ["id", "name", "slug", "kind", "country", "tax_id", "is_sme", "website"]
+
+
+class SupplierDetailView(APIView):
+    """A supplier's own record, for its representatives."""
+
+    @extend_schema(responses=SupplierPrivateSerializer)
+    def get(self, request, pk: int):
+        supplier = supplier_get_for_user(user=request.user, supplier_id=pk)
+        return Response(SupplierPrivateSerializer(supplier).data)
+
+
+class SupplierMembersView(ListAPIView):
+    serializer_class = MemberSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        supplier = supplier_get_for_user(user=self.request.user, supplier_id=self.kwargs["pk"])
+        return organisation_members(organisation=supplier)

@@ -1,0 +1,35 @@
+"""The optional second factor: a user who turned TOTP on must give a code after the password."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/")
+
+
+class SecondFactorMiddleware:
+    """Send a password-only session of a user with a confirmed TOTP device to the code page.
+
+    The API authenticates with tokens issued after the web login (or by the token endpoint) and
+    is outside this check; see the README.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and not user.is_verified()
+            and user_has_second_factor(user)
+        ):
+            return redirect(f"{reverse('otp-verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def user_has_second_factor(user) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

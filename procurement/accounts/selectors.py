@@ -1,0 +1,41 @@
+"""Reads on the parties for a given user."""
+
+from django.db.models import Prefetch, QuerySet
+
+from procurement.accounts.models import City, Membership, Network, Supplier, User
+from procurement.core.permissions import object_get_for_user
+
+
+def city_get_for_user(*, user, city_id: int) -> City:
+    """A city's private workspace; the same ``NotFound`` for missing and not the user's."""
+    return object_get_for_user(user, "accounts.view_city_workspace", City.objects.all(), pk=city_id)
+
+
+def supplier_get_for_user(*, user, supplier_id: int) -> Supplier:
+    return object_get_for_user(
+        user, "accounts.view_supplier_workspace", Supplier.objects.all(), pk=supplier_id
+    )
+
+
+def organisation_members(*, organisation: City | Supplier | Network) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("role", "user__username")
+
+
+def user_memberships(*, user: User) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    return list(user.memberships.select_related("city", "supplier", "network").order_by("id"))
+
+
+def user_cities(*, user: User, roles: tuple[str, ...] = ()) -> QuerySet[City]:
+    """The cities the user acts for, optionally only in some roles."""
+    memberships = Membership.objects.filter(user=user, city__isnull=False)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return City.objects.filter(pk__in=memberships.values("city_id"))
+
+
+def public_cities() -> QuerySet[City]:
+    return City.objects.prefetch_related(
+        Prefetch("networks", queryset=Network.objects.order_by("name"))
+    ).order_by("name")

@@ -1,0 +1,190 @@
+"""Writes on the parties: one service per operation (STYLE rule 1)."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from procurement.accounts.models import City, Membership, Network, Supplier, User
+from procurement.accounts.permissions import (
+    Organisation,
+    organisation_grant_own_permissions,
+    organisation_kind,
+    role_group,
+)
+from procurement.accounts.validators import normalise_tax_id
+from procurement.core.audit import audit_record
+from procurement.core.exceptions import ApplicationError
+from procurement.core.models import AuditEntry
+
+
+@transaction.atomic
+def network_create(*, name: str, slug: str, description: str = "", actor=None) -> Network:
+    network = Network.objects.create(name=name, slug=slug, description=description)
+    organisation_grant_own_permissions(organisation=network, actor=actor)
+    return network
+
+
+@transaction.atomic
+def city_create(
+    *,
+    name: str,
+    slug: str,
+    country: str,
+    region: str = "",
+    timezone: str = "Europe/Madrid",
+    currency: str = "EUR",
+    language: str = "es",
+    networks: Iterable[Network] = (),
+    actor=None,
+) -> City:
+    city = City(
+        name=name,
+        slug=slug,
+        country=country.upper(),
+        region=region,
+        timezone=timezone,
+        currency=currency.upper(),
+        language=language,
+    )
+    city.full_clean()
+    city.save()
+    city.networks.set(list(networks))
+    organisation_grant_own_permissions(organisation=city, actor=actor)
+    return city
+
+
+@transaction.atomic
+def supplier_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    tax_id: str,
+    country: str = "ES",
+    is_sme: bool = False,
+    website: str = "",
+    actor=None,
+) -> Supplier:
+    """Register a supplier; a Spanish tax id must be a valid NIF/CIF/NIE."""
+    country = country.upper()
+    try:
+        compact = normalise_tax_id(country=country, tax_id=tax_id)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], extra={"field": "tax_id"}) from error
+    if Supplier.objects.filter(country=country, tax_id=compact).exists():
+        raise ApplicationError(_("A supplier with this tax id is already registered."))
+    supplier = Supplier(
+        name=name,
+        slug=slug,
+        kind=kind,
+        country=country,
+        tax_id=compact,
+        is_sme=is_sme,
+        website=website,
+    )
+    supplier.full_clean()
+    supplier.save()
+    organisation_grant_own_permissions(organisation=supplier, actor=actor)
+    return supplier
+
+
+def _membership_lookup(organisation: Organisation) -> dict:
+    return {organisation_kind(organisation): organisation}
+
+
+@transaction.atomic
+def membership_grant(
+    *, user: User, organisation: Organisation, role: str, actor=None
+) -> Membership:
+    """Make ``user`` act for ``organisation`` in ``role``: a membership, its group, an audit row.
+
+    Granting a role the user already holds changes nothing and writes no second row.
+    """
+    group = role_group(organisation=organisation, role=role)  # validates the role for the kind
+    lookup = _membership_lookup(organisation)
+    try:
+        with transaction.atomic():
+            membership, created = Membership.objects.get_or_create(user=user, role=role, **lookup)
+    except IntegrityError as error:
+        raise ApplicationError(_("This role does not fit this organisation.")) from error
+    if created:
+        user.groups.add(group)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.GRANT,
+            target=membership,
+            name="membership_grant",
+            data={"user": user.username, "group": group.name, "role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor=None) -> None:
+    group = role_group(organisation=membership.organisation, role=membership.role)
+    membership.user.groups.remove(group)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.REVOKE,
+        target=membership,
+        name="membership_revoke",
+        data={"user": membership.user.username, "group": group.name, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def supplier_register(
+    *,
+    name: str,
+    kind: str,
+    country: str,
+    tax_id: str,
+    is_sme: bool,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    website: str = "",
+) -> tuple[Supplier, User]:
+    """A supplier registers itself: the organisation, its first representative, the role."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.utils.text import slugify
+
+    if kind not in Supplier.Kind.values:
+        raise ApplicationError(
+            _("Choose what kind of organisation this is."), extra={"field": "kind"}
+        )
+    if not name.strip():
+        raise ApplicationError(_("Give the organisation's name."), extra={"field": "name"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(_("That username is taken."), extra={"field": "username"})
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), extra={"field": "password"}) from error
+    base = slugify(name)[:50] or "supplier"
+    slug, n = base, 1
+    while Supplier.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    supplier = supplier_create(
+        name=name.strip(),
+        slug=slug,
+        kind=kind,
+        tax_id=tax_id,
+        country=country,
+        is_sme=is_sme,
+        website=website,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership_grant(
+        user=user, organisation=supplier, role=Membership.Role.REPRESENTATIVE, actor=user
+    )
+    return supplier, user

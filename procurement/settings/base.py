@@ -1,0 +1,300 @@
+"""Settings shared by every environment, read from the environment.
+
+Every value that differs between a laptop and a server comes from an environment variable; the
+small modules beside this one (dev, test, production) only change defaults.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("OPENCPI_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_fsm",
+    "procurement.core",
+    "procurement.accounts",
+    "workflows",
+    "tenders",
+    "documents",
+    "tenders.ocds",  # after documents: its effect handlers run after the documents' ones
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "procurement.core.middleware.RejectNulMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "procurement.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "procurement.core.middleware.OrganisationContextMiddleware",
+    "procurement.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "procurement.urls"
+WSGI_APPLICATION = "procurement.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "procurement.core.context_processors.organisation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username/address before the password is tried.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Login throttling (django-axes): 5 failures for a username from one address lock it for 15 min.
+AXES_FAILURE_LIMIT = int(os.environ.get("OPENCPI_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# No inline scripts anywhere: every script is a static file (see core.middleware).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+OTP_TOTP_ISSUER = "OpenCPI"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Organisation users never get global permissions (see procurement.accounts.permissions), so the
+# anonymous user guardian would create is not needed.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Madrid"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "procurement" / "static"]
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "OpenCPI <no-reply@opencpi.local>")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "procurement.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "procurement.core.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "procurement.core.api.Pagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "procurement.core.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenCPI API",
+    "DESCRIPTION": "Innovation public procurement for networks of smart cities.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProcedureEnum": "workflows.procedures.PROCEDURE_CHOICES",
+        "TenderStatusEnum": "workflows.fsm.STATE_CHOICES",
+        "QuestionKindEnum": "tenders.models.consultation.Question.Kind",
+        "SupplierKindEnum": "procurement.accounts.models.Supplier.Kind",
+        "DocumentKindEnum": "documents.kinds.KIND_CHOICES",
+        "AwardStatusEnum": "tenders.models.award.Award.Status",
+        # Draft → submitted → withdrawn: consultation responses and bids alike.
+        "SubmissionStatusEnum": "tenders.models.consultation.Response.Status",
+    },
+}
+
+# Celery. No broker URL means the embedded filesystem transport: no server needed.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+_BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": int(os.environ.get("OPENCPI_VISIBILITY_TIMEOUT", "3600"))}
+)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# Seed functions run in this order by `manage.py seed_demo`; each app adds its own.
+DEMO_SEEDERS = [
+    "procurement.accounts.demo.seed",
+    "tenders.demo.seed",
+    "documents.demo.seed",
+]
+DEMO_PASSWORD = "opencpi-demo"  # noqa: S105 - fixed by the foundation issue; demo data only
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Public data read from the shared folder beside the project, never committed into it.
+SHARED_DIR = Path(os.environ.get("OPENCPI_SHARED_DIR", BASE_DIR.parent / "shared"))
+CPV_CSV = Path(os.environ.get("CPV_CSV", SHARED_DIR / "cpv" / "cpv2008.csv"))
+OCDS_SCHEMA_DIR = Path(os.environ.get("OCDS_SCHEMA_DIR", SHARED_DIR / "ocds"))
+# Open data (OCDS): the registered ocid prefix, and the public address written into package URIs
+# and document links when no request is at hand (tasks, `manage.py export_ocds`).
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-opencpi")
+OPENCPI_PUBLIC_URL = os.environ.get("OPENCPI_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+
+CELERY_BEAT_SCHEDULE["fire-due-events"] = {
+    "task": "workflows.fire_due_events",
+    "schedule": float(os.environ.get("OPENCPI_SCHEDULER_SECONDS", "60")),
+}
+
+# Uploaded files (consultation answers, bids) live here, outside the web root.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("OPENCPI_PRIVATE_MEDIA", VAR_DIR / "private"))
+UPLOAD_MAX_BYTES = int(os.environ.get("OPENCPI_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_ALLOWED_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/zip": ".zip",
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+CELERY_BEAT_SCHEDULE["remind-closing-consultations"] = {
+    "task": "tenders.consultations_closing_remind",
+    "schedule": 3600.0,
+}
+
+# The key that seals bid envelopes lives outside the database (see tenders/sealing.py).
+SEALING_KEY_FILE = Path(
+    os.environ.get("OPENCPI_SEALING_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
+)
+
+CELERY_BEAT_SCHEDULE["relay-effects"] = {"task": "workflows.relay_effects", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["relay-emails"] = {"task": "core.email_relay", "schedule": 60.0}
+# When the broker is down, publishing gives up within a second; outboxes resend later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BEAT_SCHEDULE["relay-documents"] = {"task": "documents.relay", "schedule": 300.0}

@@ -1,0 +1,21 @@
+"""Test settings: the database and broker still come from the environment (CI uses PostgreSQL
+and Redis); passwords hash fast and mail stays in memory."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = Path(os.environ.get("OPENCPI_TEST_MEDIA", VAR_DIR / "test-media"))  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+LANGUAGE_CODE = "en"
+# Tasks run in-process after commit unless a test starts a real worker (tests marked `celery`).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("OPENCPI_TEST_EAGER", "1") == "1"
+CELERY_TASK_EAGER_PROPAGATES = True
+SEALING_KEY_FILE = VAR_DIR / "test-keys" / "sealing.key"  # noqa: F405

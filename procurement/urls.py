@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from procurement.accounts import api as accounts_api
+from procurement.accounts import otp as accounts_otp
+from procurement.accounts import views as accounts_views
+from procurement.core.views import healthz
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("cities/", accounts_api.CityListView.as_view(), name="api-city-list"),
+    path("cities/<int:pk>/", accounts_api.CityDetailView.as_view(), name="api-city-detail"),
+    path(
+        "cities/<int:pk>/members/",
+        accounts_api.CityMembersView.as_view(),
+        name="api-city-members",
+    ),
+    path(
+        "suppliers/<int:pk>/",
+        accounts_api.SupplierDetailView.as_view(),
+        name="api-supplier-detail",
+    ),
+    path(
+        "suppliers/<int:pk>/members/",
+        accounts_api.SupplierMembersView.as_view(),
+        name="api-supplier-members",
+    ),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/setup/", accounts_otp.otp_setup, name="otp-setup"),
+    path("accounts/otp/verify/", accounts_otp.otp_verify, name="otp-verify"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("documents.urls")),
+    path("org/cities/<int:pk>/", accounts_views.city_workspace, name="city-workspace"),
+    path("org/suppliers/<int:pk>/", accounts_views.supplier_workspace, name="supplier-workspace"),
+    path("processes/", include("tenders.urls")),
+    path("consultations/", include("tenders.urls_consultation")),
+    path("portal/", include("tenders.urls_portal")),
+    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("tenders.urls_api")),
+    path("api/v1/", include("tenders.urls_ocds")),
+    path("api/v1/", include("documents.urls_api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "procurement.core.errors.bad_request"
+handler404 = "procurement.core.errors.not_found"

@@ -1,0 +1,9 @@
+"""WSGI entry point (gunicorn procurement.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings.production")
+
+application = get_wsgi_application()

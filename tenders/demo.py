@@ -1,0 +1,494 @@
+"""Demo processes of each procedure in several states, moved there through the real engine.
+
+Past steps are fired with the engine's ``now`` set in the past, so histories and deadlines look
+like a real year's work; the scheduler then catches up to the present. Running the seed again
+changes nothing (processes are found by city and title).
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.accounts.models import City, Supplier, User
+from tenders.models import Tender
+from tenders.services import (
+    bid_admission_decide,
+    bid_save,
+    bid_submit,
+    clarification_answer,
+    clarification_ask,
+    committee_assign,
+    consultation_save,
+    criterion_save,
+    lot_save,
+    question_save,
+    response_save,
+    response_start,
+    response_submit,
+    score_save,
+    tender_create,
+)
+from workflows.registry import MACHINES
+from workflows.services import fire_due_events, transition_perform
+
+DAY = dt.timedelta(days=1)
+
+
+def _user(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def _fire(tender: Tender, name: str, who: str, at: dt.datetime, reason: str = "", **data) -> Tender:
+    return transition_perform(
+        process=tender, name=name, actor=_user(who), reason=reason, data=data, now=at
+    )
+
+
+def _file_approved(tender: Tender, start: dt.datetime, officer: str, legal: str) -> Tender:
+    tender = _fire(tender, "draft_specs", officer, start)
+    tender.functional_specifications = (
+        "La solución debe funcionar 24/7, integrarse con la plataforma de ciudad (FIWARE) y "
+        "reducir en un 30 % el indicador de referencia frente a la línea base medida en 2025."
+    )
+    tender.save(update_fields=["functional_specifications"])
+    tender = _fire(tender, "choose_procedure", officer, start + DAY)
+    tender = _fire(tender, "submit_file", officer, start + 5 * DAY)
+    tender = _fire(
+        tender, "record_legal_report", legal, start + 9 * DAY, reference="INF-JUR-2026/041"
+    )
+    tender = _fire(
+        tender, "record_credit_certificate", legal, start + 10 * DAY, reference="RC 2026/12877"
+    )
+    tender = _fire(
+        tender, "record_audit_report", legal, start + 12 * DAY, reference="FISC-2026/311"
+    )
+    return _fire(tender, "approve_file", officer, start + 14 * DAY)
+
+
+AIR_QUESTIONS = [
+    (
+        "¿Qué tecnología de medición propone y con qué precisión frente a una estación de referencia?",
+        "text",
+        True,
+        [],
+    ),
+    (
+        "¿En qué fase de madurez está su solución?",
+        "single",
+        True,
+        [
+            "Idea o prototipo de laboratorio (TRL 3-4)",
+            "Piloto en entorno real (TRL 5-7)",
+            "Producto comercial (TRL 8-9)",
+        ],
+    ),
+    ("Coste estimado por punto de medición y año, en euros", "number", False, []),
+    ("Adjunte documentación técnica si lo desea", "file", False, []),
+]
+
+
+def _answer_air_quality(tender: Tender, now: dt.datetime) -> None:
+    """Both demo suppliers answer the open consultation; Acme keeps its calibration secret."""
+    consultation = tender.consultation_for_engine()
+    questions = list(consultation.questions.order_by("order"))
+    answers = {
+        "supplier.acme": [
+            (
+                "Sensores electroquímicos con calibración por aprendizaje automático; error < 15 % "
+                "frente a la estación de referencia de La Rioja.",
+                True,
+            ),
+            ("Piloto en entorno real (TRL 5-7)", False),
+            ("1200", False),
+        ],
+        "supplier.nova": [
+            (
+                "Sensores ópticos de partículas en robots de limpieza viaria que recorren los barrios.",
+                False,
+            ),
+            ("Idea o prototipo de laboratorio (TRL 3-4)", False),
+            ("850", False),
+        ],
+    }
+    for username, values in answers.items():
+        user = _user(username)
+        response = response_start(actor=user, consultation=consultation, now=now)
+        response_save(
+            actor=user,
+            now=now,
+            response=response,
+            answers=[
+                {"question": q.pk, "value": value, "confidential": secret}
+                for q, (value, secret) in zip(questions, values, strict=False)
+            ],
+        )
+        response_submit(actor=user, response=response, now=now)
+    clarification = clarification_ask(
+        actor=_user("supplier.nova"),
+        consultation=consultation,
+        now=now,
+        question="¿Pueden los sensores instalarse en vehículos municipales en movimiento?",
+    )
+    clarification_answer(
+        actor=_user("officer.logrono"),
+        clarification=clarification,
+        answer="Sí: se valorarán soluciones fijas y móviles por igual.",
+    )
+
+
+BIDS = {
+    "supplier.acme": (
+        "Plan técnico de Acme: sensores y algoritmo adaptativo probados en Valladolid.",
+        "150000",
+        "4",
+    ),
+    "supplier.nova": (
+        "Plan técnico de Nova: robots de mantenimiento y gemelo digital de la red.",
+        "170000",
+        "2",
+    ),
+}
+
+
+def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
+    """Lots, criteria, publication, two bids, and the committee's work up to ``stop_after``."""
+    officer, legal, committee = "officer.logrono", "legal.logrono", "committee.logrono"
+    lot_save(
+        actor=_user(officer),
+        tender=tender,
+        title="Suministro, instalación y mantenimiento",
+        value=tender.estimated_value,
+        duration_months=24,
+    )
+    quality = criterion_save(
+        actor=_user(officer),
+        tender=tender,
+        name="Calidad técnica e innovación",
+        kind="value_judgement",
+        weight=40,
+        innovation=True,
+    )
+    price = criterion_save(
+        actor=_user(officer),
+        tender=tender,
+        name="Precio",
+        kind="formula",
+        weight=50,
+        formula="proportional_lowest",
+        is_price=True,
+    )
+    warranty = criterion_save(
+        actor=_user(officer),
+        tender=tender,
+        name="Garantía (años)",
+        kind="formula",
+        weight=10,
+        formula="linear",
+        params={"lower": 1, "upper": 5, "better": "higher"},
+    )
+    tender = _fire(tender, "validate_need", officer, start)
+    tender = _fire(
+        tender,
+        "skip_consultation",
+        officer,
+        start + DAY,
+        reason="La consulta preliminar de la red RECI de 2025 cubrió este mercado; su "
+        "informe se incorpora al expediente.",
+    )
+    tender = _file_approved(tender, start + 2 * DAY, officer, legal)
+    tender = _fire(
+        tender, "publish_tender", officer, start + 17 * DAY, submission_deadline=start + 40 * DAY
+    )
+    lot = tender.lots.get()
+    bids = []
+    for username, (plan, amount, years) in BIDS.items():
+        bid = bid_save(
+            actor=_user(username),
+            tender=tender,
+            lot=lot,
+            now=start + 30 * DAY,
+            a={"declaration": True, "notes": "DEUC firmado."},
+            b={str(quality.pk): plan},
+            c={str(price.pk): amount, str(warranty.pk): years},
+        )
+        bids.append(bid_submit(actor=_user(username), bid=bid, now=start + 31 * DAY))
+    fire_due_events(models=MACHINES, now=start + 41 * DAY)
+    tender.refresh_from_db()
+    for bid in bids:
+        bid_admission_decide(
+            actor=_user(committee), bid=bid, decision="admitted", now=start + 42 * DAY
+        )
+    tender = _fire(tender, "check_admin", committee, start + 42 * DAY)
+    tender = _fire(tender, "open_envelope_b", committee, start + 43 * DAY)
+    for bid, points in zip(bids, ("34", "30"), strict=True):
+        score_save(
+            actor=_user(committee),
+            bid=bid,
+            criterion=quality,
+            points=points,
+            justification="Propuesta clara, medible y con piloto previo en otra ciudad.",
+        )
+    if stop_after == "scores":
+        return tender
+    tender = _fire(tender, "sign_value_report", committee, start + 45 * DAY)
+    tender = _fire(tender, "open_envelope_c", committee, start + 46 * DAY)
+    tender = _fire(tender, "rank", committee, start + 47 * DAY)
+    tender = _fire(tender, "propose_award", committee, start + 48 * DAY)
+    tender = _fire(tender, "request_documents", officer, start + 49 * DAY)
+    tender = _fire(tender, "receive_documents", officer, start + 53 * DAY)
+    tender = _fire(tender, "award", officer, start + 55 * DAY)
+    fire_due_events(models=MACHINES, now=start + 90 * DAY)
+    tender.refresh_from_db()
+    return _fire(tender, "sign_contract", officer, start + 91 * DAY)
+
+
+def _create(city: City, officer: str, title: str, **fields) -> tuple[Tender, bool]:
+    existing = Tender.objects.filter(city=city, title=title).first()
+    if existing:
+        return existing, False
+    tender = tender_create(actor=_user(officer), city=city, title=title, **fields)
+    for member in User.objects.filter(memberships__city=city, memberships__role="committee"):
+        committee_assign(actor=_user(officer), tender=tender, user=member)
+    return tender, True
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    now = timezone.now().replace(second=0, microsecond=0)
+    logrono = City.objects.get(slug="logrono")
+    terrassa = City.objects.get(slug="terrassa")
+    suppliers = {s.slug: s for s in Supplier.objects.all()}
+    air_quality = None
+
+    # 1. A need just drafted.
+    _create(
+        logrono,
+        "officer.logrono",
+        "Alumbrado público adaptativo al paso de peatones",
+        description="Las calles residenciales se iluminan igual a las 3:00 que a las 20:00; "
+        "no existe en el mercado un sistema que adapte la luz al tránsito real.",
+        procedure="cpti_open",
+        estimated_value=Decimal("450000"),
+        cpv_codes=["31500000-1"],
+    )
+
+    # 2. An open market consultation (LCSP art. 115).
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Red de sensores de calidad del aire en tiempo real",
+        description="La ciudad mide la calidad del aire en dos estaciones fijas; necesita conocer "
+        "la exposición real por barrio y hora para actuar sobre el tráfico.",
+        procedure="cpti_open",
+        estimated_value=Decimal("280000"),
+        cpv_codes=["38000000-5", "48810000-9"],
+    )
+    if new:
+        start = now - 20 * DAY
+        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(tender, "publish_demand_map", "officer.logrono", start + DAY)
+        tender = _fire(tender, "start_consultation", "officer.logrono", start + 2 * DAY)
+        consultation_save(
+            actor=_user("officer.logrono"),
+            tender=tender,
+            subject="Consulta preliminar: sensórica de bajo coste para calidad del aire",
+            background="Logroño quiere medir NO2, PM2,5 y ruido en cada barrio.",
+            opens_at=start + 5 * DAY,
+            closes_at=now + 25 * DAY,
+            advisers=[
+                {
+                    "name": "Universidad de La Rioja, grupo de química atmosférica",
+                    "reason": "Experiencia en calibración de sensores de bajo coste.",
+                }
+            ],
+        )
+        for text, kind, required, choices in AIR_QUESTIONS:
+            question_save(
+                actor=_user("officer.logrono"),
+                consultation=tender.consultation_for_engine(),
+                text=text,
+                kind=kind,
+                required=required,
+                choices=choices,
+            )
+        air_quality = _fire(tender, "publish_consultation", "officer.logrono", start + 3 * DAY)
+
+    # 3. A need whose consultation was skipped, with its file approved.
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Robots autónomos para la recogida de residuos en el casco antiguo",
+        description="Los camiones no entran en las calles estrechas del casco antiguo; la recogida "
+        "manual es lenta y costosa y no hay una solución comercial.",
+        procedure="cpti_open",
+        estimated_value=Decimal("900000"),
+        cpv_codes=["90511000-2", "34144900-7"],
+    )
+    if new:
+        start = now - 60 * DAY
+        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(
+            tender,
+            "skip_consultation",
+            "officer.logrono",
+            start + DAY,
+            reason="El estudio de mercado de 2025 (informe técnico 12/2025) y la consulta "
+            "de la red RECI ya verificaron que no existe solución comercial.",
+        )
+        _file_approved(tender, start + 3 * DAY, "officer.logrono", "legal.logrono")
+
+    # 4. A pre-commercial procurement (PCP) with its call open.
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Predicción de fugas en la red de agua con inteligencia artificial",
+        description="Se pierde el 18 % del agua en fugas que se detectan tarde; ningún producto "
+        "predice dónde aparecerán con la red de sensores actual.",
+        procedure="pcp",
+        estimated_value=Decimal("600000"),
+        cpv_codes=["73100000-3"],
+    )
+    if new:
+        start = now - 40 * DAY
+        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(
+            tender,
+            "skip_consultation",
+            "officer.logrono",
+            start + DAY,
+            reason="La consulta del CDTI de 2025 sobre agua inteligente ya recogió el "
+            "estado del arte; su informe se incorpora al expediente.",
+        )
+        tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
+        _fire(
+            tender,
+            "publish_call",
+            "officer.logrono",
+            start + 18 * DAY,
+            submission_deadline=now + 30 * DAY,
+        )
+
+    # 5. An innovation partnership in negotiation.
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Lanzadera eléctrica autónoma para el centro histórico",
+        description="Las personas mayores no tienen transporte público en el centro histórico; "
+        "los vehículos del mercado no circulan de forma autónoma por calles peatonales.",
+        procedure="innovation_partnership",
+        estimated_value=Decimal("1500000"),
+        cpv_codes=["34144910-0", "73100000-3"],
+    )
+    if new:
+        start = now - 120 * DAY
+        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(
+            tender,
+            "skip_consultation",
+            "officer.logrono",
+            start + DAY,
+            reason="El proyecto europeo SHOW (2020-2024) sirvió de estudio de mercado: "
+            "ningún vehículo cumple los requisitos de circulación peatonal.",
+        )
+        tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
+        tender = _fire(
+            tender,
+            "publish_notice",
+            "officer.logrono",
+            start + 20 * DAY,
+            submission_deadline=start + 55 * DAY,
+        )
+        fire_due_events(models=MACHINES, now=start + 56 * DAY)
+        tender.refresh_from_db()
+        for slug in ("acme", "nova", "unirioja"):
+            tender = _fire(
+                tender,
+                "register_applicant",
+                "officer.logrono",
+                start + 57 * DAY,
+                supplier=suppliers[slug].pk,
+            )
+        tender = _fire(
+            tender,
+            "select_candidates",
+            "committee.logrono",
+            start + 60 * DAY,
+            candidates=[suppliers[s].pk for s in ("acme", "nova", "unirioja")],
+        )
+        tender = _fire(tender, "open_negotiation", "officer.logrono", start + 62 * DAY)
+        _fire(
+            tender,
+            "record_negotiation_round",
+            "committee.logrono",
+            start + 80 * DAY,
+            minutes="Primera ronda: las tres candidatas presentan su proyecto de I+D; se "
+            "aclaran los requisitos mínimos de seguridad.",
+        )
+
+    # 6. Terrassa: a validated need, and a process cancelled with its reason.
+    tender, new = _create(
+        terrassa,
+        "officer.terrassa",
+        "Mitigación de islas de calor en patios escolares",
+        description="Los patios escolares superan los 40 °C en junio; se buscan soluciones "
+        "innovadoras de sombra y refrigeración pasiva que no existen en el mercado.",
+        procedure="pcp",
+        estimated_value=Decimal("350000"),
+        cpv_codes=["73000000-2"],
+    )
+    if new:
+        _fire(tender, "validate_need", "officer.terrassa", now - 10 * DAY)
+    tender, new = _create(
+        terrassa,
+        "officer.terrassa",
+        "Plataforma de gemelo digital del alcantarillado",
+        description="Modelo digital de la red de alcantarillado para anticipar inundaciones "
+        "urbanas en episodios de lluvia torrencial.",
+        procedure="cpti_open",
+        estimated_value=Decimal("200000"),
+        cpv_codes=["72212000-4"],
+    )
+    if new:
+        tender = _fire(tender, "validate_need", "officer.terrassa", now - 30 * DAY)
+        _fire(
+            tender,
+            "cancel",
+            "officer.terrassa",
+            now - 5 * DAY,
+            reason="El Área Metropolitana licitará un gemelo digital común para todos los municipios.",
+        )
+
+    # 7. Two CPTI tenders of Logroño: one in evaluation, one awarded and signed.
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Semáforos que dan prioridad a los autobuses urbanos",
+        description="Los autobuses pierden el 20 % del tiempo de viaje en semáforos; ningún sistema "
+        "del mercado se integra con la flota y los reguladores existentes.",
+        procedure="cpti_open",
+        estimated_value=Decimal("190000"),
+        cpv_codes=["34990000-3"],
+    )
+    if new:
+        _evaluate(tender, now - 50 * DAY, stop_after="scores")
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Plataforma de gestión de la demanda energética municipal",
+        description="Los edificios municipales consumen sin coordinación; no existe un producto que "
+        "gestione la demanda con los contadores y la fotovoltaica existentes.",
+        procedure="cpti_open",
+        estimated_value=Decimal("160000"),
+        cpv_codes=["48000000-8"],
+    )
+    if new:
+        _evaluate(tender, now - 120 * DAY, stop_after="award")
+
+    # Catch up with the present: consultations open, deadlines fire.
+    fire_due_events(models=MACHINES, now=now)
+    if air_quality is not None:
+        _answer_air_quality(air_quality, now)
+    if stdout:
+        stdout.write(f"Demo processes ready: {Tender.objects.count()}.")

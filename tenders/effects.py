@@ -1,0 +1,17 @@
+"""Effect handlers of the procedure engine that belong to processes."""
+
+from tenders.tasks import transition_notify_task
+from workflows.effects import on_effect
+
+
+@on_effect("automatic")
+def notify_officers_of_automatic_transition(*, effect, model, pk, audit_entry_id) -> None:
+    """A deadline fired: tell the city's officers, since nobody pressed a button."""
+    transition_notify_task.delay(audit_entry_id)
+
+
+@on_effect("consultation_opened")
+def notify_suppliers_of_open_consultation(*, effect, model, pk, audit_entry_id) -> None:
+    from tenders.tasks import consultation_opened_notify_task
+
+    consultation_opened_notify_task.delay(pk)

@@ -1,0 +1,52 @@
+"""CPI processes, their market consultations, and their tender-to-award records."""
+
+from tenders.models.award import (
+    Award,
+    Bid,
+    CommitteeMember,
+    Criterion,
+    Lot,
+    Score,
+    TenderQuestion,
+)
+from tenders.models.consultation import (
+    Answer,
+    Attachment,
+    Clarification,
+    Consultation,
+    Question,
+    QuestionSummary,
+    Response,
+    ResponseReview,
+    SupplierSubscription,
+)
+from tenders.models.ocds import OcdsRelease as OcdsRelease  # re-exported
+from tenders.models.process import (
+    Participant,
+    Tender,
+    TenderGroupObjectPermission,
+    TenderUserObjectPermission,
+)
+
+__all__ = [
+    "Answer",
+    "Attachment",
+    "Award",
+    "Bid",
+    "Clarification",
+    "CommitteeMember",
+    "Consultation",
+    "Criterion",
+    "Lot",
+    "Participant",
+    "Question",
+    "QuestionSummary",
+    "Response",
+    "ResponseReview",
+    "Score",
+    "SupplierSubscription",
+    "Tender",
+    "TenderGroupObjectPermission",
+    "TenderQuestion",
+    "TenderUserObjectPermission",
+]

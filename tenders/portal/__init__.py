@@ -1,0 +1,1 @@
+"""The public portal: published processes, consultations, awards and documents, no login."""

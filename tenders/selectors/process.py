@@ -1,0 +1,73 @@
+"""Reads on CPI processes for a given user.
+
+A process is private to its city until it is first published (early demand map, consultation or
+tender notice); after that anyone may read its public face. What only the city sees (history,
+actions, file reports) needs ``tenders.view_tender`` on the process.
+"""
+
+from django.db.models import Q, QuerySet
+
+from procurement.core.audit import audit_history
+from procurement.core.exceptions import NotFound
+from procurement.core.permissions import objects_for_user
+from tenders.models import Tender
+
+
+def _base() -> QuerySet[Tender]:
+    return Tender.objects.select_related("city")
+
+
+def tenders_private_for_user(user) -> QuerySet[Tender]:
+    return objects_for_user(user, "tenders.view_tender", _base())
+
+
+def tender_list_for_user(
+    *, user, status: str = "", procedure: str = "", city: str = "", public_only: bool = False
+) -> QuerySet[Tender]:
+    """The processes ``user`` may read: their cities' processes and every published one."""
+    queryset = _base()
+    public = Q(first_published_at__isnull=False)
+    if public_only or not user.is_authenticated:
+        queryset = queryset.filter(public)
+    elif not user.is_superuser:
+        private_ids = tenders_private_for_user(user).values("pk")
+        queryset = queryset.filter(public | Q(pk__in=private_ids))
+    if status:
+        queryset = queryset.filter(status__in=[s for s in status.split(",") if s])
+    if procedure:
+        queryset = queryset.filter(procedure=procedure)
+    if city:
+        queryset = (
+            queryset.filter(city__pk=city) if city.isdigit() else queryset.filter(city__slug=city)
+        )
+    return queryset.order_by("-created_at", "-pk")
+
+
+def tender_get_for_user(*, user, pk) -> tuple[Tender, bool]:
+    """The process and whether ``user`` may see its private side. Missing and not-yours raise
+    the same ``NotFound``."""
+    try:
+        tender = _base().get(pk=pk)
+    except (Tender.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_not_found()) from error
+    private = bool(user.is_authenticated and user.has_perm("tenders.view_tender", tender))
+    if not private and not tender.is_public:
+        raise NotFound(_not_found())
+    return tender, private
+
+
+def tender_get_private_for_user(*, user, pk) -> Tender:
+    tender, private = tender_get_for_user(user=user, pk=pk)
+    if not private:
+        raise NotFound(_not_found())
+    return tender
+
+
+def tender_history(*, tender: Tender):
+    return audit_history(tender)
+
+
+def _not_found() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Process not found.")

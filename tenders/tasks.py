@@ -1,0 +1,47 @@
+from celery import shared_task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from procurement.accounts.models import Membership
+from procurement.core.mail import email_queue
+from procurement.core.models import AuditEntry
+from tenders.models import Tender
+from workflows.procedures import STATE_BY_NAME
+
+
+@shared_task(name="tenders.transition_notify", ignore_result=True)
+def transition_notify_task(audit_entry_id: int) -> None:
+    """E-mail the officers of the process's city about an automatic transition (once)."""
+    entry = AuditEntry.objects.filter(pk=audit_entry_id).first()
+    if entry is None:
+        return
+    tender = Tender.objects.select_related("city").filter(pk=entry.object_id).first()
+    if tender is None:
+        return
+    officers = Membership.objects.filter(city=tender.city, role=Membership.Role.OFFICER)
+    addresses = list(officers.values_list("user__email", flat=True))
+    with translation.override(tender.city.language):
+        state = STATE_BY_NAME[entry.to_state].label
+        subject = _("%(title)s: %(state)s") % {"title": tender.title, "state": state}
+        body = _(
+            "The process “%(title)s” of %(city)s is now “%(state)s”: its deadline fell due.\n"
+        ) % {"title": tender.title, "city": tender.city, "state": state}
+    email_queue(
+        key=f"transition:{audit_entry_id}:officers", to=addresses, subject=subject, body=body
+    )
+
+
+@shared_task(name="tenders.consultation_opened_notify", ignore_result=True)
+def consultation_opened_notify_task(tender_id: int) -> int:
+    """Tell subscribed suppliers that a consultation matching them opened (once each)."""
+    from tenders.notifications import consultation_opened_notify
+
+    return consultation_opened_notify(tender_id=tender_id)
+
+
+@shared_task(name="tenders.consultations_closing_remind", ignore_result=True)
+def consultations_closing_remind_task() -> int:
+    """Run hourly by beat: remind suppliers 3 days before a consultation closes (once each)."""
+    from tenders.notifications import consultations_closing_remind
+
+    return consultations_closing_remind()

@@ -1,0 +1,133 @@
+"""Shared fixtures: the demo parties as actors, clients logged in as them, service gates.
+
+Tests marked ``postgres`` or ``celery`` need those services; they skip on a laptop without them
+and fail in CI (``OPENCPI_REQUIRE_SERVICES=1``), where skipping would hide a missing service.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+DEMO_PASSWORD = "opencpi-demo"
+REQUIRE_SERVICES = os.environ.get("OPENCPI_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start a Celery worker share one broker queue: run them on one xdist worker."""
+    for item in items:
+        if "celery_worker_thread" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
+@pytest.fixture(autouse=True)
+def _service_gates(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("celery") and settings.CELERY_BROKER_URL.startswith(
+        "filesystem"
+    ):
+        _missing("needs a broker server: set CELERY_BROKER_URL=redis://…")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo network, loaded through the same seed the README's `make run` uses."""
+    from procurement.accounts import demo as accounts_demo
+
+    accounts_demo.seed()
+    return Demo()
+
+
+class Demo:
+    """Look-ups into the seeded demo data by the names the issues use."""
+
+    def user(self, username: str):
+        from procurement.accounts.models import User
+
+        return User.objects.get(username=username)
+
+    def city(self, slug: str):
+        from procurement.accounts.models import City
+
+        return City.objects.get(slug=slug)
+
+    def supplier(self, slug: str):
+        from procurement.accounts.models import Supplier
+
+        return Supplier.objects.get(slug=slug)
+
+
+@pytest.fixture
+def login(client):
+    """``login("officer.logrono")`` → the test client, logged in through the real login form."""
+
+    def _login(username: str):
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, f"login failed for {username}"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_as():
+    """``api_as("supplier.acme")`` → an API client authenticated with a real token."""
+
+    def _api_as(username: str | None) -> APIClient:
+        api = APIClient()
+        if username is None:
+            return api
+        response = api.post(
+            "/api/v1/auth/token/",
+            {"username": username, "password": DEMO_PASSWORD},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        return api
+
+    return _api_as
+
+
+@pytest.fixture
+def demo_processes(demo):
+    """The demo network with its processes (an open consultation answered by both suppliers)."""
+    from tenders import demo as tenders_demo
+
+    tenders_demo.seed()
+    return demo
+
+
+@pytest.fixture
+def open_consultation(demo_processes):
+    from tenders.models import Consultation
+
+    return Consultation.objects.select_related("tender__city").get(
+        tender__status="consultation_open"
+    )
+
+
+@pytest.fixture
+def live_demo(transactional_db):
+    """The demo parties, committed, so other threads (a worker, concurrent requests) see them."""
+    from procurement.accounts import demo as accounts_demo
+
+    accounts_demo.seed()
+    return Demo()

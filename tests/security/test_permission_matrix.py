@@ -1,0 +1,380 @@
+"""Who may read what: every endpoint × every demo actor × objects of each side → status.
+
+See ``tests/security/matrix.py`` for how a row reads. Set ``OPENCPI_MATRIX_OBSERVE=1`` (with
+``-s``) to print the statuses the code gives now, in the table's own format.
+
+The rules the rows spell out: published processes, consultations, the portal, OCDS and public
+documents are readable by all; a process's private side by its city's people (committee users
+through their city's group grant, but not consultation responses or templates, which are the
+officers' and the legal team's); a supplier's response or bid by that supplier, and by the
+owning city once submitted (envelopes after their opening). Missing and not-yours give the same
+404; a visible object refused to a role gives 403 (API) or a redirect with a message (web);
+anonymous users get 302 to the login page on private web pages and 401 on the private API.
+"""
+
+import pytest
+
+from tests.security import matrix_world
+from tests.security.matrix import OBSERVE, api_clients, case, cells, run, web_clients
+from tests.security.urlwalk import SKIPPED_PREFIXES, endpoints
+
+# fmt: off
+PUBLIC = "200 200 200 200 200 200 200 200 200"
+SIGNED_IN = "302 200 200 200 200 200 200 200 200"  # web: any signed-in user
+API_SIGNED_IN = "401 200 200 200 200 200 200 200 200"
+
+#       anon OL  LL  CL  OT  LT  acme nova admin
+WEB = [
+    case("home", L=PUBLIC),
+    case("healthz", L=PUBLIC),
+    case("login", L=PUBLIC),
+    case("logout", L="405 405 405 405 405 405 405 405 405"),
+    # The optional second factor: city people set it up; with no device, verify sends onwards.
+    case("otp-setup", L="302 200 200 200 200 200 404 404 404"),
+    case("otp-verify", L="302 302 302 302 302 302 302 302 302"),
+    case("tender-dashboard", L=PUBLIC),
+    case("tender-new", L="302 200 404 404 200 404 404 404 200"),
+    case("my-bids", L=SIGNED_IN),
+    case("consultation-list", L=PUBLIC),
+    case("my-responses", L=SIGNED_IN),
+    case("supplier-register", L=PUBLIC),
+    case("supplier-subscriptions", L="302 404 404 404 404 404 200 200 404"),
+    case("document-library", L=SIGNED_IN),
+    case("document-template-new", L="302 404 200 404 404 200 404 404 404"),
+    case("document-fields", L=PUBLIC),
+    case("document-fields-kind", kind="=tender_notice", L=PUBLIC),
+    case("document-review-queue", L=SIGNED_IN),
+    case("document-verify", L=PUBLIC),
+    case("portal:home", L=PUBLIC),
+    case("portal:feed", L=PUBLIC),
+    case("portal:indicators", L=PUBLIC),
+    case("portal:city", slug="city_slug", L=PUBLIC),
+    case("portal:process", variant="private", pk="tender_private",
+         L="404 404 404 404 404 404 404 404 404",
+         T="404 404 404 404 404 404 404 404 404"),
+    case("portal:process", variant="published", pk="tender_public", L=PUBLIC),
+    # The demo publishes no consultation report yet: a draft report is nobody's public page.
+    case("portal:consultation-report", pk="consultation",
+         L="404 404 404 404 404 404 404 404 404",
+         T="404 404 404 404 404 404 404 404 404"),
+    case("city-workspace", pk="city",
+         L="302 200 200 200 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("supplier-workspace", pk="supplier",
+         L="302 404 404 404 404 404 200 404 200",
+         T="302 404 404 404 404 404 404 200 200"),
+    case("tender-detail", variant="private", pk="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("tender-detail", variant="published", pk="tender_public", L=PUBLIC),
+    case("tender-edit", variant="private", pk="tender_private",
+         L="302 200 404 404 404 404 404 404 200",
+         T="302 404 404 404 200 404 404 404 200"),
+    case("tender-edit", variant="published", pk="tender_public",
+         L="302 200 404 404 404 404 404 404 200",
+         T="302 404 404 404 200 404 404 404 200"),
+    case("tender-consultation", pk="tender_public",
+         L="302 200 404 404 404 404 404 404 200",
+         T="302 404 404 404 200 404 404 404 200"),
+    case("tender-questions", pk="tender_public",
+         L="302 200 404 404 404 404 404 404 200",
+         T="302 404 404 404 200 404 404 404 200"),
+    case("tender-fire", method="post", pk="tender_private", name="=no-such-action",
+         L="302 400 400 400 404 404 404 404 400",
+         T="302 404 404 404 400 400 404 404 400"),
+    case("tender-overview", variant="private", pk="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("tender-overview", variant="bids closed", pk="tender_closed", L=PUBLIC),
+    case("tender-bid", pk="tender_closed",
+         L="302 404 404 404 404 404 200 200 404",
+         T="302 404 404 404 404 404 200 200 404"),
+    case("tender-evaluation", pk="tender_closed",
+         L="302 200 200 200 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    # No bid in the form: refused before any role question.
+    case("tender-evaluation-act", method="post", pk="tender_closed",
+         L="302 404 404 404 404 404 404 404 404",
+         T="302 404 404 404 404 404 404 404 404"),
+    case("consultation-detail", pk="consultation", L=PUBLIC),
+    case("consultation-respond", pk="consultation",
+         L="302 404 404 404 404 404 200 200 404",
+         T="302 404 404 404 404 404 200 200 404"),
+    case("consultation-clarification-new", method="post", pk="consultation",
+         L="302 302 302 302 302 302 302 302 302",
+         T="302 302 302 302 302 302 302 302 302"),
+    case("consultation-clarification-answer", method="post", pk="consultation", clarification_id="clarification",
+         L="302 302 302 404 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    case("consultation-responses", pk="consultation",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("consultation-response-review", pk="consultation", response_id="response",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("consultation-summaries", method="post", pk="consultation",
+         L="302 302 302 404 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    case("consultation-export", pk="consultation", fmt="=csv",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("consultation-report", pk="consultation",
+         L="404 200 200 404 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("attachment-download", pk="attachment",
+         L="302 200 200 404 404 404 200 404 200",
+         T="302 404 404 404 200 200 404 200 200"),
+    case("attachment-delete", method="post", pk="attachment",
+         L="302 302 302 404 404 404 - 404 302",
+         T="302 404 404 404 302 302 404 - 302"),
+    case("document-template-detail", variant="own", pk="template",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("document-template-detail", variant="library", pk="template_library", L=SIGNED_IN),
+    case("document-template-edit", pk="template",
+         L="302 404 200 404 404 404 404 404 200",
+         T="302 404 404 404 404 200 404 404 200"),
+    case("document-template-preview", method="post", pk="template",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("document-template-preview-pdf", pk="template", number="=1",
+         L="302 200 200 404 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    case("document-version-action", method="post", pk="template", number="=1", action="=no-such-action",
+         L="302 404 404 404 404 404 404 404 404",
+         T="302 404 404 404 404 404 404 404 404"),
+    case("document-template-share", method="post", pk="template",
+         L="302 - - - 404 404 404 404 -",
+         T="302 404 404 404 - - 404 404 -"),
+    # Suppliers see the public library but may not adopt: a redirect with the refusal.
+    case("document-template-adopt", method="post", pk="template_library",
+         L="302 - - - - - 302 302 -",
+         T="302 - - - - - 302 302 -"),
+    case("document-template-merge", pk="template",
+         L="302 302 302 404 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    case("document-process", variant="private", process_id="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("document-process", variant="published", process_id="tender_public", L=PUBLIC),
+    case("document-pdf", variant="private", pk="document_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("document-pdf", variant="public", pk="document_public", L=PUBLIC),
+]
+
+API = [
+    case("api-token", method="post", L="400 400 400 400 400 400 400 400 400"),
+    case("api-me", L=API_SIGNED_IN),
+    case("api-city-list", L=PUBLIC),
+    case("api-city-detail", pk="city", L=PUBLIC),
+    case("api-city-members", pk="city",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-supplier-detail", pk="supplier",
+         L="401 404 404 404 404 404 200 404 200",
+         T="401 404 404 404 404 404 404 200 200"),
+    case("api-supplier-members", pk="supplier",
+         L="401 404 404 404 404 404 200 404 200",
+         T="401 404 404 404 404 404 404 200 200"),
+    case("api-tender-list", L=PUBLIC),
+    case("api-tender-detail", variant="private", pk="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-tender-detail", variant="published", pk="tender_public", L=PUBLIC),
+    case("api-tender-transitions", pk="tender_private",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-tender-transition-fire", method="post", pk="tender_private", name="=no-such-action",
+         L="401 409 409 409 404 404 404 404 409",
+         T="401 404 404 404 409 409 404 404 409"),
+    case("api-tender-history", variant="private", pk="tender_private",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-tender-history", variant="published", pk="tender_public",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-consultation-list", L=PUBLIC),
+    case("api-consultation-detail", pk="consultation", L=PUBLIC),
+    case("api-consultation-responses", pk="consultation",
+         L="401 200 200 404 404 404 200 200 200",
+         T="401 404 404 404 200 200 200 200 200"),
+    case("api-consultation-clarifications", pk="consultation", L=PUBLIC),
+    case("api-clarification-answer", method="post", pk="clarification",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-response-detail", pk="response",
+         L="401 200 200 404 404 404 200 404 200",
+         T="401 404 404 404 200 200 404 200 200"),
+    case("api-response-submit", method="post", pk="response",
+         L="401 404 404 404 404 404 - 404 404",
+         T="401 404 404 404 404 404 404 - 404"),
+    case("api-response-withdraw", method="post", pk="response",
+         L="401 404 404 404 404 404 - 404 404",
+         T="401 404 404 404 404 404 404 - 404"),
+    case("api-response-attachments", method="post", pk="response",
+         L="401 404 404 404 404 404 400 404 404",
+         T="401 404 404 404 404 404 404 400 404"),
+    case("api-attachment", pk="attachment",
+         L="401 200 200 404 404 404 200 404 200",
+         T="401 404 404 404 200 200 404 200 200"),
+    case("api-tender-lots", variant="private", pk="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-tender-lots", variant="bids closed", pk="tender_closed", L=PUBLIC),
+    case("api-tender-criteria", pk="tender_closed", L=PUBLIC),
+    case("api-tender-committee", method="post", pk="tender_closed",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-tender-bids", pk="tender_closed",
+         L="401 200 200 200 404 404 200 200 200",
+         T="401 404 404 404 200 200 200 200 200"),
+    case("api-tender-scores", pk="tender_closed",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-tender-ranking", pk="tender_closed",
+         L="401 409 409 409 404 404 404 404 409",
+         T="401 404 404 404 409 409 404 404 409"),
+    case("api-tender-awards", pk="tender_closed", L=PUBLIC),
+    case("api-tender-questions", pk="tender_closed", L=PUBLIC),
+    case("api-tender-question-answer", method="post", pk="tender_question",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-bid-detail", pk="bid",
+         L="401 200 200 200 404 404 200 404 200",
+         T="401 404 404 404 200 200 404 200 200"),
+    # A bidder reads its envelopes back only while the bid is a draft (409: sealed).
+    case("api-bid-envelope", variant="A", pk="bid", envelope="=a",
+         L="401 200 200 200 404 404 409 404 200",
+         T="401 404 404 404 200 200 404 409 200"),
+    case("api-bid-envelope", variant="C", pk="bid", envelope="=c",
+         L="401 409 409 409 404 404 409 404 409",
+         T="401 404 404 404 409 409 404 409 409"),
+    case("api-bid-submit", method="post", pk="bid",
+         L="401 404 404 404 404 404 - 404 404",
+         T="401 404 404 404 404 404 404 - 404"),
+    case("api-bid-withdraw", method="post", pk="bid",
+         L="401 404 404 404 404 404 - 404 404",
+         T="401 404 404 404 404 404 404 - 404"),
+    case("api-bid-admission", method="post", pk="bid",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-bid-abnormal", method="post", pk="bid",
+         L="401 400 400 400 404 404 409 404 400",
+         T="401 404 404 404 400 400 404 409 400"),
+    # Role refusals: a valid body, so that only the role stops the write ("-": would write).
+    case("api-clarification-answer", variant="valid body", method="post", pk="clarification",
+         data={"answer": "Sí."},
+         L="401 - - 403 404 404 404 404 -",
+         T="401 404 404 404 - - 404 404 -"),
+    case("api-tender-question-answer", variant="valid body", method="post",
+         pk="tender_question", data={"answer": "Doce."},
+         L="401 - 403 403 404 404 404 404 -",
+         T="401 404 404 404 - 403 404 404 -"),
+    case("api-bid-admission", variant="valid body", method="post", pk="bid",
+         data={"decision": "admitted"},
+         L="401 403 403 409 404 404 404 404 403",
+         T="401 404 404 404 403 403 404 404 -"),
+    case("api-tender-committee", variant="valid body", method="post", pk="tender_closed",
+         data={"username": "committee.logrono"},
+         L="401 201 403 403 404 404 404 404 201",
+         T="401 404 404 404 400 403 404 404 400"),
+    case("api-ocds-releases", L=PUBLIC),
+    case("api-ocds-record", ocid="ocid", L=PUBLIC),
+    case("api-indicators", L=PUBLIC),
+    case("api-template-list", L=API_SIGNED_IN),
+    case("api-template-detail", variant="own", pk="template",
+         L="401 200 200 404 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-template-detail", variant="library", pk="template_library", L=API_SIGNED_IN),
+    case("api-template-versions", method="post", pk="template",
+         L="401 400 400 404 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-template-version-action", method="post", pk="template", number="=1", action="=no-such-action",
+         L="401 404 404 404 404 404 404 404 404",
+         T="401 404 404 404 404 404 404 404 404"),
+    case("api-template-share", method="post", pk="template",
+         L="401 - - - 404 404 404 404 -",
+         T="401 404 404 404 - - 404 404 -"),
+    case("api-template-adopt", method="post", pk="template_library",
+         L="401 - - - - - 403 403 -",
+         T="401 - - - - - 403 403 -"),
+    case("api-template-merge", pk="template",
+         L="401 409 409 404 404 404 404 404 409",
+         T="401 404 404 404 409 409 404 404 409"),
+    case("api-tender-documents", variant="private", pk="tender_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-tender-documents", variant="published", pk="tender_public", L=PUBLIC),
+    case("api-document-detail", variant="private", pk="document_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-document-detail", variant="public", pk="document_public", L=PUBLIC),
+    case("api-document-pdf", variant="private", pk="document_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
+    case("api-schema", L=PUBLIC),
+    case("api-docs", L=PUBLIC),
+]
+# fmt: on
+
+
+def test_every_endpoint_has_expectations():
+    """A new URL fails here until its row is added to the matrix (or its prefix skipped)."""
+    known = {c.name for c in WEB + API}
+    found = {e.name: e for e in endpoints()}
+    missing = sorted(set(found) - known)
+    stale = sorted(known - set(found))
+    assert not missing, (
+        "Endpoints without a row in tests/security/test_permission_matrix.py (add who may "
+        "read them, for each actor and each side):\n"
+        + "\n".join(f"  {n}  /{found[n].route}  kwargs={found[n].kwargs}" for n in missing)
+    )
+    assert not stale, f"Rows for URL names that no longer exist: {stale}"
+    assert all(not found[c.name].is_api for c in WEB), "an API endpoint sits in WEB"
+    assert all(found[c.name].is_api for c in API), "a web endpoint sits in API"
+    assert set(SKIPPED_PREFIXES) >= {"admin/", "i18n/"}
+
+
+def test_matrix_size(capsys):
+    total = cells(WEB) + cells(API)
+    with capsys.disabled():
+        print(f"\npermission matrix: {total} endpoint × actor × object cases")
+    assert total > 0
+
+
+@pytest.fixture
+def world(demo, django_capture_on_commit_callbacks):
+    return matrix_world.build(capture=django_capture_on_commit_callbacks)
+
+
+def _check(cases, world, clients, *, api, capsys):
+    checked, mismatches = run(cases, world, clients, api=api)
+    with capsys.disabled():
+        print(f"\n{'API' if api else 'web'} matrix: {checked} cases checked")
+    assert checked > 0
+    assert not mismatches, f"{len(mismatches)} of {checked} cells differ:\n" + "\n".join(mismatches)
+    assert not OBSERVE, "observe mode prints the table; it checks nothing"
+
+
+def _refused_writes_left_no_trace(world):
+    from tenders.models import Attachment, Bid, Clarification, Response
+
+    assert Attachment.objects.filter(pk__in=world["attachment"].values()).count() == 2
+    assert set(
+        Response.objects.filter(pk__in=world["response"].values()).values_list("status", flat=True)
+    ) == {"submitted"}
+    assert Bid.objects.get(pk=world["bid"]["T"]).admission == "pending"
+    unanswered = Clarification.objects.get(pk=world["clarification"]["T"])
+    assert unanswered.answer == ""
+
+
+def test_web_permission_matrix(world, capsys):
+    _check(WEB, world, web_clients(), api=False, capsys=capsys)
+    _refused_writes_left_no_trace(world)
+
+
+def test_api_permission_matrix(world, capsys):
+    _check(API, world, api_clients(), api=True, capsys=capsys)
+    _refused_writes_left_no_trace(world)
