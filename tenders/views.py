@@ -2,20 +2,30 @@
 history, and the forms that record a need, its specifications and its consultation."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Permission
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.exceptions import ApplicationError, NotFound
 from tenders.forms import ConsultationForm, ReportForm, TenderEditForm, TenderForm, local_datetime
-from tenders.models import Participant
+from tenders.models import (
+    Participant,
+    Tender,
+    TenderGroupObjectPermission,
+    TenderUserObjectPermission,
+)
 from tenders.selectors import (
     tender_get_for_user,
     tender_get_private_for_user,
@@ -30,7 +40,14 @@ from tenders.services import (
     tender_update,
 )
 from workflows.diagram import procedure_svg
-from workflows.procedures import PROCEDURE_CHOICES, STAGES, STATE_BY_NAME, TRANSITION_BY_NAME
+from workflows.procedures import (
+    PROCEDURE_CHOICES,
+    PROCEDURES,
+    STAGES,
+    STATE_BY_NAME,
+    TRANSITION_BY_NAME,
+    Transition,
+)
 from workflows.services import transition_options, transition_perform
 
 
@@ -53,42 +70,232 @@ def _officer_cities(user):
     ).distinct()
 
 
+PAGE_SIZE = 25
+
+
+@dataclass
+class Pager:
+    """One page of a list, read without counting the whole list."""
+
+    rows: list[Any]
+    number: int
+    previous_url: str = ""
+    next_url: str = ""
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.previous_url or self.next_url)
+
+
+def page_rows(request, queryset, *, param: str = "page", size: int = PAGE_SIZE) -> Pager:
+    """Page ``?<param>=`` of ``queryset``: ``size + 1`` rows are read to know whether a next page
+    exists, so no ``COUNT(*)`` runs over a list that may hold a hundred thousand rows."""
+    try:
+        number = max(1, min(int(request.GET.get(param, 1)), 100_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    pager = Pager(rows=rows[:size], number=number)
+
+    def url(page: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(page)
+        return "?" + query.urlencode()
+
+    if number > 1:
+        pager.previous_url = url(number - 1)
+    if len(rows) > size:
+        pager.next_url = url(number + 1)
+    return pager
+
+
+ROLES = ("officer", "legal", "committee")
+
+
+def _is_work(procedure: str, definition: Transition) -> bool:
+    """Whether a transition is a step someone must take, rather than a way out of the process
+    (cancel, declare void, terminate: final states off the procedure's main line)."""
+    if definition.automatic:
+        return False
+    if definition.target == "=" or not STATE_BY_NAME[definition.target].final:
+        return True
+    return definition.target in PROCEDURES[procedure].main_line
+
+
+def _work_by_role() -> dict[str, dict[tuple[str, str], list[Transition]]]:
+    """For each role, the (procedure, state) pairs where that role has a step to take, with the
+    steps: computed once from the procedure tables."""
+    work: dict[str, dict[tuple[str, str], list[Transition]]] = {role: {} for role in ROLES}
+    for code, proc in PROCEDURES.items():
+        for definition in proc.transitions:
+            if not _is_work(code, definition):
+                continue
+            for role in definition.roles:
+                for source in definition.sources:
+                    work[role].setdefault((code, source), []).append(definition)
+    return work
+
+
+WORK_BY_ROLE = _work_by_role()
+
+
+def _state_filter(pairs) -> Q:
+    """``(procedure, status)`` in ``pairs``, written short: a state that counts in every
+    procedure it belongs to needs no condition on the procedure."""
+    procedures_of = defaultdict(set)
+    for code, proc in PROCEDURES.items():
+        for state in proc.states:
+            procedures_of[state.name].add(code)
+    wanted = defaultdict(set)
+    for code, state in pairs:
+        wanted[state].add(code)
+    everywhere = sorted(s for s, codes in wanted.items() if codes >= procedures_of[s])
+    some: dict[str, list[str]] = defaultdict(list)
+    for state, codes in sorted(wanted.items()):
+        if state not in everywhere:
+            for code in sorted(codes):
+                some[code].append(state)
+    return reduce(
+        or_,
+        (Q(procedure=code, status__in=states) for code, states in sorted(some.items())),
+        Q(status__in=everywhere),
+    )
+
+
+STATE_FILTER_BY_ROLE = {role: _state_filter(pairs) for role, pairs in WORK_BY_ROLE.items()}
+
+
+class _Grants:
+    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant,
+    as indexed subqueries on guardian's direct tables: the rows ``objects_for_user`` reads,
+    without its scan of every process. The user's groups and the permission ids are read once
+    (two small queries) so each subquery stays trivial to plan. Global permissions count for
+    nothing, as there; a superuser holds everything."""
+
+    def __init__(self, user, codenames: list[str]) -> None:
+        self.superuser = user.is_superuser
+        self.user_id = user.pk
+        self.group_ids: list[int] = []
+        self.perm_ids: dict[str, int] = {}
+        if not self.superuser:
+            self.group_ids = list(user.groups.values_list("pk", flat=True))
+            self.perm_ids = dict(
+                Permission.objects.filter(
+                    content_type__app_label="tenders", codename__in=codenames
+                ).values_list("codename", "pk")
+            )
+
+    def q(self, codename: str) -> Q:
+        if self.superuser:
+            return Q()
+        perm = self.perm_ids.get(codename)
+        if perm is None:
+            return Q(pk__in=[])
+        groups = TenderGroupObjectPermission.objects.filter(
+            group_id__in=self.group_ids, permission_id=perm
+        )
+        users = TenderUserObjectPermission.objects.filter(user_id=self.user_id, permission_id=perm)
+        return Q(pk__in=groups.values("content_object_id")) | Q(
+            pk__in=users.values("content_object_id")
+        )
+
+
+def _city_processes(user, grants: _Grants) -> QuerySet[Tender]:
+    """The processes of ``user``'s cities that ``user`` may read (all of them for a superuser),
+    newest first: ``tender_list_for_user`` narrowed to the user's cities."""
+    processes = Tender.objects.select_related("city").order_by("-created_at", "-pk")
+    if user.is_superuser:
+        return processes
+    return processes.filter(
+        Q(city_id__in=Membership.objects.filter(user=user, city__isnull=False).values("city_id")),
+        Q(first_published_at__isnull=False) | grants.q("view_tender"),
+    )
+
+
+def _waiting(grants: _Grants, processes: QuerySet[Tender]) -> QuerySet[Tender]:
+    """The processes in a state where one of ``user``'s roles on them has a step to take, each
+    annotated with ``role_<role>`` telling which roles the user holds there. One query: the
+    roles are guardian object permissions (``act_<role>``) read as subqueries."""
+    held = {role: grants.q(f"act_{role}") for role in ROLES}
+    waiting = reduce(or_, (held[role] & STATE_FILTER_BY_ROLE[role] for role in ROLES), Q(pk__in=[]))
+    return processes.filter(waiting).annotate(
+        **{
+            f"role_{role}": Value(True)
+            if grants.superuser
+            else Case(When(held[role], then=Value(True)), default=Value(False))
+            for role in ROLES
+        }
+    )
+
+
+def _steps(tender: Tender) -> list[Transition]:
+    steps: list[Transition] = []
+    for role in ROLES:
+        if getattr(tender, f"role_{role}", False):
+            for definition in WORK_BY_ROLE[role].get((tender.procedure, tender.status), []):
+                if definition not in steps:
+                    steps.append(definition)
+    return steps
+
+
+def _stage_counts(processes: QuerySet[Tender]) -> dict[str, int]:
+    """Processes per stage in one aggregate query (grouped by state, summed per stage)."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in processes.order_by().values("status").annotate(n=Count("pk")):
+        counts[STATE_BY_NAME[row["status"]].stage] += row["n"]
+    return counts
+
+
 def dashboard(request):
-    """City users: their cities' processes by stage and what waits on them. Others: published."""
-    city_user = request.user.is_authenticated and (
-        request.user.is_superuser
-        or Membership.objects.filter(user=request.user, city__isnull=False).exists()
+    """City users: their cities' processes by stage and what waits on them, 25 a page. Others:
+    published processes, 25 a page.
+
+    A process waits on a user when its current state has a step that one of the user's roles on
+    it may take (validate, publish, approve…); whether the step's conditions are met yet is told
+    on the process page.
+    """
+    user = request.user
+    city_user = user.is_authenticated and (
+        user.is_superuser or Membership.objects.filter(user=user, city__isnull=False).exists()
     )
     if not city_user:
-        published = tender_list_for_user(user=request.user, public_only=True)[:200]
-        return render(request, "tenders/public_list.html", {"tenders": published})
-    tenders = list(
-        tender_list_for_user(user=request.user)
-        .filter(city__memberships__user=request.user)
-        .distinct()[:500]
-        if not request.user.is_superuser
-        else tender_list_for_user(user=request.user)[:500]
-    )
+        published = page_rows(request, tender_list_for_user(user=user, public_only=True))
+        return render(
+            request, "tenders/public_list.html", {"tenders": published.rows, "pager": published}
+        )
+    grants = _Grants(user, ["view_tender", *(f"act_{role}" for role in ROLES)])
+    processes = _city_processes(user, grants)
+    waiting = page_rows(request, _waiting(grants, processes), param="waiting")
+    counts = _stage_counts(processes)
+    stage = request.GET.get("stage", "")
+    listed = processes
+    if stage in counts:
+        listed = processes.filter(
+            status__in=[s for s, state in STATE_BY_NAME.items() if state.stage == stage]
+        )
+    else:
+        stage = ""
+    page = page_rows(request, listed)
     by_stage = defaultdict(list)
-    waiting = []
-    now = timezone.now()
-    for tender in tenders:
+    for tender in page.rows:
         by_stage[STATE_BY_NAME[tender.status].stage].append(tender)
-        if STATE_BY_NAME[tender.status].final:
-            continue
-        allowed = [
-            o for o in transition_options(process=tender, user=request.user, now=now) if o.allowed
-        ]
-        if allowed:
-            waiting.append((tender, allowed))
-    stages = [(code, label, by_stage.get(code, [])) for code, label in STAGES]
+    stages = [
+        (code, label, by_stage.get(code, []), counts.get(code, 0))
+        for code, label in STAGES
+        if not stage or code == stage
+    ]
     return render(
         request,
         "tenders/dashboard.html",
         {
             "stages": stages,
-            "waiting": waiting,
-            "can_create": _officer_cities(request.user).exists(),
+            "stage_counts": [(code, label, counts.get(code, 0)) for code, label in STAGES],
+            "stage": stage,
+            "pager": page,
+            "waiting": [(tender, _steps(tender)) for tender in waiting.rows],
+            "waiting_pager": waiting,
+            "can_create": _officer_cities(user).exists(),
         },
     )
 
