@@ -4,7 +4,9 @@ A transition names its effects (``Transition.effects``, e.g. "tender_notice"); a
 handler to an effect name with ``@on_effect``. Every automatic transition also raises the effect
 ``"automatic"``. Scheduling writes one ``PendingEffect`` row per handler inside the transition's
 transaction; after commit each is dispatched (the handler typically enqueues a Celery task). A
-dispatch that fails — the broker is down — leaves the row pending for ``effects_relay``.
+dispatch that fails — the broker is down — leaves the row pending for the relay
+(``workflows.relay_effects``). The scheduler records a whole chunk of fired deadlines at once and
+leaves their dispatch to a worker (``effects_schedule_many``).
 """
 
 import logging
@@ -12,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -37,9 +40,8 @@ def on_effect(*names: str):
     return register
 
 
-def effects_schedule(*, effects: tuple[str, ...], process, audit_entry_id: int) -> None:
-    """Record the effects in the current transaction and dispatch them after it commits."""
-    rows = [
+def _rows(*, effects: tuple[str, ...], process, audit_entry_id: int) -> list[PendingEffect]:
+    return [
         PendingEffect(
             effect=name,
             handler=_path(handler),
@@ -50,53 +52,108 @@ def effects_schedule(*, effects: tuple[str, ...], process, audit_entry_id: int) 
         for name in effects
         for handler in HANDLERS.get(name, ())
     ]
-    if not rows:
-        return
+
+
+def _insert(rows: list[PendingEffect]) -> list[int]:
     created = PendingEffect.objects.bulk_create(rows)
     ids = [row.pk for row in created if row.pk is not None]
-    if not ids:  # backends that do not return ids on bulk insert
+    if len(ids) < len(rows):  # backends that do not return ids on bulk insert
         ids = list(
-            PendingEffect.objects.filter(audit_entry_id=audit_entry_id).values_list("pk", flat=True)
+            PendingEffect.objects.filter(
+                audit_entry_id__in={row.audit_entry_id for row in rows}
+            ).values_list("pk", flat=True)
         )
+    return ids
+
+
+def effects_schedule(*, effects: tuple[str, ...], process, audit_entry_id: int) -> None:
+    """Record the effects in the current transaction and dispatch them after it commits.
+
+    The dispatch runs in this process right after the commit: a person's transition has its
+    documents and e-mails on their way before the page answers, and a broker outage is recorded
+    on the rows (``attempts``, ``last_error``) for the relay."""
+    rows = _rows(effects=effects, process=process, audit_entry_id=audit_entry_id)
+    if not rows:
+        return
+    ids = _insert(rows)
     transaction.on_commit(lambda: effects_dispatch(ids=ids), robust=True)
+
+
+def effects_schedule_many(items: list[tuple[tuple[str, ...], object, int]]) -> None:
+    """Record the effects of many transitions (``(effects, process, audit_entry_id)``) in the
+    current transaction with one insert; after commit, one Celery message asks a worker to
+    dispatch them all (``workflows.dispatch_effects``).
+
+    For the scheduler: a deadline storm fires thousands of processes, and dispatching inline
+    would cost a message per handler per process on the firing worker's critical path. If the
+    message cannot be sent, the rows stay pending for the relay, as any failed dispatch does.
+    """
+    rows = [
+        row
+        for effects, process, audit_entry_id in items
+        for row in _rows(effects=effects, process=process, audit_entry_id=audit_entry_id)
+    ]
+    if not rows:
+        return
+    ids = _insert(rows)
+
+    def send() -> None:
+        from workflows.tasks import dispatch_effects_task
+
+        dispatch_effects_task.delay(ids)
+
+    transaction.on_commit(send, robust=True)
+
+
+DISPATCH_BATCH = 100
 
 
 def effects_dispatch(*, ids: list[int] | None = None) -> int:
     """Dispatch pending effects (``ids``, or every pending one); returns how many went out.
 
-    Each row is locked while it is dispatched, so two relays never dispatch the same effect.
+    Rows are taken in id order, a batch at a time, locked with SKIP LOCKED, so two relays never
+    dispatch the same effect. A row is marked dispatched only if its handler returned; one whose
+    handler raised stays pending with the error for the next relay. Should the process die in
+    the middle of a batch, the batch stays pending and is dispatched again: handlers enqueue
+    idempotent tasks, so that sends nothing twice.
     """
-    pending = PendingEffect.objects.filter(dispatched_at__isnull=True)
-    if ids is not None:
-        pending = pending.filter(pk__in=ids)
     done = 0
-    for pk in list(pending.order_by("pk").values_list("pk", flat=True)):
+    after = 0
+    while True:
         with transaction.atomic():
-            row = (
-                PendingEffect.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, dispatched_at__isnull=True)
-                .first()
+            pending = PendingEffect.objects.select_for_update(skip_locked=True).filter(
+                dispatched_at__isnull=True, pk__gt=after
             )
-            if row is None:
-                continue
-            try:
-                handler = import_string(row.handler)
-                handler(
-                    effect=row.effect,
-                    model=row.model,
-                    pk=_pk(row.object_pk),
-                    audit_entry_id=row.audit_entry_id,
+            if ids is not None:
+                pending = pending.filter(pk__in=ids)
+            rows = list(pending.order_by("pk")[:DISPATCH_BATCH])
+            if not rows:
+                break
+            sent: list[int] = []
+            for row in rows:
+                try:
+                    handler = import_string(row.handler)
+                    handler(
+                        effect=row.effect,
+                        model=row.model,
+                        pk=_pk(row.object_pk),
+                        audit_entry_id=row.audit_entry_id,
+                    )
+                except Exception as error:
+                    row.attempts += 1
+                    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+                    row.save(update_fields=["attempts", "last_error"])
+                    logger.warning(
+                        "effect %s pending after attempt %s: %s", row, row.attempts, error
+                    )
+                    continue
+                sent.append(row.pk)
+            if sent:
+                PendingEffect.objects.filter(pk__in=sent).update(
+                    dispatched_at=timezone.now(), attempts=F("attempts") + 1
                 )
-            except Exception as error:
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:2000]
-                row.save(update_fields=["attempts", "last_error"])
-                logger.warning("effect %s pending after attempt %s: %s", row, row.attempts, error)
-                continue
-            row.dispatched_at = timezone.now()
-            row.attempts += 1
-            row.save(update_fields=["dispatched_at", "attempts"])
-            done += 1
+            after = rows[-1].pk
+        done += len(sent)
     return done
 
 

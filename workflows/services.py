@@ -3,7 +3,11 @@
 ``transition_perform`` locks the process row, checks that nobody changed it meanwhile, checks the
 actor's object permission and the guards, runs the django-fsm transition (which only stamps
 fields), writes related rows, computes the next deadline, saves, writes the audit row and
-schedules after-commit effects — in one database transaction.
+schedules after-commit effects — in one database transaction, with the audit row among the last
+writes (its append serialises writers until COMMIT).
+
+``fire_due_events`` fires the deadlines that fell due a chunk of processes at a time: one
+transaction, one savepoint per process, one audit append and one outbox insert per chunk.
 """
 
 import datetime as dt
@@ -15,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.core.audit import audit_record
+from procurement.core.audit import audit_append, audit_entry
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
-from workflows.effects import effects_schedule
+from workflows.effects import effects_schedule, effects_schedule_many
 from workflows.guards import GuardContext, is_input_check
 from workflows.procedures import (
     STATE_BY_NAME,
@@ -125,6 +129,50 @@ def next_due(process) -> dt.datetime | None:
     return min(times) if times else None
 
 
+def _fire(
+    locked,
+    definition: Transition,
+    ctx: GuardContext,
+    *,
+    actor,
+    reason: str = "",
+    parsed: dict[str, Any] | None = None,
+    due_at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Run ``definition`` on the locked row, already checked, and save it.
+
+    Returns the transition's audit row unsaved: the caller appends it (``audit_append``) as the
+    last write of its transaction, since the append holds the audit chain's lock until COMMIT.
+    """
+    from_state = locked.status
+    if due_at is None and definition.automatic and definition.due:
+        due_at = definition.due(locked)
+    getattr(locked, definition.name)(ctx)
+    if definition.apply is not None:
+        definition.apply(locked, ctx)
+    locked.next_check = next_due(locked)
+    locked.save()
+    record = _jsonable(parsed or {})
+    if due_at is not None:
+        record["due_at"] = due_at.isoformat()
+    return audit_entry(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        target=locked,
+        name=definition.name,
+        from_state=from_state,
+        to_state=locked.status,
+        reason=reason.strip(),
+        legal_basis=definition.legal_basis,
+        data=record,
+        at=ctx.now,
+    )
+
+
+def _effects_of(definition: Transition) -> tuple[str, ...]:
+    return definition.effects + (("automatic",) if definition.automatic else ())
+
+
 def transition_perform(
     *,
     process,
@@ -188,36 +236,121 @@ def transition_perform(
                 _("“%(label)s” is not allowed yet.") % {"label": definition.label},
                 reasons=reasons,
             )
-
-        from_state = locked.status
-        due_at = definition.due(locked) if definition.automatic and definition.due else None
-        getattr(locked, definition.name)(ctx)
-        if definition.apply is not None:
-            definition.apply(locked, ctx)
-        locked.next_check = next_due(locked)
-        locked.save()
-
-        record = _jsonable(parsed)
-        if due_at is not None:
-            record["due_at"] = due_at.isoformat()
-        entry = audit_record(
-            actor=actor,
-            action=AuditEntry.Action.TRANSITION,
-            target=locked,
-            name=definition.name,
-            from_state=from_state,
-            to_state=locked.status,
-            reason=reason.strip(),
-            legal_basis=definition.legal_basis,
-            data=record,
-            at=ctx.now,
-        )
-        effects = definition.effects + (("automatic",) if definition.automatic else ())
-        effects_schedule(effects=effects, process=locked, audit_entry_id=entry.pk)
+        entry = _fire(locked, definition, ctx, actor=actor, reason=reason, parsed=parsed)
+        # Last: the append holds the audit chain's lock until COMMIT (see core.audit); only the
+        # outbox rows, which need the row's id, come after it.
+        (entry,) = audit_append([entry])
+        effects_schedule(effects=_effects_of(definition), process=locked, audit_entry_id=entry.pk)
     return locked
 
 
 MAX_STEPS_PER_PROCESS = 20
+CHUNK_SIZE = 100
+
+
+def _due_transition(
+    process, ctx: GuardContext, now: dt.datetime
+) -> tuple[Transition, dt.datetime] | None:
+    """The first automatic transition of ``process`` due at ``now`` whose guards let it through."""
+    for definition in transitions_from(process.procedure, process.status):
+        if not definition.automatic or definition.due is None:
+            continue
+        due = definition.due(process)
+        if due is None or due > now:
+            continue
+        if evaluate_guards(definition, process, ctx, inputs=True):
+            continue
+        return definition, due
+    return None
+
+
+@dataclass
+class _Fired:
+    process: Any
+    definition: Transition
+    entry: AuditEntry
+
+
+def _fire_due_steps(locked, now: dt.datetime) -> tuple[list[_Fired], Any]:
+    """Fire, in order, the automatic transitions of the locked ``process`` due at ``now``.
+
+    After downtime it catches up: a consultation both due to open and to close fires twice.
+    The audit rows come back unsaved, for the caller to append with the rest of its chunk,
+    with the process as it was left.
+    """
+    model = type(locked)
+    fired: list[_Fired] = []
+    for _step in range(MAX_STEPS_PER_PROCESS):
+        ctx = GuardContext.for_process(locked, now=now)
+        found = _due_transition(locked, ctx, now)
+        if found is None:
+            # Due times passed but no guard lets a transition through: wait for the next
+            # change of the process instead of retrying every minute.
+            locked.next_check = None
+            locked.save(update_fields=["next_check"])
+            logger.warning(
+                "process %s %s: due but blocked in %s", model.__name__, locked.pk, locked.status
+            )
+            break
+        definition, due = found
+        entry = _fire(locked, definition, ctx, actor=None, due_at=due)
+        fired.append(_Fired(locked, definition, entry))
+        if locked.next_check is None or locked.next_check > now:
+            break
+        # Still due: read the row afresh (still locked by this transaction), so that nothing
+        # the process cached about its related rows outlives the transition that changed them.
+        locked = model.objects.select_related("city").get(pk=locked.pk)
+    return fired, locked
+
+
+def _fire_due_chunk(
+    *, model, now: dt.datetime, size: int, skip: set, pk=None
+) -> tuple[list[_Fired], int, set]:
+    """Lock up to ``size`` due processes (SKIP LOCKED: another worker's are left to it) and fire
+    them in one transaction.
+
+    Each process runs in a savepoint: one that fails is rolled back alone, logged, and left due
+    for the next run, while the others commit. The chunk's audit rows are appended under one
+    take of the chain's lock, and its effects recorded with one insert, as its last writes.
+    Returns what fired, how many processes were taken, and those still due (failed, or more
+    steps due than ``MAX_STEPS_PER_PROCESS``) that this run must not take again.
+    """
+    fired: list[_Fired] = []
+    left: set = set()
+    with transaction.atomic():
+        due = (
+            model.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("city")
+            .filter(next_check__lte=now)
+        )
+        if pk is not None:
+            due = due.filter(pk=pk)
+        if skip:
+            due = due.exclude(pk__in=skip)
+        processes = list(due.order_by("next_check")[:size])
+        for process in processes:
+            try:
+                with transaction.atomic():
+                    steps, final = _fire_due_steps(process, now)
+            except Exception:
+                logger.exception(
+                    "process %s %s: firing what is due failed; left for the next run",
+                    model.__name__,
+                    process.pk,
+                )
+                left.add(process.pk)
+                continue
+            fired.extend(steps)
+            if final.next_check is not None and final.next_check <= now:
+                left.add(process.pk)
+        entries = audit_append([item.entry for item in fired])
+        effects_schedule_many(
+            [
+                (_effects_of(item.definition), item.process, entry.pk)
+                for item, entry in zip(fired, entries, strict=True)
+            ]
+        )
+    return fired, len(processes), left
 
 
 def process_fire_due(*, model, pk, now: dt.datetime | None = None) -> list[str]:
@@ -225,63 +358,29 @@ def process_fire_due(*, model, pk, now: dt.datetime | None = None) -> list[str]:
 
     Idempotent and safe to run from several workers: the row is locked with SKIP LOCKED, and a
     process whose ``next_check`` is in the future (because another run fired it) is left alone.
-    After downtime it catches up: a consultation both due to open and to close fires twice.
+    Returns the names of the transitions fired.
     """
-    now = now or timezone.now()
-    fired: list[str] = []
-    for _step in range(MAX_STEPS_PER_PROCESS):
-        with transaction.atomic():
-            locked = (
-                model.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, next_check__lte=now)
-                .first()
-            )
-            if locked is None:
-                break
-            ctx = GuardContext.for_process(locked, now=now)
-            candidate = None
-            for definition in transitions_from(locked.procedure, locked.status):
-                if not definition.automatic or definition.due is None:
-                    continue
-                due = definition.due(locked)
-                if due is None or due > now:
-                    continue
-                if evaluate_guards(definition, locked, ctx, inputs=True):
-                    continue
-                candidate = definition
-                break
-            if candidate is None:
-                # Due times passed but no guard lets a transition through: wait for the next
-                # change of the process instead of retrying every minute.
-                locked.next_check = None
-                locked.save(update_fields=["next_check"])
-                logger.warning(
-                    "process %s %s: due but blocked in %s", model.__name__, pk, locked.status
-                )
-                break
-            transition_perform(process=locked, name=candidate.name, actor=None, now=now)
-            fired.append(candidate.name)
-    return fired
+    fired, _taken, _left = _fire_due_chunk(
+        model=model, now=now or timezone.now(), size=1, skip=set(), pk=pk
+    )
+    return [item.definition.name for item in fired]
 
 
-def fire_due_events(*, models, now: dt.datetime | None = None, batch: int = 1000) -> int:
-    """Fire what is due on every registered process model; returns how many transitions fired."""
+def fire_due_events(*, models, now: dt.datetime | None = None, chunk: int = CHUNK_SIZE) -> int:
+    """Fire what is due on every registered process model; returns how many transitions fired.
+
+    Works through the due processes (found by the index on ``next_check``) a chunk at a time,
+    one transaction per chunk (see ``_fire_due_chunk``). Idempotent and safe to run from several
+    workers at once: nothing fires twice, since a process is fired only while locked and due.
+    """
     now = now or timezone.now()
     count = 0
     for model in models:
+        skip: set = set()
         while True:
-            due_ids = list(
-                model.objects.filter(next_check__lte=now)
-                .order_by("next_check")
-                .values_list("pk", flat=True)[:batch]
-            )
-            if not due_ids:
-                break
-            fired_here = 0
-            for pk in due_ids:
-                fired = process_fire_due(model=model, pk=pk, now=now)
-                fired_here += len(fired)
-            count += fired_here
-            if len(due_ids) < batch or fired_here == 0:
+            fired, taken, left = _fire_due_chunk(model=model, now=now, size=chunk, skip=skip)
+            count += len(fired)
+            skip |= left
+            if taken < chunk:
                 break
     return count

@@ -16,3 +16,12 @@ def relay_effects_task() -> int:
     from workflows.effects import effects_dispatch
 
     return effects_dispatch()
+
+
+@shared_task(name="workflows.dispatch_effects", ignore_result=True)
+def dispatch_effects_task(ids: list[int]) -> int:
+    """Dispatch the effects a scheduler chunk recorded. Idempotent: rows already dispatched
+    (by the relay, or an earlier delivery of this message) are skipped."""
+    from workflows.effects import effects_dispatch
+
+    return effects_dispatch(ids=ids)

@@ -5,6 +5,12 @@ Every row stores the hash of the row before it (by id) and its own hash over its
 that previous hash. Changing, deleting or inserting a row anywhere breaks the chain from there
 on; ``manage.py verify_audit`` reports the first broken link. Appends are serialised with a
 PostgreSQL advisory lock so two transactions never chain onto the same row.
+
+The lock is transaction-scoped: it is held until COMMIT, so every write transaction that audits
+is serialised from its append to its end. Callers therefore append as late as they can — the
+append is the last write of ``transition_perform`` (only the outbox rows that need the new ids
+follow it) — and a batch of rows takes the lock once (``audit_append``), as the scheduler does
+for a whole chunk of fired deadlines.
 """
 
 import datetime as dt
@@ -47,12 +53,18 @@ def audit_hash(row: AuditEntry | dict, prev_hash: str) -> str:
 
 
 def _lock_chain() -> str:
-    """Take the append lock (PostgreSQL) and return the hash of the last row."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    """Take the append lock (PostgreSQL) and return the hash of the last row.
+
+    Two statements on purpose: under READ COMMITTED a statement sees the rows committed before
+    it started, so the last row must be read by a statement that starts after the lock is held
+    (one statement that locks and reads could miss the row of the transaction it waited for)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
-    last = AuditEntry.objects.order_by("-pk").values_list("hash", flat=True).first()
-    return last or GENESIS
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row and row[0] else GENESIS
 
 
 def audit_chain(rows: list[AuditEntry]) -> list[AuditEntry]:
@@ -81,7 +93,22 @@ def audit_verify(rows: Iterable[AuditEntry]) -> Iterator[tuple[AuditEntry, str]]
         prev = row.hash
 
 
-def audit_record(
+def audit_append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Chain and insert unsaved ``entries``, in this order, under one take of the append lock.
+
+    Joins the caller's transaction without a savepoint (a failed append fails the caller's
+    transaction, as it must: nothing is recorded without its audit row). The lock is then held
+    until that transaction commits, so call this as the last write of the transaction.
+    Returns the saved rows with their ids.
+    """
+    if not entries:
+        return entries
+    with transaction.atomic(savepoint=False):
+        audit_chain(entries)
+        return AuditEntry.objects.bulk_create(entries)
+
+
+def audit_entry(
     *,
     actor: Any,
     action: str,
@@ -95,12 +122,13 @@ def audit_record(
     data: dict | None = None,
     at=None,
 ) -> AuditEntry:
+    """An unsaved audit row (for ``audit_append``); ``actor`` ``None`` or anonymous: the system."""
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     extra = {"at": at} if at is not None else {}
     subject = target if target is not None else target_model
     if subject is None:
         raise ValueError("an audit row is about a target object or at least its model")
-    entry = AuditEntry(
+    return AuditEntry(
         **extra,
         actor_id=actor_id,
         action=action,
@@ -113,10 +141,14 @@ def audit_record(
         legal_basis=legal_basis,
         data=json.loads(json.dumps(data or {}, default=str)),
     )
-    with transaction.atomic():
-        audit_chain([entry])
-        entry.save()
-    return entry
+
+
+def audit_record(**fields: Any) -> AuditEntry:
+    """Write one audit row now (the arguments of ``audit_entry``), chained onto the last one.
+
+    Takes the append lock until the caller's transaction commits: in a longer transaction,
+    record last."""
+    return audit_append([audit_entry(**fields)])[0]
 
 
 def audit_history(target: models.Model):
