@@ -44,6 +44,7 @@ from tenders.services import (
     response_withdraw,
     subscription_save,
 )
+from tenders.views import page_rows
 
 
 def _access(request, pk):
@@ -61,26 +62,32 @@ def _city_access(request, pk):
 
 
 def consultation_list(request):
+    """Open consultations soonest closing first, then closed ones newest first: 25 a page each
+    (``?page=``, ``?closed=``), read without counting the whole list."""
     now = timezone.now()
     cpv, city = request.GET.get("cpv", "").strip(), request.GET.get("city", "").strip()
     open_items = consultation_list_for_user(
         user=request.user, open_only=True, cpv=cpv, city=city, now=now
     )
     closing = request.GET.get("closing_within", "")
-    if closing.isdigit():
+    if closing.isdigit() and len(closing) <= 5:
         open_items = open_items.filter(closes_at__lte=now + dt.timedelta(days=int(closing)))
     past = (
-        consultation_list_for_user(user=request.user, city=city, cpv=cpv)
-        .filter(published_at__isnull=False, closes_at__lte=now)
-        .order_by("-closes_at")[:50]
+        consultation_list_for_user(user=request.user, published_only=True, city=city, cpv=cpv)
+        .filter(closes_at__lte=now)
+        .order_by("-closes_at", "-pk")
     )
+    open_page = page_rows(request, open_items)
+    past_page = page_rows(request, past, param="closed")
     return render(
         request,
         "tenders/consultations/list.html",
         {
-            "open_items": open_items,
-            "past": past,
-            "cities": City.objects.order_by("name"),
+            "open_items": open_page.rows,
+            "open_pager": open_page,
+            "past": past_page.rows,
+            "past_pager": past_page,
+            "cities": City.objects.order_by("name").only("name", "slug"),
             "cpv": cpv,
             "city": city,
             "closing_within": closing,

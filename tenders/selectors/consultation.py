@@ -10,7 +10,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, TextField, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,14 +37,30 @@ def _supplier_ids(user) -> list[int]:
     )
 
 
+def _cpv_prefix(cpv: str) -> str:
+    """The code or leading digits ``cpv`` names, as they start a stored code ("72", "72000000-5")."""
+    digits = "".join(ch for ch in cpv.split("-")[0] if ch.isdigit()).rstrip("0")
+    if len(digits) > 8:  # the check digit typed without its dash
+        digits = f"{digits[:8]}-{digits[8:]}"
+    return digits
+
+
 def consultation_list_for_user(
-    *, user, open_only: bool = False, cpv: str = "", city: str = "", closing_before=None, now=None
+    *,
+    user,
+    open_only: bool = False,
+    published_only: bool = False,
+    cpv: str = "",
+    city: str = "",
+    closing_before=None,
+    now=None,
 ) -> QuerySet[Consultation]:
-    """Published consultations, and for a city's people also their own drafts."""
+    """Published consultations, and for a city's people also their own drafts (unless
+    ``open_only`` or ``published_only``). Every filter runs in SQL."""
     now = now or timezone.now()
     queryset = Consultation.objects.select_related("tender__city")
     visible = Q(published_at__isnull=False)
-    if user.is_authenticated:
+    if user.is_authenticated and not (open_only or published_only):
         from tenders.selectors.process import tenders_private_for_user
 
         visible |= Q(tender__in=tenders_private_for_user(user).values("pk"))
@@ -55,18 +72,14 @@ def consultation_list_for_user(
             closes_at__gt=now,
             tender__status__in=["consultation_announced", "consultation_open"],
         )
-    if cpv:
-        digits = "".join(ch for ch in cpv.split("-")[0] if ch.isdigit()).rstrip("0")
-        if digits:
-            ids = [
-                c.pk
-                for c in queryset
-                if any(
-                    code.replace("-", "").startswith(digits)
-                    for code in (c.cpv_codes or c.tender.cpv_codes)
-                )
-            ]
-            queryset = queryset.filter(pk__in=ids)
+    if cpv and (prefix := _cpv_prefix(cpv)):
+        # The consultation's own codes, else its process's: a code starts right after a quote
+        # in the JSON text of the list.
+        codes = Case(
+            When(cpv_codes=[], then=Cast("tender__cpv_codes", TextField())),
+            default=Cast("cpv_codes", TextField()),
+        )
+        queryset = queryset.annotate(cpv_text=codes).filter(cpv_text__contains=f'"{prefix}')
     if city:
         queryset = (
             queryset.filter(tender__city__slug=city)
