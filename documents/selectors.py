@@ -11,8 +11,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from documents import context as contexts
-from documents.models import CityApproval, DocumentTemplate, GeneratedDocument, TemplateVersion
-from procurement.accounts.models import City, Membership
+from documents.models import (
+    CityApproval,
+    DocumentTemplate,
+    DocumentTemplateGroupObjectPermission,
+    DocumentTemplateUserObjectPermission,
+    GeneratedDocument,
+    TemplateVersion,
+)
+from procurement.accounts.models import City, Membership, Network
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import objects_for_user
 
@@ -31,6 +38,42 @@ def _shared_with_cities(cities: QuerySet[City]) -> Q:
         Q(network__in=networks)
         | Q(shared_networks__in=networks)
         | Q(shared_cities__in=cities.values("pk"))
+    )
+
+
+def _granted(user, codename: str) -> Q:
+    """The templates on which ``user`` holds ``documents.<codename>`` through a user or group
+    grant: uncorrelated, indexed subqueries on guardian's direct tables (what
+    ``objects_for_user`` reads, without a scan of every template whose estimated cost made
+    PostgreSQL compile the list query with JIT). Global permissions count for nothing; a
+    superuser holds everything."""
+    if user.is_superuser:
+        return Q(pk__isnull=False)
+    wanted = {"permission__codename": codename, "permission__content_type__app_label": "documents"}
+    by_group = DocumentTemplateGroupObjectPermission.objects.filter(group__user=user, **wanted)
+    by_user = DocumentTemplateUserObjectPermission.objects.filter(user=user, **wanted)
+    return Q(pk__in=by_group.values("content_object_id")) | Q(
+        pk__in=by_user.values("content_object_id")
+    )
+
+
+def _shared_with_user(user) -> Q:
+    """The templates shared with ``user``'s cities or their networks, or defaults of those
+    networks. The cities and networks are read first (one small query) so the list's own
+    query stays short to plan; each condition is an uncorrelated subquery, so no row repeats."""
+    city_ids: set[int] = set()
+    network_ids: set[int] = set()
+    memberships = Membership.objects.filter(user=user, city__isnull=False)
+    for city_id, network_id in memberships.values_list("city_id", "city__networks"):
+        city_ids.add(city_id)
+        if network_id is not None:
+            network_ids.add(network_id)
+    by_network = DocumentTemplate.shared_networks.through.objects.filter(network_id__in=network_ids)
+    by_city = DocumentTemplate.shared_cities.through.objects.filter(city_id__in=city_ids)
+    return (
+        Q(network_id__in=network_ids)
+        | Q(pk__in=by_network.values("documenttemplate_id"))
+        | Q(pk__in=by_city.values("documenttemplate_id"))
     )
 
 
@@ -79,14 +122,9 @@ def template_list_for_user(
     if not user.is_authenticated:
         queryset = base.filter(shared_public=True)
     else:
-        mine = Q(
-            pk__in=objects_for_user(user, "documents.view_documenttemplate", base).values("pk")
-        )
-        cities = _user_cities(user)
-        shared = Q(pk__in=base.filter(_shared_with_cities(cities)).values("pk")) & ~mine
+        mine = _granted(user, "view_documenttemplate")
+        shared = _shared_with_user(user) & ~mine
         public = Q(shared_public=True)
-        if user.is_superuser:
-            mine = Q(pk__in=base.values("pk"))
         condition = {"mine": mine, "network": shared, "public": public}.get(
             scope, mine | shared | public
         )
@@ -98,10 +136,13 @@ def template_list_for_user(
     if city:
         queryset = queryset.filter(Q(city__pk=city) if city.isdigit() else Q(city__slug=city))
     if network:
+        # A subquery rather than a join through the cities' networks: no row repeats, so the
+        # list needs no DISTINCT (which sorted every visible template on each page).
+        networks = Q(pk=network) if network.isdigit() else Q(slug=network)
+        network_ids = Network.objects.filter(networks).values("pk")
         queryset = queryset.filter(
-            Q(network__pk=network) | Q(city__networks__pk=network)
-            if network.isdigit()
-            else Q(network__slug=network) | Q(city__networks__slug=network)
+            Q(network__in=network_ids)
+            | Q(city__in=City.objects.filter(networks__in=network_ids).values("pk"))
         )
     if q:
         queryset = queryset.filter(
@@ -109,7 +150,7 @@ def template_list_for_user(
             | Q(description__icontains=q)
             | Q(pk__in=TemplateVersion.objects.filter(source__icontains=q).values("template_id"))
         )
-    return _with_counts(queryset.distinct()).order_by("kind", "language", "name", "pk")
+    return _with_counts(queryset).order_by("kind", "language", "name", "pk")
 
 
 def template_visible_to_city(*, template: DocumentTemplate, city: City) -> bool:
