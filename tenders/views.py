@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from guardian.core import ObjectPermissionChecker
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.exceptions import ApplicationError, NotFound
@@ -405,17 +406,40 @@ def consultation_edit(request, pk: int):
     )
 
 
+class _PermsOnce:
+    """``user`` with its object permissions on one process read once (two queries) rather than
+    at each check: the process page asks about the same process half a dozen times (each
+    action's roles, editing, the consultation). Everything else is the user's own; the answers
+    are guardian's, the same as ``user.has_perm``."""
+
+    def __init__(self, user, process: Tender) -> None:
+        self._user = user
+        self._process = process
+        self._checker = ObjectPermissionChecker(user)
+        if user.is_authenticated and user.is_active and not user.is_superuser:
+            self._checker.prefetch_perms([process])
+
+    def __getattr__(self, name: str):
+        return getattr(self._user, name)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        if isinstance(obj, Tender) and obj.pk == self._process.pk:
+            return bool(self._user.is_authenticated and self._checker.has_perm(perm, obj))
+        return self._user.has_perm(perm, obj)
+
+
 def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
     context["consultation"] = consultation
     if not private:
         return context
+    user = _PermsOnce(request.user, tender)
     history = list(tender_history(tender=tender))
     visited = {e.from_state for e in history if e.from_state} | {
         e.to_state for e in history if e.to_state
     }
-    options = transition_options(process=tender, user=request.user)
+    options = transition_options(process=tender, user=user)
     deadlines = [
         (label, moment)
         for label, moment in [
@@ -460,9 +484,9 @@ def _detail_context(request, tender, private: bool) -> dict:
             "history": history,
             "deadlines": deadlines,
             "participants": participants,
-            "can_edit": request.user.has_perm("tenders.change_tender", tender)
+            "can_edit": user.has_perm("tenders.change_tender", tender)
             and tender.status in EDITABLE_STATES,
-            "can_edit_consultation": request.user.has_perm("tenders.act_officer", tender)
+            "can_edit_consultation": user.has_perm("tenders.act_officer", tender)
             and tender.status in {"consultation_draft", "report_draft"},
             "selected_status": Participant.Status.SELECTED,
         }

@@ -6,8 +6,10 @@ them. Text is escaped; the result is safe to embed.
 """
 
 import itertools
+from functools import lru_cache
 from html import escape
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from workflows.procedures import STATE_BY_NAME, procedure
@@ -42,7 +44,14 @@ def _box(x: int, y: int, label: str, css: str, number: str = "") -> str:
 
 
 def procedure_svg(code: str, current: str, visited: set[str] | None = None) -> str:
-    visited = visited or set()
+    """The diagram of procedure ``code`` at state ``current``, having passed through
+    ``visited``. The drawing depends on nothing else (and the language of its labels), so each
+    one is drawn once per process of the server and kept."""
+    return _procedure_svg(code, current, frozenset(visited or ()), get_language())
+
+
+@lru_cache(maxsize=2048)
+def _procedure_svg(code: str, current: str, visited: frozenset[str], language: str | None) -> str:
     line = procedure(code).main_line
     side = [s for s in dict.fromkeys([*sorted(visited), current]) if s not in line]
     rows = (len(line) + PER_ROW - 1) // PER_ROW + (1 if side else 0)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -77,8 +76,13 @@ def processes_search(
     return queryset.order_by("-first_published_at", "-pk")
 
 
-def page_of(queryset: QuerySet, number: Any, per_page: int = 20) -> Page:
-    return Paginator(queryset, per_page).get_page(number)
+FOUND_LIMIT = 1000
+
+
+def processes_found(queryset: QuerySet) -> int:
+    """How many processes a search found, counted up to ``FOUND_LIMIT + 1``: an exact count
+    over every published process would read them all on each search."""
+    return queryset.order_by()[: FOUND_LIMIT + 1].count()
 
 
 def stage_choices() -> list[tuple[str, Any]]:
@@ -87,6 +91,26 @@ def stage_choices() -> list[tuple[str, Any]]:
 
 def cities_public() -> QuerySet[City]:
     return City.objects.prefetch_related("networks").order_by("name")
+
+
+@dataclass
+class CityCard:
+    name: str
+    slug: str
+    networks: str
+
+
+def city_cards() -> list[CityCard]:
+    """Every city with the names of its networks, as plain data (two small queries): the
+    portal's home lists them all, and model instances made that list slow to draw."""
+    networks: dict[int, list[str]] = {}
+    through = City.networks.through.objects.order_by("network__name")
+    for city_id, name in through.values_list("city_id", "network__name"):
+        networks.setdefault(city_id, []).append(name)
+    return [
+        CityCard(name=name, slug=slug, networks=", ".join(networks.get(pk, [])))
+        for pk, name, slug in City.objects.order_by("name").values_list("pk", "name", "slug")
+    ]
 
 
 def networks_public() -> QuerySet[Network]:

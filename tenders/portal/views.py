@@ -9,6 +9,7 @@ from tenders.indicators import indicators_compute
 from tenders.portal import selectors
 from tenders.portal.charts import bar_chart
 from tenders.selectors.consultation import consultation_report_data
+from tenders.views import page_rows
 from workflows.procedures import PROCEDURE_CHOICES, STAGES
 
 
@@ -24,20 +25,20 @@ def home(request: HttpRequest) -> HttpResponse:
         key: request.GET.get(key, "").strip()[:200]
         for key in ("q", "cpv", "city", "network", "stage")
     }
-    page = selectors.page_of(selectors.processes_search(**filters), request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    processes = selectors.processes_search(**filters)
+    searched = any(filters.values())
     return render(
         request,
         "portal/home.html",
         {
             "filters": filters,
-            "page": page,
-            "query": query.urlencode(),
-            "cities": selectors.cities_public(),
-            "networks": selectors.networks_public(),
+            "pager": page_rows(request, processes, size=20),
+            "found": selectors.processes_found(processes) if searched else None,
+            "found_limit": selectors.FOUND_LIMIT,
+            "cities": selectors.city_cards(),
+            "networks": selectors.networks_public().values("name", "slug"),
             "stages": STAGES,
-            "searched": any(filters.values()),
+            "searched": searched,
         },
     )
 
