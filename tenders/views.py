@@ -417,7 +417,8 @@ class _PermsOnce:
         self._process = process
         self._checker = ObjectPermissionChecker(user)
         if user.is_authenticated and user.is_active and not user.is_superuser:
-            self._checker.prefetch_perms([process])
+            # A list, not a queryset: guardian would query the objects' keys again.
+            self._checker.prefetch_perms([process])  # type: ignore[arg-type]
 
     def __getattr__(self, name: str):
         return getattr(self._user, name)
