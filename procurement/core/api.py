@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from procurement.core.exceptions import ApplicationError
@@ -15,10 +18,79 @@ from procurement.core.exceptions import ApplicationError
 
 class Pagination(PageNumberPagination):
     """Page numbers from 1; ``page_size`` from 1 to 100. A malformed ``page`` or ``page_size`` is
-    refused with a 400 rather than silently replaced by the default (DRF's own behaviour)."""
+    refused with a 400 rather than silently replaced by the default (DRF's own behaviour).
+
+    A page is read with one row more than asked for: that row says whether there is a ``next``
+    page, so no page needs the total. ``count`` is exact, but it is only counted up to
+    ``settings.API_COUNT_LIMIT`` rows: counting every matching process of a national network on
+    every request made the first page of a list grow with the data. Past the limit ``count`` is
+    ``null`` and clients follow ``next``.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    template = None  # no browsable page controls: they would need the total
+    MAX_OFFSET = 2**31 - 1
+
+    @staticmethod
+    def count_limit() -> int:
+        return settings.API_COUNT_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        self.number = self.get_page_number(request, None)
+        offset = (self.number - 1) * size
+        if offset >= self.MAX_OFFSET:  # no list is that long; the databases refuse such offsets
+            raise exceptions.NotFound(_("Invalid page: there are fewer pages."))
+        rows = list(queryset[offset : offset + size + 1])
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        if self.number > 1 and not rows:
+            raise exceptions.NotFound(_("Invalid page: there are fewer pages."))
+        counted = (
+            queryset.order_by()[: self.count_limit() + 1].count()
+            if isinstance(queryset, QuerySet)
+            else len(queryset)
+        )
+        self.count: int | None = counted if counted <= self.count_limit() else None
+        return rows
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next or self.request is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self) -> str | None:
+        if self.number == 1 or self.request is None:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"].update(
+            nullable=True,
+            description=_(
+                "How many rows match; null when more than %(limit)s do (follow `next` to read "
+                "them all)."
+            )
+            % {"limit": self.count_limit()},
+        )
+        return described
 
     def _query_int(self, request, name: str, maximum: int | None = None) -> int | None:
         values = request.query_params.getlist(name)
@@ -35,9 +107,9 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
-    def get_page_size(self, request) -> int | None:
+    def get_page_size(self, request) -> int:
         size = self._query_int(request, self.page_size_query_param, self.max_page_size)
-        return size or self.page_size
+        return size or self.page_size or 25
 
     def get_page_number(self, request, paginator) -> int:
         return self._query_int(request, self.page_query_param) or 1

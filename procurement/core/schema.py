@@ -10,6 +10,8 @@ from drf_spectacular.utils import Direction, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from procurement.core.api import Pagination
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every 4xx answer: a readable ``detail``, per-field ``errors`` for invalid
@@ -51,7 +53,14 @@ def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Ser
     return inline_serializer(
         f"Paginated{name}List",
         {
-            "count": serializers.IntegerField(),
+            "count": serializers.IntegerField(
+                allow_null=True,
+                help_text=_(
+                    "How many rows match; null when more than %(limit)s do (follow `next` to "
+                    "read them all)."
+                )
+                % {"limit": Pagination.count_limit()},
+            ),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": serializer_class(many=True),

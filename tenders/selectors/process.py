@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from procurement.core.audit import audit_history
 from procurement.core.exceptions import NotFound
-from procurement.core.permissions import objects_for_user
+from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
 from tenders.models import Tender
 
 
@@ -30,8 +30,9 @@ def tender_list_for_user(
     if public_only or not user.is_authenticated:
         queryset = queryset.filter(public)
     elif not user.is_superuser:
-        private_ids = tenders_private_for_user(user).values("pk")
-        queryset = queryset.filter(public | Q(pk__in=private_ids))
+        grants = grants_q(user, "tenders.view_tender", Tender)
+        assert grants is not None  # Tender has direct-FK permission tables
+        queryset = queryset.filter(public | grants)
     if status:
         queryset = queryset.filter(status__in=[s for s in status.split(",") if s])
     if procedure:
@@ -46,11 +47,12 @@ def tender_list_for_user(
 def tender_get_for_user(*, user, pk) -> tuple[Tender, bool]:
     """The process and whether ``user`` may see its private side. Missing and not-yours raise
     the same ``NotFound``."""
+    queryset = annotate_object_perm(user, "tenders.view_tender", _base(), "private_to_user")
     try:
-        tender = _base().get(pk=pk)
+        tender = queryset.get(pk=pk)
     except (Tender.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound(_not_found()) from error
-    private = bool(user.is_authenticated and user.has_perm("tenders.view_tender", tender))
+    private = bool(tender.private_to_user)  # type: ignore[attr-defined]
     if not private and not tender.is_public:
         raise NotFound(_not_found())
     return tender, private
