@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement.accounts.models import City, Membership
-from procurement.core.api import query_choice
+from procurement.core.api import ModelSerializer, query_choice
 from procurement.core.exceptions import ApplicationError
 from procurement.core.permissions import object_get_for_user
 from tenders.models import Tender
@@ -31,7 +31,7 @@ class CityRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
-class TenderSerializer(serializers.ModelSerializer):
+class TenderSerializer(ModelSerializer):
     """The public face of a process."""
 
     city = CityRefSerializer(read_only=True)
