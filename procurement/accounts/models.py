@@ -26,11 +26,14 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     @cached_property
+    def memberships_seen(self) -> list["Membership"]:
+        """The user's memberships as read once for this request (navigation and time zone)."""
+        return list(self.memberships.select_related("city", "supplier", "network").order_by("id"))
+
+    @cached_property
     def primary_membership(self) -> "Membership | None":
         """The membership shown in the navigation: city roles first, then supplier, network."""
-        memberships = list(
-            self.memberships.select_related("city", "supplier", "network").order_by("id")
-        )
+        memberships = self.memberships_seen
         for kind in (Membership.Kind.CITY, Membership.Kind.SUPPLIER, Membership.Kind.NETWORK):
             for membership in memberships:
                 if membership.kind == kind:
