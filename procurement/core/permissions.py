@@ -51,21 +51,20 @@ def _grant_sql(model: type[models.Model]) -> tuple[str, str] | None:
     user_model, group_model = direct
     q = connection.ops.quote_name
     memberships = get_user_model()._meta.get_field("groups").remote_field.through._meta  # type: ignore[union-attr]
-    permission = (
-        f"JOIN {q('auth_permission')} p ON p.{q('id')} = g.{q('permission_id')} "
+    # The permission's id as a one-off scalar subquery: the grant tables are then read by their
+    # (grantee, permission, object) unique index alone.
+    wanted = (
+        f"g.{q('permission_id')} = (SELECT p.{q('id')} FROM {q('auth_permission')} p "  # noqa: S608
         f"JOIN {q('django_content_type')} ct ON ct.{q('id')} = p.{q('content_type_id')} "
+        f"WHERE p.{q('codename')} = %s AND ct.{q('app_label')} = %s)"
     )
-    wanted = f"p.{q('codename')} = %s AND ct.{q('app_label')} = %s"
     member = cast(models.Field, memberships.get_field("user")).column
     by_group = (
         f"FROM {q(group_model._meta.db_table)} g "
         f"JOIN {q(memberships.db_table)} m ON m.{q('group_id')} = g.{q('group_id')} "
-        f"{permission}WHERE m.{q(member)} = %s AND {wanted}"
+        f"WHERE m.{q(member)} = %s AND {wanted}"
     )
-    by_user = (
-        f"FROM {q(user_model._meta.db_table)} g {permission}"
-        f"WHERE g.{q('user_id')} = %s AND {wanted}"
-    )
+    by_user = f"FROM {q(user_model._meta.db_table)} g WHERE g.{q('user_id')} = %s AND {wanted}"
     target = f"g.{q('content_object_id')}"
     ids = f"SELECT {target} {by_group} UNION ALL SELECT {target} {by_user}"
     row = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"  # type: ignore[union-attr]
