@@ -16,6 +16,7 @@ from documents.merge import sections_diff
 from documents.renderer import PdfInput, markup_blocks, render_pdf
 from documents.sandbox import TemplateProblem, template_check, template_render_text
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.paging import page_rows
 
 
 def _or_404(function, **kwargs):
@@ -23,36 +24,6 @@ def _or_404(function, **kwargs):
         return function(**kwargs)
     except NotFound as error:
         raise Http404(error.message) from error
-
-
-PAGE_SIZE = 25
-
-
-def _page(request, queryset, *, size: int = PAGE_SIZE) -> dict:
-    """Page ``?page=`` of ``queryset`` for ``partials/pager.html``: ``size + 1`` rows are read to
-    know whether a next page exists, so nothing counts the whole library. (The same reading as
-    ``tenders.views.page_rows``, which this app may not import.)"""
-    try:
-        number = max(1, min(int(request.GET.get("page", 1)), 100_000))
-    except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-
-    def url(page: int) -> str:
-        query = request.GET.copy()
-        query["page"] = str(page)
-        return "?" + query.urlencode()
-
-    previous_url = url(number - 1) if number > 1 else ""
-    next_url = url(number + 1) if len(rows) > size else ""
-    return {
-        "rows": rows[:size],
-        "number": number,
-        "previous_url": previous_url,
-        "next_url": next_url,
-        "has_other_pages": bool(previous_url or next_url),
-    }
 
 
 def _problems(error: ApplicationError) -> list[dict]:
@@ -72,12 +43,12 @@ def library(request):
         network=params.get("network", ""),
         q=params.get("q", "").strip(),
     )
-    pager = _page(request, templates)
+    pager = page_rows(request, templates)
     return render(
         request,
         "documents/library.html",
         {
-            "templates": pager["rows"],
+            "templates": pager.rows,
             "pager": pager,
             "kinds": KIND_CHOICES,
             "languages": Language.choices,

@@ -2,10 +2,8 @@
 history, and the forms that record a need, its specifications and its consultation."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +18,7 @@ from guardian.core import ObjectPermissionChecker
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.paging import page_rows
 from tenders.forms import ConsultationForm, ReportForm, TenderEditForm, TenderForm, local_datetime
 from tenders.models import (
     Participant,
@@ -69,46 +68,6 @@ def _officer_cities(user):
     return City.objects.filter(
         memberships__user=user, memberships__role=Membership.Role.OFFICER
     ).distinct()
-
-
-PAGE_SIZE = 25
-
-
-@dataclass
-class Pager:
-    """One page of a list, read without counting the whole list."""
-
-    rows: list[Any]
-    number: int
-    previous_url: str = ""
-    next_url: str = ""
-
-    @property
-    def has_other_pages(self) -> bool:
-        return bool(self.previous_url or self.next_url)
-
-
-def page_rows(request, queryset, *, param: str = "page", size: int = PAGE_SIZE) -> Pager:
-    """Page ``?<param>=`` of ``queryset``: ``size + 1`` rows are read to know whether a next page
-    exists, so no ``COUNT(*)`` runs over a list that may hold a hundred thousand rows."""
-    try:
-        number = max(1, min(int(request.GET.get(param, 1)), 100_000))
-    except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    pager = Pager(rows=rows[:size], number=number)
-
-    def url(page: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(page)
-        return "?" + query.urlencode()
-
-    if number > 1:
-        pager.previous_url = url(number - 1)
-    if len(rows) > size:
-        pager.next_url = url(number + 1)
-    return pager
 
 
 ROLES = ("officer", "legal", "committee")

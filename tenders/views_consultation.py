@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from procurement.accounts.models import City, Supplier
 from procurement.accounts.services import supplier_register
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.paging import page_rows
 from tenders.api_consultation import attachment_file_response, consultation_phase
 from tenders.exports import responses_csv, responses_xlsx
 from tenders.models import Clarification, Question, Response, SupplierSubscription
@@ -44,7 +45,6 @@ from tenders.services import (
     response_withdraw,
     subscription_save,
 )
-from tenders.views import page_rows
 
 
 def _access(request, pk):

@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from procurement.core.exceptions import NotFound
+from procurement.core.paging import page_rows
 from tenders.indicators import indicators_compute
 from tenders.portal import selectors
 from tenders.portal.charts import bar_chart
 from tenders.selectors.consultation import consultation_report_data
-from tenders.views import page_rows
 from workflows.procedures import PROCEDURE_CHOICES, STAGES
 
 
