@@ -270,12 +270,13 @@ class ConsultationResponsesView(APIView):
         access = consultation_get_for_user(user=request.user, pk=pk)
         serializer = ResponsePatchSerializer(data=request.data or {"answers": []})
         serializer.is_valid(raise_exception=True)
-        response = response_start(actor=request.user, consultation=access.consultation)
-        if serializer.validated_data["answers"]:
-            response = response_save(
-                actor=request.user, response=response, answers=serializer.validated_data["answers"]
-            )
-        response, _own = response_get_for_user(user=request.user, pk=response.pk)
+        # One transaction for the draft and its answers; the service returns the supplier's
+        # own response with its content loaded, so it is shown without reading it again.
+        response = response_start(
+            actor=request.user,
+            consultation=access.consultation,
+            answers=serializer.validated_data["answers"],
+        )
         return ApiResponse(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,9 +306,8 @@ class ResponseSubmitView(APIView):
         response, own = response_get_for_user(user=request.user, pk=pk)
         if not own:
             raise NotFound(_("Response not found."))
-        response_submit(actor=request.user, response=response)
-        response, _own = response_get_for_user(user=request.user, pk=pk)
-        return ApiResponse(ResponseSerializer(response).data)
+        submitted = response_submit(actor=request.user, response=response)
+        return ApiResponse(ResponseSerializer(submitted).data)
 
 
 class ResponseWithdrawView(APIView):

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,24 +299,60 @@ def _lock_own_response(actor: User, response: Response, now) -> Response:
     )
     if locked is None:
         raise NotFound(_("Response not found."))
+    locked.supplier = supplier
     _ensure_window(locked.consultation, now)
     return locked
 
 
 @transaction.atomic
-def response_start(*, actor: User, consultation: Consultation, now=None) -> Response:
-    """The supplier's response to ``consultation``: its existing one, or a new draft."""
+def response_start(
+    *, actor: User, consultation: Consultation, answers: list[dict] | None = None, now=None
+) -> Response:
+    """The supplier's response to ``consultation``: its existing one, or a new draft; with
+    ``answers``, saved as ``response_save`` saves them, in the same transaction.
+
+    Returns the response with its answers and files loaded, ready to show.
+    """
     now = now or timezone.now()
     supplier = actor_supplier(actor)
     consultation = Consultation.objects.select_related("tender__city").get(pk=consultation.pk)
-    existing = Response.objects.filter(consultation=consultation, supplier=supplier).first()
-    if existing is not None:
-        return existing
-    _ensure_window(consultation, now)
-    response, _created = Response.objects.get_or_create(
-        consultation=consultation, supplier=supplier, defaults={"created_by": actor}
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .filter(consultation=consultation, supplier=supplier)
+        .first()
     )
+    created = False
+    if response is None:
+        _ensure_window(consultation, now)
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    consultation=consultation, supplier=supplier, created_by=actor
+                )
+            created = True
+        except IntegrityError:
+            # The same supplier's other request created it meanwhile (one response per
+            # supplier and consultation is a database constraint): use that one.
+            response = Response.objects.select_for_update(of=("self",)).get(
+                consultation=consultation, supplier=supplier
+            )
+    response.consultation = consultation
+    response.supplier = supplier
+    if answers:
+        if not created:
+            _ensure_window(consultation, now)
+        _answers_write(actor=actor, response=response, answers=answers, now=now, new=created)
+    _load_content(response)
     return response
+
+
+def _load_content(response: Response) -> None:
+    """Load what is shown of ``response`` with it: its answers in question order, its files."""
+    prefetch_related_objects(
+        [response],
+        Prefetch("answers", queryset=Answer.objects.order_by("question__order")),
+        "attachments",
+    )
 
 
 def _clean_value(question: Question, value: Any) -> Any:
@@ -367,10 +404,19 @@ def response_save(*, actor: User, response: Response, answers: list[dict], now=N
     and a submitted response stays submitted, with its new content, until the closing time."""
     now = now or timezone.now()
     locked = _lock_own_response(actor, response, now)
+    _answers_write(actor=actor, response=locked, answers=answers, now=now, new=False)
+    return locked
+
+
+def _answers_write(*, actor: User, response: Response, answers: list[dict], now, new: bool) -> None:
+    """Check and store ``answers`` on the locked ``response`` (``new``: it has none yet).
+
+    The audit row of a change to a submitted response is the last write, since its append
+    holds the audit chain's lock until COMMIT."""
     if not isinstance(answers, list):
         raise ApplicationError(_("answers must be a list of {question, value, confidential}."))
-    questions = {q.pk: q for q in locked.consultation.questions.all()}
-    cleaned = []
+    questions = {q.pk: q for q in Question.objects.filter(consultation_id=response.consultation_id)}
+    cleaned: dict[int, tuple[Question, Any, bool]] = {}
     for item in answers:
         if not isinstance(item, dict) or "question" not in item:
             raise ApplicationError(_("Each answer needs its question."))
@@ -381,39 +427,50 @@ def response_save(*, actor: User, response: Response, answers: list[dict], now=N
                 _("Question %(q)s is not in this consultation.")
                 % {"q": str(item.get("question"))[:20]}
             ) from error
-        if question.kind == Question.Kind.FILE:
-            cleaned.append((question, None, bool(item.get("confidential", False))))
-            continue
-        cleaned.append(
-            (
-                question,
-                _clean_value(question, item.get("value")),
-                bool(item.get("confidential", False)),
+        value = (
+            None
+            if question.kind == Question.Kind.FILE
+            else _clean_value(question, item.get("value"))
+        )
+        # A question given twice keeps its last answer.
+        cleaned[question.pk] = (question, value, bool(item.get("confidential", False)))
+    existing = (
+        {} if new else {a.question_id: a for a in response.answers.filter(question_id__in=cleaned)}
+    )
+    to_create, to_update = [], []
+    for question, value, confidential in cleaned.values():
+        answer = existing.get(question.pk)
+        if answer is None:
+            to_create.append(
+                Answer(response=response, question=question, value=value, confidential=confidential)
             )
-        )
-    for question, value, confidential in cleaned:
-        Answer.objects.update_or_create(
-            response=locked,
-            question=question,
-            defaults={"value": value, "confidential": confidential},
-        )
-        if question.kind == Question.Kind.FILE:
-            locked.attachments.filter(question=question).update(confidential=confidential)
-    locked.save(update_fields=["updated_at"])
-    if locked.status == Response.Status.SUBMITTED:
+        elif answer.value != value or answer.confidential != confidential:
+            answer.value, answer.confidential = value, confidential
+            to_update.append(answer)
+    if to_create:
+        Answer.objects.bulk_create(to_create)
+    if to_update:
+        Answer.objects.bulk_update(to_update, ["value", "confidential"])
+    for question, _value, confidential in cleaned.values():
+        if question.kind == Question.Kind.FILE and not new:
+            response.attachments.filter(question=question).update(confidential=confidential)
+    if not new:
+        response.save(update_fields=["updated_at"])
+    if response.status == Response.Status.SUBMITTED:
         audit_record(
             actor=actor,
             action=AuditEntry.Action.CHANGE,
-            target=locked,
+            target=response,
             name="response_edit",
             at=now,
         )
-    return locked
 
 
 def _missing_required(response: Response) -> list[int]:
+    """Order numbers of the required questions ``response`` leaves unanswered (its answers and
+    files loaded by ``_load_content``)."""
     answered = {a.question_id for a in response.answers.all() if a.value not in (None, "", [])}
-    with_files = set(response.attachments.values_list("question_id", flat=True))
+    with_files = {a.question_id for a in response.attachments.all()}
     return [
         q.order
         for q in response.consultation.questions.filter(required=True)
@@ -423,8 +480,12 @@ def _missing_required(response: Response) -> list[int]:
 
 @transaction.atomic
 def response_submit(*, actor: User, response: Response, now=None) -> Response:
+    """Submit the supplier's response if every required question is answered.
+
+    Returns it with its answers and files loaded, ready to show."""
     now = now or timezone.now()
     locked = _lock_own_response(actor, response, now)
+    _load_content(locked)
     missing = _missing_required(locked)
     if missing:
         raise Conflict(
