@@ -13,12 +13,12 @@ from documents import selectors, services
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
 from documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
 from procurement.accounts.models import City, Network
-from procurement.core.api import Pagination, query_choice
+from procurement.core.api import ModelSerializer, Pagination, query_choice
 from procurement.core.exceptions import NotFound
 from procurement.core.schema import PageQuerySerializer, paginated
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     upstream = serializers.SerializerMethodField()
 
     class Meta:
@@ -41,13 +41,13 @@ class VersionSerializer(serializers.ModelSerializer):
         return {"template": version.upstream.template_id, "number": version.upstream.number}
 
 
-class VersionSummarySerializer(serializers.ModelSerializer):
+class VersionSummarySerializer(ModelSerializer):
     class Meta:
         model = TemplateVersion
         fields = ["number", "status", "approved_at"]
 
 
-class TemplateSerializer(serializers.ModelSerializer):
+class TemplateSerializer(ModelSerializer):
     kind_name_es = serializers.SerializerMethodField()
     kind_name_en = serializers.SerializerMethodField()
     ocds_document_type = serializers.SerializerMethodField()
@@ -56,7 +56,8 @@ class TemplateSerializer(serializers.ModelSerializer):
     shared_cities = serializers.PrimaryKeyRelatedField[City](many=True, read_only=True)
     cities_using = serializers.SerializerMethodField()
     documents_made = serializers.SerializerMethodField()
-    versions = serializers.SerializerMethodField()
+    # A nested serializer, made once for the whole page (a method field made one per row).
+    versions = VersionSummarySerializer(many=True, read_only=True)
 
     class Meta:
         model = DocumentTemplate
@@ -102,9 +103,6 @@ class TemplateSerializer(serializers.ModelSerializer):
 
     def get_documents_made(self, template) -> int:
         return getattr(template, "documents_count", 0)
-
-    def get_versions(self, template) -> list[dict]:
-        return VersionSummarySerializer(template.versions.all(), many=True).data  # type: ignore[return-value]
 
 
 class TemplateDetailSerializer(TemplateSerializer):
@@ -156,7 +154,7 @@ class MergeSerializer(serializers.Serializer):
     )
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     title = serializers.CharField(read_only=True)
     reference = serializers.CharField(read_only=True)
     template_version = serializers.SerializerMethodField()

@@ -14,14 +14,12 @@ from documents import context as contexts
 from documents.models import (
     CityApproval,
     DocumentTemplate,
-    DocumentTemplateGroupObjectPermission,
-    DocumentTemplateUserObjectPermission,
     GeneratedDocument,
     TemplateVersion,
 )
 from procurement.accounts.models import City, Membership, Network
 from procurement.core.exceptions import NotFound
-from procurement.core.permissions import objects_for_user
+from procurement.core.permissions import grants_q, objects_for_user
 
 SCOPES = ("mine", "network", "public")
 
@@ -43,18 +41,13 @@ def _shared_with_cities(cities: QuerySet[City]) -> Q:
 
 def _granted(user, codename: str) -> Q:
     """The templates on which ``user`` holds ``documents.<codename>`` through a user or group
-    grant: uncorrelated, indexed subqueries on guardian's direct tables (what
-    ``objects_for_user`` reads, without a scan of every template whose estimated cost made
-    PostgreSQL compile the list query with JIT). Global permissions count for nothing; a
+    grant (``procurement.core.permissions.grants_q``). Global permissions count for nothing; a
     superuser holds everything."""
     if user.is_superuser:
         return Q(pk__isnull=False)
-    wanted = {"permission__codename": codename, "permission__content_type__app_label": "documents"}
-    by_group = DocumentTemplateGroupObjectPermission.objects.filter(group__user=user, **wanted)
-    by_user = DocumentTemplateUserObjectPermission.objects.filter(user=user, **wanted)
-    return Q(pk__in=by_group.values("content_object_id")) | Q(
-        pk__in=by_user.values("content_object_id")
-    )
+    grants = grants_q(user, f"documents.{codename}", DocumentTemplate)
+    assert grants is not None  # DocumentTemplate has direct-FK permission tables
+    return grants
 
 
 def _shared_with_user(user) -> Q:

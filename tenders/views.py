@@ -8,7 +8,6 @@ from operator import or_
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,12 +18,11 @@ from guardian.core import ObjectPermissionChecker
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
+from procurement.core.permissions import grants_q
 from tenders.forms import ConsultationForm, ReportForm, TenderEditForm, TenderForm, local_datetime
 from tenders.models import (
     Participant,
     Tender,
-    TenderGroupObjectPermission,
-    TenderUserObjectPermission,
 )
 from tenders.selectors import (
     tender_get_for_user,
@@ -127,38 +125,20 @@ STATE_FILTER_BY_ROLE = {role: _state_filter(pairs) for role, pairs in WORK_BY_RO
 
 
 class _Grants:
-    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant,
-    as indexed subqueries on guardian's direct tables: the rows ``objects_for_user`` reads,
-    without its scan of every process. The user's groups and the permission ids are read once
-    (two small queries) so each subquery stays trivial to plan. Global permissions count for
-    nothing, as there; a superuser holds everything."""
+    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant:
+    ``procurement.core.permissions.grants_q``, the indexed subqueries every list uses. Global
+    permissions count for nothing; a superuser holds everything."""
 
-    def __init__(self, user, codenames: list[str]) -> None:
+    def __init__(self, user) -> None:
+        self.user = user
         self.superuser = user.is_superuser
-        self.user_id = user.pk
-        self.group_ids: list[int] = []
-        self.perm_ids: dict[str, int] = {}
-        if not self.superuser:
-            self.group_ids = list(user.groups.values_list("pk", flat=True))
-            self.perm_ids = dict(
-                Permission.objects.filter(
-                    content_type__app_label="tenders", codename__in=codenames
-                ).values_list("codename", "pk")
-            )
 
     def q(self, codename: str) -> Q:
         if self.superuser:
             return Q()
-        perm = self.perm_ids.get(codename)
-        if perm is None:
-            return Q(pk__in=[])
-        groups = TenderGroupObjectPermission.objects.filter(
-            group_id__in=self.group_ids, permission_id=perm
-        )
-        users = TenderUserObjectPermission.objects.filter(user_id=self.user_id, permission_id=perm)
-        return Q(pk__in=groups.values("content_object_id")) | Q(
-            pk__in=users.values("content_object_id")
-        )
+        grants = grants_q(self.user, f"tenders.{codename}", Tender)
+        assert grants is not None  # Tender has direct-FK permission tables
+        return grants
 
 
 def _city_processes(user, grants: _Grants) -> QuerySet[Tender]:
@@ -224,7 +204,7 @@ def dashboard(request):
         return render(
             request, "tenders/public_list.html", {"tenders": published.rows, "pager": published}
         )
-    grants = _Grants(user, ["view_tender", *(f"act_{role}" for role in ROLES)])
+    grants = _Grants(user)
     processes = _city_processes(user, grants)
     waiting = page_rows(request, _waiting(grants, processes), param="waiting")
     counts = _stage_counts(processes)
