@@ -36,10 +36,10 @@ def _direct_models(model: type[models.Model]):
 
 
 @functools.cache
-def _grant_sql(model: type[models.Model]) -> tuple[str, str] | None:
-    """SQL for the grants on ``model``'s rows: (ids of the rows ``user`` holds the permission on,
-    "does ``user`` hold it on this row" for the row of the enclosing query). ``None`` when
-    ``model`` has no direct-FK permission tables.
+def _grant_sql(model: type[models.Model]) -> tuple[str, str, str, str] | None:
+    """SQL for the grants on ``model``'s rows: (ids of the rows ``user`` holds the permission on;
+    the group and the personal grant tables' ``FROM … WHERE``; the granted row's column).
+    ``None`` when ``model`` has no direct-FK permission tables.
 
     Written once per model from the tables' metadata and passed as raw SQL: building the same
     subqueries with the ORM cost more than the whole read they guard. Parameters, in order:
@@ -67,12 +67,17 @@ def _grant_sql(model: type[models.Model]) -> tuple[str, str] | None:
     by_user = f"FROM {q(user_model._meta.db_table)} g WHERE g.{q('user_id')} = %s AND {wanted}"
     target = f"g.{q('content_object_id')}"
     ids = f"SELECT {target} {by_group} UNION ALL SELECT {target} {by_user}"
-    row = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"  # type: ignore[union-attr]
-    held = (
-        f"EXISTS (SELECT 1 {by_group} AND {target} = {row}) "
-        f"OR EXISTS (SELECT 1 {by_user} AND {target} = {row})"
-    )
-    return ids, held
+    return ids, by_group, by_user, target
+
+
+def _held_sql(model: type[models.Model], row: str) -> str | None:
+    """ "Does the user hold the permission on the ``model`` row whose id is in column ``row``"
+    (a quoted column of the enclosing query), correlated: each grant table is probed by key."""
+    sql = _grant_sql(model)
+    if sql is None:
+        return None
+    _ids, by_group, by_user, target = sql
+    return f"EXISTS (SELECT 1 {by_group} AND {target} = {row}) OR EXISTS (SELECT 1 {by_user} AND {target} = {row})"
 
 
 def _grant_params(user, perm: str) -> tuple:
@@ -111,22 +116,32 @@ def objects_for_user(user, perm: str, queryset: models.QuerySet[M]) -> models.Qu
 
 
 def annotate_object_perm(
-    user, perm: str, queryset: models.QuerySet[M], name: str
+    user, perm: str, queryset: models.QuerySet[M], name: str, *, via: str = ""
 ) -> models.QuerySet[M]:
-    """``queryset`` with a boolean ``name`` per row: does ``user`` hold ``perm`` on it? One query
-    reads an object and decides which side of it the user may see."""
+    """``queryset`` with a boolean ``name`` per row: does ``user`` hold ``perm`` on it (or, with
+    ``via``, on the object its foreign key ``via`` points at)? One query reads an object and
+    decides which side of it the user may see."""
+    model = queryset.model
+    q = connection.ops.quote_name
+    if via:
+        field = cast(models.ForeignKey, model._meta.get_field(via))
+        target_model = cast(type[models.Model], field.related_model)
+        row = f"{q(model._meta.db_table)}.{q(field.column)}"
+    else:
+        target_model = model
+        row = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"  # type: ignore[union-attr]
     if not user.is_authenticated or not user.is_active:
         condition: Q | models.Expression = models.Value(False)
     elif user.is_superuser:
         condition = models.Value(True)
     else:
-        sql = _grant_sql(queryset.model)
-        if sql is None:
-            allowed = objects_for_user(user, perm, queryset.model._default_manager.all())
-            condition = Q(pk__in=allowed.values("pk"))
+        held = _held_sql(target_model, row)
+        if held is None:
+            allowed = objects_for_user(user, perm, target_model._default_manager.all())
+            condition = Q(**{f"{via or 'pk'}__in": allowed.values("pk")})
         else:
-            # Correlated: one object is read, so each grant table is probed by its key once.
-            condition = RawSQL(sql[1], _grant_params(user, perm), models.BooleanField())  # noqa: S611
+            # Safe: only table and column names from model metadata; values are parameters.
+            condition = RawSQL(held, _grant_params(user, perm), models.BooleanField())  # noqa: S611
     return queryset.annotate(
         **{name: models.ExpressionWrapper(condition, output_field=models.BooleanField())}
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import NotFound
+from procurement.core.permissions import annotate_object_perm
 from tenders.models import Answer, Attachment, Consultation, Response
 
 
@@ -103,14 +104,19 @@ class ConsultationAccess:
 
 
 def consultation_get_for_user(*, user, pk) -> ConsultationAccess:
+    # Both grants are read with the consultation: one query, not four permission look-ups.
+    queryset = Consultation.objects.select_related("tender__city")
+    for name, perm in (
+        ("city_reads", "tenders.view_consultation_responses"),
+        ("city_sees", "tenders.view_tender"),
+    ):
+        queryset = annotate_object_perm(user, perm, queryset, name, via="tender")
     try:
-        consultation = Consultation.objects.select_related("tender__city").get(pk=pk)
+        consultation = queryset.get(pk=pk)
     except (Consultation.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound(_("Consultation not found.")) from error
-    city = _city_may_read(user, consultation)
-    own_city = city or (
-        user.is_authenticated and user.has_perm("tenders.view_tender", consultation.tender)
-    )
+    city = bool(consultation.city_reads)  # type: ignore[attr-defined]
+    own_city = city or bool(consultation.city_sees)  # type: ignore[attr-defined]
     if consultation.published_at is None and not own_city:
         raise NotFound(_("Consultation not found."))
     return ConsultationAccess(consultation, city, _supplier_ids(user))
