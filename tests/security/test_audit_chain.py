@@ -48,24 +48,14 @@ def test_any_tampering_is_reported_at_its_row(demo_processes, tamper):
 
 @pytest.mark.postgres
 def test_concurrent_appends_keep_one_chain(live_demo):
-    import threading
-
-    from django.db import connection
-
     from procurement.core.audit import audit_record
+    from tests.concurrency import run_at_once
 
     city = live_demo.city("logrono")
-    barrier = threading.Barrier(6)
 
     def write():
-        barrier.wait()
         for _ in range(5):
             audit_record(actor=None, action="change", target=city, name="concurrent")
-        connection.close()
 
-    threads = [threading.Thread(target=write) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(write, threads=6)
     assert "intact" in _verify()

@@ -4,7 +4,6 @@ the effects still go through the outbox.
 """
 
 import datetime as dt
-import threading
 from io import StringIO
 
 import pytest
@@ -16,6 +15,7 @@ from procurement.accounts.models import City
 from procurement.core.models import AuditEntry
 from tenders.models import Tender
 from tenders.services import consultation_save
+from tests.concurrency import run_at_once
 from tests.factories.tenders import make_tender
 from workflows.effects import effects_dispatch
 from workflows.models import PendingEffect
@@ -162,21 +162,10 @@ def test_schedulers_running_at_once_fire_each_process_once(live_demo):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     tenders = _open_consultations(live_demo, 8)
-    barrier = threading.Barrier(3)
     counts: list[int] = []
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            counts.append(fire_due_events(models=MACHINES, now=CLOSES, chunk=2))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(
+        lambda: counts.append(fire_due_events(models=MACHINES, now=CLOSES, chunk=2)), threads=3
+    )
     assert sum(counts) == 8
     assert set(_closings(tenders).values()) == {1}
     assert _chain_intact()
