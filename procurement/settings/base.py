@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "AwardStatusEnum": "tenders.models.award.Award.Status",
         # Draft → submitted → withdrawn: consultation responses and bids alike.
         "SubmissionStatusEnum": "tenders.models.consultation.Response.Status",
+        "TemplateVersionStatusEnum": "documents.models.TemplateVersion.Status",
     },
 }
 

@@ -45,7 +45,9 @@ def make_tender(
     from procurement.accounts.models import Membership
     from tenders.services import committee_assign
 
-    for member in User.objects.filter(memberships__city=city, memberships__role=Membership.Role.COMMITTEE):
+    for member in User.objects.filter(
+        memberships__city=city, memberships__role=Membership.Role.COMMITTEE
+    ):
         committee_assign(actor=officer, tender=tender, user=member)
     updates = {"status": state, **fields}
     Tender.objects.filter(pk=tender.pk).update(**updates)
