@@ -69,6 +69,20 @@ class TenderSerializer(ModelSerializer):
         return STATE_BY_NAME[tender.status].stage
 
 
+# The columns ``TenderSerializer`` reads: a list page does not load the private side's forty
+# columns (long texts, a dozen dates) only to drop them.
+LIST_COLUMNS = [
+    *(
+        name
+        for name in TenderSerializer.Meta.fields
+        if name not in ("city", "status_label", "stage")
+    ),
+    "city__id",
+    "city__name",
+    "city__slug",
+]
+
+
 class TenderPrivateSerializer(TenderSerializer):
     """What the city's own people also see."""
 
@@ -158,7 +172,7 @@ class TenderListView(ListAPIView):
             status=states,
             procedure=query_choice(self.request, "procedure", PROCEDURE_CHOICES),
             city=params.get("city", ""),
-        )
+        ).only(*LIST_COLUMNS)
 
     @extend_schema(request=TenderCreateSerializer, responses={201: TenderPrivateSerializer})
     def post(self, request):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement.accounts.models import User
+from procurement.core.api import ModelSerializer
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.schema import ErrorSerializer
 from tenders.evaluation import scoreboard
@@ -37,14 +38,14 @@ from tenders.services import (
 )
 
 
-class LotSerializer(serializers.ModelSerializer):
+class LotSerializer(ModelSerializer):
     class Meta:
         model = Lot
         fields = ["id", "number", "title", "value", "cpv_codes", "duration_months"]
         read_only_fields = ["id", "number"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ModelSerializer):
     class Meta:
         model = Criterion
         fields = [
@@ -127,7 +128,7 @@ class CommitteeView(APIView):
         )
 
 
-class BidSerializer(serializers.ModelSerializer):
+class BidSerializer(ModelSerializer):
     """A bid's public metadata and the bidder's receipt; never envelope contents."""
 
     supplier = serializers.CharField(source="supplier.name")
@@ -282,7 +283,7 @@ class BidAbnormalView(APIView):
         return Response(BidSerializer(bid).data)
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     member = serializers.CharField(source="member.username", read_only=True)
 
     class Meta:
@@ -383,7 +384,7 @@ class AwardsView(APIView):
         )
 
 
-class TenderQuestionSerializer(serializers.ModelSerializer):
+class TenderQuestionSerializer(ModelSerializer):
     class Meta:
         model = TenderQuestion
         fields = ["id", "question", "answer", "answered_at", "created_at"]

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from procurement.core.api import query_bool
+from procurement.core.api import ModelSerializer, query_bool
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.parsers import JSONParser
 from tenders.models import Clarification, Consultation, Question, Response
@@ -38,7 +38,7 @@ from tenders.services import (
 )
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "order", "text", "help_text", "kind", "required", "choices"]
@@ -60,7 +60,7 @@ def consultation_phase(consultation: Consultation, now=None) -> str:
     return "announced"
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
+class ConsultationSerializer(ModelSerializer):
     tender = serializers.IntegerField(source="tender_id", read_only=True)
     title = serializers.CharField(source="tender.title", read_only=True)
     city = serializers.CharField(source="tender.city.name", read_only=True)
@@ -89,7 +89,21 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return consultation_phase(consultation)
 
 
-class ClarificationSerializer(serializers.ModelSerializer):
+# The columns ``ConsultationSerializer`` reads: the list does not load the report or the
+# process's forty columns only to show its title and city.
+LIST_COLUMNS = [
+    *(
+        name
+        for name in ConsultationSerializer.Meta.fields
+        if name not in ("tender", "title", "city", "phase")
+    ),
+    "tender_id",
+    "tender__title",
+    "tender__city__name",
+]
+
+
+class ClarificationSerializer(ModelSerializer):
     """Never names the asker (LCSP art. 115: equal information for every participant)."""
 
     class Meta:
@@ -169,7 +183,7 @@ class ConsultationListView(ListAPIView):
             open_only=bool(query_bool(self.request, "open")),
             cpv=params.get("cpv", ""),
             city=params.get("city", ""),
-        )
+        ).only(*LIST_COLUMNS)
 
     @extend_schema(
         request=ConsultationCreateSerializer, responses={201: ConsultationDetailSerializer}
@@ -224,7 +238,7 @@ class AttachmentSerializer(serializers.Serializer):
     confidential = serializers.BooleanField()
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(ModelSerializer):
     supplier = serializers.CharField(source="supplier.name", read_only=True)
     answers = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)

@@ -44,6 +44,17 @@ def _media_root(tmp_path, settings):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rolled-back data of one test can repeat the
+    audit ids that key another's cached public pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The demo network, loaded through the same seed the README's `make run` uses."""

@@ -18,6 +18,7 @@ from procurement.accounts.selectors import (
     supplier_get_for_user,
     user_memberships,
 )
+from procurement.core.api import ModelSerializer
 from procurement.core.exceptions import ApplicationError, TooManyAttempts
 
 
@@ -66,7 +67,7 @@ class OrganisationSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     organisation = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,13 +115,13 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
-class NetworkSerializer(serializers.ModelSerializer):
+class NetworkSerializer(ModelSerializer):
     class Meta:
         model = Network
         fields = ["id", "name", "slug"]
 
 
-class CitySerializer(serializers.ModelSerializer):
+class CitySerializer(ModelSerializer):
     networks = NetworkSerializer(many=True, read_only=True)
 
     class Meta:
@@ -156,7 +157,7 @@ class CityDetailView(RetrieveAPIView):
         return public_cities()
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.get_full_name")
 
@@ -176,7 +177,7 @@ class CityMembersView(ListAPIView):
         return organisation_members(organisation=city)
 
 
-class SupplierPrivateSerializer(serializers.ModelSerializer):
+class SupplierPrivateSerializer(ModelSerializer):
     class Meta:
         model = Supplier
         fields = ["id", "name", "slug", "kind", "country", "tax_id", "is_sme", "website"]

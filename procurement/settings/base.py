@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "procurement.core.context_processors.organisation",
+                "procurement.core.public_cache.csrf_placeholder",
             ],
         },
     },

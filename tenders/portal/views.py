@@ -1,4 +1,7 @@
-"""Public portal pages: parse the request, call one selector, render. No login anywhere."""
+"""Public portal pages: parse the request, call one selector, render. No login anywhere.
+
+Each page is cached for anonymous visitors until the published data changes
+(``procurement.core.public_cache``)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -6,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from procurement.core.exceptions import NotFound
 from procurement.core.paging import page_rows
+from procurement.core.public_cache import public_page
 from tenders.indicators import indicators_compute
 from tenders.portal import selectors
 from tenders.portal.charts import bar_chart
@@ -20,6 +24,7 @@ def _or_404(call, **kwargs):
         raise Http404(error.message) from error
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     filters = {
         key: request.GET.get(key, "").strip()[:200]
@@ -43,16 +48,19 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def city(request: HttpRequest, slug: str) -> HttpResponse:
     city = _or_404(selectors.city_get_public, slug=slug)
     return render(request, "portal/city.html", {"portal": selectors.city_portal(city=city)})
 
 
+@public_page
 def process(request: HttpRequest, pk: int) -> HttpResponse:
     portal = _or_404(selectors.process_get_public, pk=pk)
     return render(request, "portal/process.html", {"portal": portal, "tender": portal.tender})
 
 
+@public_page
 def consultation_report(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _or_404(selectors.consultation_report_public, pk=pk)
     return render(
@@ -66,6 +74,7 @@ def consultation_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@public_page
 def indicators(request: HttpRequest) -> HttpResponse:
     data = indicators_compute()
     stage_labels = dict(STAGES)

@@ -533,7 +533,8 @@ def test_ocds_endpoints_run_a_constant_number_of_queries(published, api_as):
         api.get("/api/v1/ocds/releases/?page_size=2")
     with CaptureQueriesContext(connection) as many:
         api.get("/api/v1/ocds/releases/?page_size=100")
-    assert len(many) == len(few) <= 3
+    # The whole list on one page needs no count: one query fewer, never more.
+    assert len(many) <= len(few) <= 3
     pcp = published["pcp"]
     with CaptureQueriesContext(connection) as record:
         api.get(f"/api/v1/ocds/records/{settings.OCDS_OCID_PREFIX}-{pcp.pk}/")

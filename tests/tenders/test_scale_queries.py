@@ -88,7 +88,8 @@ def test_list_queries_do_not_grow_with_page_size_or_rows(db, django_db_connectio
     client.get(path.format(n=10))  # content types and permissions cached
     small = _count(django_db_connection, lambda: client.get(path.format(n=10)))
     large = _count(django_db_connection, lambda: client.get(path.format(n=100)))
-    assert small == large
+    # A page with no next one knows the total without counting: one query fewer, never more.
+    assert large <= small
 
 
 def test_portal_network_filter_lists_each_process_once_in_constant_queries(
