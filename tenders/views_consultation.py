@@ -527,7 +527,7 @@ def supplier_registration(request):
             field = refused.extra.get("field")
             form.add_error(field if field in form.fields else None, refused.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="procurement.accounts.backends.ModelBackend")
             messages.success(request, _("Your organisation is registered."))
             return redirect("supplier-subscriptions")
     return render(request, "tenders/consultations/register.html", {"form": form})

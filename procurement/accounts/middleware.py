@@ -30,6 +30,11 @@ class SecondFactorMiddleware:
 
 
 def user_has_second_factor(user) -> bool:
+    """Whether ``user`` confirmed a TOTP device: read with the user by the session's backend
+    (``procurement.accounts.backends``), asked here otherwise."""
+    known = getattr(user, "second_factor_on", None)
+    if known is not None:
+        return bool(known)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
