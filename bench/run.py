@@ -737,6 +737,7 @@ def main() -> None:
         "targets": TARGETS,
         "phases": {},
     }
+    manage(env, "collectstatic", "--noinput", "-v0")  # served by WhiteNoise, as in production
     for phase, processes in (("small", args.small), ("large", args.large)):
         if not processes:
             continue

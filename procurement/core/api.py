@@ -2,9 +2,11 @@
 model serializer that introspects its model once."""
 
 import copy
+import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -16,6 +18,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from procurement.core.exceptions import ApplicationError
+from procurement.core.public_cache import data_version
+
+COUNT_SECONDS = 60  # a count survives an unaudited change at most this long
 
 
 class Pagination(PageNumberPagination):
@@ -54,16 +59,38 @@ class Pagination(PageNumberPagination):
         return rows
 
     def _count(self, queryset, offset: int, rows: list) -> int | None:
-        """The rows that match, or None past the limit. The last page already knows it; other
+        """The rows that match, or None past the limit. The last page already knows it. Other
         pages count keys only (a list's annotations, such as the template library's usage
-        counts, are not computed again for rows that are never shown)."""
+        counts, are not computed again for rows that are never shown), and the count is kept
+        for the same user and filters until the next audited write (``_count_key``): counting
+        up to the limit cost more than reading the page."""
         if not self.has_next and (rows or offset == 0):
             counted = offset + len(rows)
         elif isinstance(queryset, QuerySet):
-            counted = queryset.order_by().values("pk")[: self.count_limit() + 1].count()
+            key = self._count_key()
+            counted = cache.get(key)
+            if counted is None:
+                counted = queryset.order_by().values("pk")[: self.count_limit() + 1].count()
+                cache.set(key, counted, COUNT_SECONDS)
         else:
             counted = len(queryset)
         return counted if counted <= self.count_limit() else None
+
+    def _count_key(self) -> str:
+        """The user, the path and the filters (not the page), and the data version: the id of
+        the newest audit row, which grows with every committed write
+        (``procurement.core.public_cache.data_version``)."""
+        request = self.request
+        params = sorted(
+            (name, value)
+            for name, values in request.query_params.lists()
+            if name not in (self.page_query_param, self.page_size_query_param)
+            for value in values
+        )
+        user = getattr(request, "user", None)
+        who = user.pk if user is not None and user.is_authenticated else 0
+        what = hashlib.sha256(repr((request.path, params)).encode()).hexdigest()
+        return f"api-count:{data_version()}:{who}:{self.count_limit()}:{what}"
 
     def get_next_link(self) -> str | None:
         if not self.has_next or self.request is None:

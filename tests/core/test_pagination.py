@@ -37,3 +37,25 @@ def test_a_page_past_the_last_is_a_404_with_a_message(demo, api_as):
     make_tender(city=demo.city("logrono"))
     response = api_as("officer.logrono").get("/api/v1/tenders/?city=logrono&page=50")
     assert response.status_code == 404 and "page" in response.json()["detail"]
+
+
+def test_the_count_follows_new_processes_and_is_the_users_own(demo, api_as):
+    from workflows.services import transition_perform
+
+    logrono = demo.city("logrono")
+    officer_user = demo.user("officer.logrono")
+    for n in range(2):
+        need = make_tender(city=logrono, title=f"Published {n}")
+        need = transition_perform(process=need, name="validate_need", actor=officer_user)
+        transition_perform(process=need, name="publish_demand_map", actor=officer_user)
+        make_tender(city=logrono, title=f"Draft {n}")
+    officer = api_as("officer.logrono")
+    url = "/api/v1/tenders/?city=logrono&page_size=1"
+    before = officer.get(url).json()["count"]
+    assert before == 4
+    assert officer.get(url + "&page=2").json()["count"] == before  # same filters, any page
+    make_tender(city=logrono, title="One more")  # recorded through the service: audited
+    assert officer.get(url).json()["count"] == before + 1
+    # Another user with the same filters gets their own count: Terrassa's officer sees only
+    # Logroño's published needs.
+    assert api_as("officer.terrassa").get(url).json()["count"] == 2
