@@ -8,6 +8,7 @@ from operator import or_
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
+from procurement.core.api import COUNT_SECONDS
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
-from procurement.core.permissions import grants_q, object_perms_of
+from procurement.core.permissions import grants_q, held_q, object_perms_of
+from procurement.core.public_cache import data_version
 from tenders.forms import ConsultationForm, ReportForm, TenderEditForm, TenderForm, local_datetime
 from tenders.models import (
     Participant,
@@ -124,31 +127,36 @@ STATE_FILTER_BY_ROLE = {role: _state_filter(pairs) for role, pairs in WORK_BY_RO
 
 
 class _Grants:
-    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant:
-    ``procurement.core.permissions.grants_q``, the indexed subqueries every list uses. Global
-    permissions count for nothing; a superuser holds everything."""
+    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant.
+    Global permissions count for nothing; a superuser holds everything.
+
+    Pages read in index order and stop after 25 rows, so each row probes the grant tables by key
+    (``held_q``); counts read every row of the user's cities, so the user's grants are read once
+    and hashed (``grants_q``)."""
 
     def __init__(self, user) -> None:
         self.user = user
         self.superuser = user.is_superuser
 
-    def q(self, codename: str) -> Q:
+    def q(self, codename: str, *, counting: bool = False) -> Q:
         if self.superuser:
             return Q()
-        grants = grants_q(self.user, f"tenders.{codename}", Tender)
+        condition = grants_q if counting else held_q
+        grants = condition(self.user, f"tenders.{codename}", Tender)
         assert grants is not None  # Tender has direct-FK permission tables
         return grants
 
 
-def _city_processes(user, grants: _Grants) -> QuerySet[Tender]:
+def _city_processes(user, grants: _Grants, *, counting: bool = False) -> QuerySet[Tender]:
     """The processes of ``user``'s cities that ``user`` may read (all of them for a superuser),
-    newest first: ``tender_list_for_user`` narrowed to the user's cities."""
+    newest first: ``tender_list_for_user`` narrowed to the user's cities (the ids the navigation
+    read, so that a page walks the city's processes in index order)."""
     processes = Tender.objects.select_related("city").order_by("-created_at", "-pk")
     if user.is_superuser:
         return processes
     return processes.filter(
-        Q(city_id__in=Membership.objects.filter(user=user, city__isnull=False).values("city_id")),
-        Q(first_published_at__isnull=False) | grants.q("view_tender"),
+        Q(city_id__in=sorted({m.city_id for m in user.memberships_seen if m.city_id})),
+        Q(first_published_at__isnull=False) | grants.q("view_tender", counting=counting),
     )
 
 
@@ -178,11 +186,19 @@ def _steps(tender: Tender) -> list[Transition]:
     return steps
 
 
-def _stage_counts(processes: QuerySet[Tender]) -> dict[str, int]:
-    """Processes per stage in one aggregate query (grouped by state, summed per stage)."""
-    counts: dict[str, int] = defaultdict(int)
-    for row in processes.order_by().values("status").annotate(n=Count("pk")):
-        counts[STATE_BY_NAME[row["status"]].stage] += row["n"]
+def _stage_counts(user, processes: QuerySet[Tender]) -> dict[str, int]:
+    """Processes per stage in one aggregate query (grouped by state, summed per stage). It reads
+    every process of the user's cities, so the figures are kept for the user until the next
+    audited write (``procurement.core.public_cache.data_version``; an unaudited change shows
+    within ``COUNT_SECONDS``)."""
+    key = f"stage-counts:{data_version()}:{user.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = defaultdict(int)
+        for row in processes.order_by().values("status").annotate(n=Count("pk")):
+            counts[STATE_BY_NAME[row["status"]].stage] += row["n"]
+        counts = dict(counts)
+        cache.set(key, counts, COUNT_SECONDS)
     return counts
 
 
@@ -206,7 +222,7 @@ def dashboard(request):
     grants = _Grants(user)
     processes = _city_processes(user, grants)
     waiting = page_rows(request, _waiting(grants, processes), param="waiting")
-    counts = _stage_counts(processes)
+    counts = _stage_counts(user, _city_processes(user, grants, counting=True))
     stage = request.GET.get("stage", "")
     listed = processes
     if stage in counts:

@@ -81,6 +81,7 @@ class Pagination(PageNumberPagination):
         the newest audit row, which grows with every committed write
         (``procurement.core.public_cache.data_version``)."""
         request = self.request
+        assert request is not None  # set by paginate_queryset
         params = sorted(
             (name, value)
             for name, values in request.query_params.lists()

@@ -96,6 +96,20 @@ def grants_q(user, perm: str, model: type[models.Model]) -> Q | None:
     return Q(pk__in=RawSQL(sql[0], _grant_params(user, perm)))  # noqa: S611
 
 
+def held_q(user, perm: str, model: type[models.Model]) -> Q | None:
+    """The same condition as ``grants_q``, correlated: each row probes the grant tables by key.
+    For a list read in index order that stops after a page, where ``grants_q`` would first read
+    all of the user's grants (a city's every process) to hash them. ``None`` when ``model`` has
+    no direct-FK permission tables."""
+    q = connection.ops.quote_name
+    row = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"  # type: ignore[union-attr]
+    sql = _held_sql(model, row)
+    if sql is None:
+        return None
+    # Safe: only table and column names from model metadata; values are parameters.
+    return Q(RawSQL(f"({sql})", _grant_params(user, perm), models.BooleanField()))  # noqa: S611
+
+
 def objects_for_user(user, perm: str, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """The objects of ``queryset`` on which ``user`` holds ``perm`` through a user or group grant,
     in the same single query as the rows themselves.

@@ -97,6 +97,8 @@ class Tender(ProcedureStateMachine, TimeStampedModel):
             models.Index(fields=["first_published_at"]),
             # Lists show the newest first: read in index order and stop after one page.
             models.Index(fields=["created_at", "id"], name="tender_created_id"),
+            # A city's processes, newest first (the dashboard's pages): one city read in order.
+            models.Index(fields=["city", "created_at", "id"], name="tender_city_created"),
         ]
         constraints = [
             models.CheckConstraint(

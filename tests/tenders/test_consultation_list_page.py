@@ -89,3 +89,15 @@ def test_consultation_list_queries_do_not_grow_with_the_number_of_consultations(
     with CaptureQueriesContext(connection) as many:
         assert client.get("/consultations/?page=2&closed=2").status_code == 200
     assert len(few) == len(many)
+
+
+def test_the_city_filter_lists_every_city_and_keeps_the_chosen_one(demo, login):
+    _consultation(demo.city("logrono"), "Sensores en Logroño")
+    _consultation(demo.city("terrassa"), "Sensors a Terrassa")
+    page = login("supplier.acme").get("/consultations/?city=logrono").content.decode()
+    select = re.search(r'<select id="f-city".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    chosen = [(value, name) for value, mark, name in options if mark]
+    assert chosen == [("logrono", "Logroño")]
+    assert ("terrassa", "", "Terrassa") in options
+    assert "Sensores en Logroño" in page and "Sensors a Terrassa" not in page

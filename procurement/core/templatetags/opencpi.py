@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html_join
 
 from procurement.core import formatting
 
@@ -15,3 +16,27 @@ def city_money(amount, city):
 def city_datetime(value, city):
     """A date-time in the city's time zone: ``{{ deadline|city_datetime:tender.city }}``."""
     return formatting.city_datetime(value, city.zone)
+
+
+@register.simple_tag
+def select_options(rows, value: str, label: str, selected=""):
+    """``<option>`` elements for ``rows`` (objects or dicts), the one whose ``value`` equals
+    ``selected`` marked: ``{% select_options cities "slug" "name" city %}``. Built in Python:
+    as a template loop, a select of 150 cities cost more than the rest of its page."""
+
+    def read(row, name: str):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    chosen = str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (
+                read(row, value),
+                " selected" if str(read(row, value)) == chosen else "",
+                read(row, label),
+            )
+            for row in rows
+        ),
+    )
