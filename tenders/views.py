@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.api import COUNT_SECONDS
+from procurement.core.audit import data_version
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 from procurement.core.permissions import grants_q, held_q, object_perms_of
-from procurement.core.public_cache import data_version
 from tenders.forms import ConsultationForm, ReportForm, TenderEditForm, TenderForm, local_datetime
 from tenders.models import (
     Participant,
@@ -189,7 +189,7 @@ def _steps(tender: Tender) -> list[Transition]:
 def _stage_counts(user, processes: QuerySet[Tender]) -> dict[str, int]:
     """Processes per stage in one aggregate query (grouped by state, summed per stage). It reads
     every process of the user's cities, so the figures are kept for the user until the next
-    audited write (``procurement.core.public_cache.data_version``; an unaudited change shows
+    audited write (``procurement.core.audit.data_version``; an unaudited change shows
     within ``COUNT_SECONDS``)."""
     key = f"stage-counts:{data_version()}:{user.pk}"
     counts = cache.get(key)

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from procurement.core.audit import data_version
 from procurement.core.exceptions import ApplicationError
-from procurement.core.public_cache import data_version
 
 COUNT_SECONDS = 60  # a count survives an unaudited change at most this long
 
@@ -79,7 +79,7 @@ class Pagination(PageNumberPagination):
     def _count_key(self) -> str:
         """The user, the path and the filters (not the page), and the data version: the id of
         the newest audit row, which grows with every committed write
-        (``procurement.core.public_cache.data_version``)."""
+        (``procurement.core.audit.data_version``)."""
         request = self.request
         assert request is not None  # set by paginate_queryset
         params = sorted(

@@ -161,3 +161,14 @@ def audit_history(target: models.Model):
         .select_related("actor")
         .order_by("at", "pk")
     )
+
+
+def data_version() -> int:
+    """The id of the newest audit row (0 when there is none). Every service that writes appends
+    a row, and appends are serialised until their transaction commits, so the id grows with every
+    committed write and never runs ahead of what other transactions can see: a cache key that
+    holds it is fresh until the next write (the public portal's pages, the API's counts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT MAX("id") FROM "{AuditEntry._meta.db_table}"')  # noqa: S608
+        (newest,) = cursor.fetchone()
+    return newest or 0

@@ -2,9 +2,7 @@
 
 A portal page shows only published data and is the same for every anonymous visitor, so it is
 rendered once and served from the cache until the data changes. "The data changes" is read from
-the audit log: every service that writes appends an audit row, and appends are serialised until
-their transaction commits (``procurement.core.audit``), so the id of the newest row grows with
-every committed write and never runs ahead of what other transactions can see. That id is part
+the audit log (``procurement.core.audit.data_version``): the id of the newest audit row is part
 of the cache key; the first request after a write renders the page again. A change that is not
 audited (an administrator renaming a city in the admin site) shows within
 ``PUBLIC_PAGE_SECONDS``.
@@ -20,12 +18,11 @@ import hashlib
 from functools import wraps
 
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-from procurement.core.models import AuditEntry
+from procurement.core.audit import data_version
 
 PUBLIC_PAGE_SECONDS = 60
 CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
@@ -78,12 +75,3 @@ def _key(request: HttpRequest) -> str:
     htmx = "htmx" if request.headers.get("HX-Request") == "true" else "page"
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"public-page:{data_version()}:{get_language()}:{htmx}:{path}"
-
-
-def data_version() -> int:
-    """The id of the newest audit row (0 when there is none): it grows with every committed
-    write."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT MAX("id") FROM "{AuditEntry._meta.db_table}"')  # noqa: S608
-        (newest,) = cursor.fetchone()
-    return newest or 0
