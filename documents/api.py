@@ -97,18 +97,10 @@ class TemplateSerializer(ModelSerializer):
         return {"type": kind, "id": owner.pk, "name": owner.name}
 
     def get_shared_networks(self, template) -> list[int]:
-        """Ids of the networks the template is shared with (``_template_page`` reads them for a
-        whole page)."""
-        ids = getattr(template, "shared_network_ids", None)
-        if ids is None:
-            ids = list(template.shared_networks.order_by("pk").values_list("pk", flat=True))
-        return ids
+        return _shared_ids(template, "shared_networks")
 
     def get_shared_cities(self, template) -> list[int]:
-        ids = getattr(template, "shared_city_ids", None)
-        if ids is None:
-            ids = list(template.shared_cities.order_by("pk").values_list("pk", flat=True))
-        return ids
+        return _shared_ids(template, "shared_cities")
 
     def get_cities_using(self, template) -> int:
         own = 1 if template.city_id else 0
@@ -118,6 +110,15 @@ class TemplateSerializer(ModelSerializer):
 
     def get_documents_made(self, template) -> int:
         return getattr(template, "documents_count", 0)
+
+
+def _shared_ids(template: DocumentTemplate, relation: str) -> list[int]:
+    """Ids of what the template is shared with through ``relation``: read for a whole page by
+    ``_template_page`` (as ``<relation>_ids``), else here."""
+    ids = getattr(template, f"{relation}_ids", None)
+    if ids is None:
+        ids = list(getattr(template, relation).order_by("pk").values_list("pk", flat=True))
+    return ids
 
 
 class TemplateDetailSerializer(TemplateSerializer):
@@ -236,18 +237,13 @@ def _template_page(templates: list[DocumentTemplate]) -> list[DocumentTemplate]:
     """The page's shared network and city ids, one query each on the link tables. A prefetch
     of the two relations built two related managers per row, which cost more than the queries."""
     by_pk = {template.pk: template for template in templates}
-    for template in templates:
-        template.shared_network_ids = []  # type: ignore[attr-defined]
-        template.shared_city_ids = []  # type: ignore[attr-defined]
-    for relation, column, attribute in (
-        (DocumentTemplate.shared_networks, "network_id", "shared_network_ids"),
-        (DocumentTemplate.shared_cities, "city_id", "shared_city_ids"),
-    ):
-        links = relation.through.objects.filter(documenttemplate_id__in=list(by_pk)).order_by(
-            column
-        )
+    for relation, column in (("shared_networks", "network_id"), ("shared_cities", "city_id")):
+        for template in templates:
+            setattr(template, f"{relation}_ids", [])
+        through = getattr(DocumentTemplate, relation).through
+        links = through.objects.filter(documenttemplate_id__in=list(by_pk)).order_by(column)
         for template_id, related_id in links.values_list("documenttemplate_id", column):
-            getattr(by_pk[template_id], attribute).append(related_id)
+            getattr(by_pk[template_id], f"{relation}_ids").append(related_id)
     return templates
 
 

@@ -36,21 +36,40 @@ def _direct_models(model: type[models.Model]):
 
 
 @functools.cache
-def _grant_sql(model: type[models.Model]) -> tuple[str, str, str, str] | None:
-    """SQL for the grants on ``model``'s rows: (ids of the rows ``user`` holds the permission on;
-    the group and the personal grant tables' ``FROM … WHERE``; the granted row's column).
-    ``None`` when ``model`` has no direct-FK permission tables.
-
-    Written once per model from the tables' metadata and passed as raw SQL: building the same
-    subqueries with the ORM cost more than the whole read they guard. Parameters, in order:
-    the user's id, the permission's codename and app label, twice (groups, then the user).
-    """
+def _grant_tables(model: type[models.Model]) -> tuple[str, str] | None:
+    """``FROM … WHERE`` of ``model``'s group grants and personal grants (alias ``g``), each
+    narrowed to one user (parameter: the user's id). ``None`` when ``model`` has no direct-FK
+    permission tables. Written once per model from the tables' metadata."""
     direct = _direct_models(model)
     if direct is None:
         return None
     user_model, group_model = direct
     q = connection.ops.quote_name
     memberships = get_user_model()._meta.get_field("groups").remote_field.through._meta  # type: ignore[union-attr]
+    member = cast(models.Field, memberships.get_field("user")).column
+    by_group = (
+        f"FROM {q(group_model._meta.db_table)} g "
+        f"JOIN {q(memberships.db_table)} m ON m.{q('group_id')} = g.{q('group_id')} "
+        f"WHERE m.{q(member)} = %s"
+    )
+    by_user = f"FROM {q(user_model._meta.db_table)} g WHERE g.{q('user_id')} = %s"
+    return by_group, by_user
+
+
+@functools.cache
+def _grant_sql(model: type[models.Model]) -> tuple[str, str, str, str] | None:
+    """SQL for the grants on ``model``'s rows: (ids of the rows ``user`` holds the permission on;
+    the group and the personal grant tables' ``FROM … WHERE``; the granted row's column).
+    ``None`` when ``model`` has no direct-FK permission tables.
+
+    Passed as raw SQL: building the same subqueries with the ORM cost more than the whole read
+    they guard. Parameters, in order: the user's id, the permission's codename and app label,
+    twice (groups, then the user).
+    """
+    tables = _grant_tables(model)
+    if tables is None:
+        return None
+    q = connection.ops.quote_name
     # The permission's id as a one-off scalar subquery: the grant tables are then read by their
     # (grantee, permission, object) unique index alone.
     wanted = (
@@ -58,13 +77,7 @@ def _grant_sql(model: type[models.Model]) -> tuple[str, str, str, str] | None:
         f"JOIN {q('django_content_type')} ct ON ct.{q('id')} = p.{q('content_type_id')} "
         f"WHERE p.{q('codename')} = %s AND ct.{q('app_label')} = %s)"
     )
-    member = cast(models.Field, memberships.get_field("user")).column
-    by_group = (
-        f"FROM {q(group_model._meta.db_table)} g "
-        f"JOIN {q(memberships.db_table)} m ON m.{q('group_id')} = g.{q('group_id')} "
-        f"WHERE m.{q(member)} = %s AND {wanted}"
-    )
-    by_user = f"FROM {q(user_model._meta.db_table)} g WHERE g.{q('user_id')} = %s AND {wanted}"
+    by_group, by_user = (f"{tables_sql} AND {wanted}" for tables_sql in tables)
     target = f"g.{q('content_object_id')}"
     ids = f"SELECT {target} {by_group} UNION ALL SELECT {target} {by_user}"
     return ids, by_group, by_user, target
@@ -183,23 +196,18 @@ def object_perms_of(user, obj: models.Model) -> set[str]:
         return set()
     model = type(obj)
     app_label = model._meta.app_label
-    direct = _direct_models(model)
-    if direct is None:
+    tables = _grant_tables(model)
+    if tables is None:
         from guardian.shortcuts import get_perms
 
         return {f"{app_label}.{codename}" for codename in get_perms(user, obj)}
-    user_model, group_model = direct
+    by_group, by_user = tables
     q = connection.ops.quote_name
-    memberships = get_user_model()._meta.get_field("groups").remote_field.through._meta  # type: ignore[union-attr]
-    member = cast(models.Field, memberships.get_field("user")).column
+    on_object = f"g.{q('content_object_id')} = %s"
     sql = (
         f"SELECT p.{q('codename')} FROM {q('auth_permission')} p "  # noqa: S608
-        f"WHERE p.{q('id')} IN ("
-        f"SELECT g.{q('permission_id')} FROM {q(group_model._meta.db_table)} g "
-        f"JOIN {q(memberships.db_table)} m ON m.{q('group_id')} = g.{q('group_id')} "
-        f"WHERE m.{q(member)} = %s AND g.{q('content_object_id')} = %s "
-        f"UNION ALL SELECT g.{q('permission_id')} FROM {q(user_model._meta.db_table)} g "
-        f"WHERE g.{q('user_id')} = %s AND g.{q('content_object_id')} = %s)"
+        f"WHERE p.{q('id')} IN (SELECT g.{q('permission_id')} {by_group} AND {on_object} "
+        f"UNION ALL SELECT g.{q('permission_id')} {by_user} AND {on_object})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (user.pk, obj.pk, user.pk, obj.pk))
