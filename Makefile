@@ -39,7 +39,7 @@ lint: install
 		DJANGO_ALLOWED_HOSTS=localhost $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 typecheck: install
-	$(BIN)/mypy procurement workflows tenders documents
+	$(BIN)/mypy procurement workflows tenders documents publication
 
 # The benchmark, never part of `make test` or CI: it drops and recreates the PostgreSQL database
 # named by DATABASE_URL (its name must contain "bench") and uses Redis db 12 for the deadline storm.

@@ -404,7 +404,7 @@ def _bids(tender, when: AsOf, zone, language: str) -> list[dict[str, Any]]:
     146.2), formula points, totals, ranks and the price offered once envelope C is open."""
     if tender.procedure != CPTI or not when.has(BIDS_CLOSED):
         return []
-    from tenders.evaluation import formula_offers, scoreboard
+    from tenders.award.evaluation import formula_offers, scoreboard
     from tenders.models import Bid
 
     bids = list(
@@ -571,7 +571,7 @@ def _consultation(consultation, when: AsOf, zone, language: str) -> dict[str, An
             "questions": [],
             "report": "",
         }
-    from tenders.selectors import consultation_report_data
+    from tenders.consultation.selectors import consultation_report_data
 
     data = consultation_report_data(consultation=consultation)
     closed = when.reached(consultation.closes_at)
@@ -673,7 +673,7 @@ def process_context(
 def process_for_user(*, user, process_id) -> tuple[ProcessRef, bool]:
     """The process if ``user`` may read it, and whether they see its private side; the same
     ``NotFound`` for missing and not-yours."""
-    from tenders.selectors import tender_get_for_user
+    from tenders.process.selectors import tender_get_for_user
 
     tender, private = tender_get_for_user(user=user, pk=process_id)
     return (
@@ -684,7 +684,7 @@ def process_for_user(*, user, process_id) -> tuple[ProcessRef, bool]:
 
 def process_visible_ids(*, user):
     """A subquery of the processes whose private side ``user`` sees."""
-    from tenders.selectors import tenders_private_for_user
+    from tenders.process.selectors import tenders_private_for_user
 
     return tenders_private_for_user(user).values("pk")
 

@@ -12,24 +12,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from procurement.accounts.models import City, Supplier, User
-from tenders.models import Tender
-from tenders.services import (
+from tenders.award.services.bids import (
     bid_admission_decide,
     bid_save,
     bid_submit,
-    clarification_answer,
-    clarification_ask,
     committee_assign,
-    consultation_save,
     criterion_save,
     lot_save,
+    score_save,
+)
+from tenders.consultation.services import (
+    clarification_answer,
+    clarification_ask,
+    consultation_save,
     question_save,
     response_save,
     response_start,
     response_submit,
-    score_save,
-    tender_create,
 )
+from tenders.models import Tender
+from tenders.process.services import tender_create
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
 

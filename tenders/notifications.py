@@ -7,8 +7,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procurement.core.mail import email_queue
+from tenders.consultation.subscriptions import subscriptions_matching, supplier_addresses
 from tenders.models import Consultation, Response, SupplierSubscription
-from tenders.services.subscriptions import subscriptions_matching, supplier_addresses
 
 REMIND_BEFORE = dt.timedelta(days=3)
 

@@ -6,7 +6,7 @@ from procurement.accounts.models import Membership
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from tenders.models import Tender
-from workflows.procedures import STATE_BY_NAME
+from tenders.procedures import STATE_BY_NAME
 
 
 @shared_task(name="tenders.transition_notify", ignore_result=True)

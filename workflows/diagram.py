@@ -12,7 +12,7 @@ from html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from workflows.procedures import STATE_BY_NAME, procedure
+from workflows.machine import Machine
 
 BOX_W, BOX_H, GAP_X, GAP_Y, PER_ROW, MARGIN = 168, 54, 22, 34, 5, 10
 
@@ -43,16 +43,21 @@ def _box(x: int, y: int, label: str, css: str, number: str = "") -> str:
     )
 
 
-def procedure_svg(code: str, current: str, visited: set[str] | None = None) -> str:
-    """The diagram of procedure ``code`` at state ``current``, having passed through
-    ``visited``. The drawing depends on nothing else (and the language of its labels), so each
-    one is drawn once per process of the server and kept."""
-    return _procedure_svg(code, current, frozenset(visited or ()), get_language())
+def procedure_svg(
+    machine: Machine, code: str, current: str, visited: set[str] | None = None
+) -> str:
+    """The diagram of procedure ``code`` of ``machine`` at state ``current``, having passed
+    through ``visited``. The drawing depends on nothing else (and the language of its labels),
+    so each one is drawn once per process of the server and kept."""
+    return _procedure_svg(machine, code, current, frozenset(visited or ()), get_language())
 
 
 @lru_cache(maxsize=2048)
-def _procedure_svg(code: str, current: str, visited: frozenset[str], language: str | None) -> str:
-    line = procedure(code).main_line
+def _procedure_svg(
+    machine: Machine, code: str, current: str, visited: frozenset[str], language: str | None
+) -> str:
+    STATE_BY_NAME = machine.state_by_name
+    line = machine.procedure(code).main_line
     side = [s for s in dict.fromkeys([*sorted(visited), current]) if s not in line]
     rows = (len(line) + PER_ROW - 1) // PER_ROW + (1 if side else 0)
     width = MARGIN * 2 + PER_ROW * BOX_W + (PER_ROW - 1) * GAP_X

@@ -24,13 +24,7 @@ from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
 from workflows.effects import effects_schedule, effects_schedule_many
 from workflows.guards import GuardContext, is_input_check
-from workflows.procedures import (
-    STATE_BY_NAME,
-    TRANSITION_BY_NAME,
-    Transition,
-    target_of,
-    transitions_from,
-)
+from workflows.machine import Transition, target_of
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +33,11 @@ ROLE_LABELS = {
     "legal": _("the legal team"),
     "committee": _("committee members"),
 }
+
+
+def _leaving(process) -> list[Transition]:
+    """The transitions of the process's procedure that leave its current state."""
+    return process.machine.transitions_from(process.procedure, process.status)
 
 
 def _perm(process, role: str) -> str:
@@ -89,7 +88,7 @@ def transition_options(*, process, user, now: dt.datetime | None = None) -> list
     """
     ctx = GuardContext.for_process(process, now=now)
     options = []
-    for definition in transitions_from(process.procedure, process.status):
+    for definition in _leaving(process):
         target = target_of(definition, process.status)
         if definition.automatic:
             due = definition.due(process) if definition.due else None
@@ -121,7 +120,7 @@ def next_due(process) -> dt.datetime | None:
     """The earliest time an automatic transition leaving the current state falls due."""
     times = [
         due
-        for definition in transitions_from(process.procedure, process.status)
+        for definition in _leaving(process)
         if definition.automatic
         and definition.due is not None
         and (due := definition.due(process)) is not None
@@ -201,17 +200,15 @@ def transition_perform(
         if locked.status != seen_state:
             raise Conflict(
                 _("The process changed meanwhile: it is now “%(state)s”. Reload and try again.")
-                % {"state": STATE_BY_NAME[locked.status].label},
+                % {"state": locked.machine.state_by_name[locked.status].label},
                 reasons=[_("The process changed meanwhile.")],
                 extra={"status": locked.status},
             )
-        definition = TRANSITION_BY_NAME.get(name)
-        if definition is None or definition not in transitions_from(
-            locked.procedure, locked.status
-        ):
+        definition = locked.machine.transition_by_name.get(name)
+        if definition is None or definition not in _leaving(locked):
             raise Conflict(
                 _("“%(name)s” is not possible while the process is “%(state)s”.")
-                % {"name": name, "state": STATE_BY_NAME[locked.status].label},
+                % {"name": name, "state": locked.machine.state_by_name[locked.status].label},
                 reasons=[_("Not possible from the current state.")],
             )
         if actor is None and not definition.automatic:
@@ -252,7 +249,7 @@ def _due_transition(
     process, ctx: GuardContext, now: dt.datetime
 ) -> tuple[Transition, dt.datetime] | None:
     """The first automatic transition of ``process`` due at ``now`` whose guards let it through."""
-    for definition in transitions_from(process.procedure, process.status):
+    for definition in _leaving(process):
         if not definition.automatic or definition.due is None:
             continue
         due = definition.due(process)

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "workflows",
     "tenders",
     "documents",
-    "tenders.ocds",  # after documents: its effect handlers run after the documents' ones
+    "publication",  # after documents: its effect handlers run after the documents' ones
 ]
 
 MIDDLEWARE = [
@@ -211,14 +211,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ProcedureEnum": "workflows.procedures.PROCEDURE_CHOICES",
-        "TenderStatusEnum": "workflows.fsm.STATE_CHOICES",
-        "QuestionKindEnum": "tenders.models.consultation.Question.Kind",
+        "ProcedureEnum": "tenders.procedures.PROCEDURE_CHOICES",
+        "TenderStatusEnum": "tenders.procedures.STATE_CHOICES",
+        "QuestionKindEnum": "tenders.consultation.models.Question.Kind",
         "SupplierKindEnum": "procurement.accounts.models.Supplier.Kind",
         "DocumentKindEnum": "documents.kinds.KIND_CHOICES",
-        "AwardStatusEnum": "tenders.models.award.Award.Status",
+        "AwardStatusEnum": "tenders.award.models.Award.Status",
         # Draft → submitted → withdrawn: consultation responses and bids alike.
-        "SubmissionStatusEnum": "tenders.models.consultation.Response.Status",
+        "SubmissionStatusEnum": "tenders.consultation.models.Response.Status",
         "TemplateVersionStatusEnum": "documents.models.TemplateVersion.Status",
     },
 }

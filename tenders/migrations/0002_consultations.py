@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import procurement.core.storage
-import tenders.models.consultation
+import tenders.consultation.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, storage=procurement.core.storage.PrivateStorage(), upload_to=tenders.models.consultation._attachment_path)),
+                ('file', models.FileField(max_length=300, storage=procurement.core.storage.PrivateStorage(), upload_to=tenders.consultation.models._attachment_path)),
                 ('name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

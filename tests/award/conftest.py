@@ -5,7 +5,7 @@ import pytest
 
 from procurement.accounts.models import Membership, User
 from procurement.accounts.services import membership_grant
-from tenders.services import committee_assign, criterion_save, lot_save
+from tenders.award.services.bids import committee_assign, criterion_save, lot_save
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 

@@ -134,7 +134,7 @@ def test_three_bids_scored_by_hand_from_sealed_envelopes_to_award(
         api = api_as(member.username) if member.username != "committee2.logrono" else None
         for username, points in QUALITY.items():
             if api is None:
-                from tenders.services import score_save
+                from tenders.award.services.bids import score_save
 
                 score_save(
                     actor=member,

@@ -30,8 +30,8 @@ def _act(page, live_server, tender, action):
 
 def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, browser):
     from procurement.accounts.models import City, User
+    from tenders.award.services.bids import bid_save, bid_submit, criterion_save, lot_save
     from tenders.models import Award, Tender
-    from tenders.services import bid_save, bid_submit, criterion_save, lot_save
 
     officer = User.objects.get(username="officer.logrono")
     tender = make_tender(

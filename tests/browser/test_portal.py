@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 def published_report(live_demo):
     """The demo processes, with the open consultation closed and its report published."""
     from tenders import demo as tenders_demo
+    from tenders.consultation.services import consultation_report_save, question_summary_save
     from tenders.models import Consultation
-    from tenders.services import consultation_report_save, question_summary_save
 
     tenders_demo.seed()
     consultation = Consultation.objects.select_related("tender").get(

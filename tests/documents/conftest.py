@@ -16,7 +16,7 @@ def library(demo):
 @pytest.fixture
 def consultation_process(demo):
     """A Logroño process with a drafted market consultation, ready to publish."""
-    from tenders.services import consultation_save
+    from tenders.consultation.services import consultation_save
     from tests.factories.tenders import make_tender
 
     tender = make_tender(

@@ -134,7 +134,7 @@ def test_criteria_and_lots_come_from_the_process(seeded):
 def test_the_consultation_report_lists_the_entities_consulted_and_no_confidential_answer(
     seeded, django_capture_on_commit_callbacks
 ):
-    from tenders.services import consultation_report_save, question_summary_save
+    from tenders.consultation.services import consultation_report_save, question_summary_save
 
     officer = seeded.user("officer.logrono")
     tender = Tender.objects.get(status="consultation_open")

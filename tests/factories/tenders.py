@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from procurement.accounts.models import City, User
 from tenders.models import Tender
-from tenders.services import tender_create
+from tenders.process.services import tender_create
 
 PROCEDURE_CPV = {
     "cpti_open": ["72000000-5"],
@@ -43,7 +43,7 @@ def make_tender(
         cpv_codes=fields.pop("cpv_codes", PROCEDURE_CPV[procedure]),
     )
     from procurement.accounts.models import Membership
-    from tenders.services import committee_assign
+    from tenders.award.services.bids import committee_assign
 
     for member in User.objects.filter(
         memberships__city=city, memberships__role=Membership.Role.COMMITTEE

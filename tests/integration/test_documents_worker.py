@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from documents.models import GeneratedDocument
-from tenders.services import consultation_save
+from tenders.consultation.services import consultation_save
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 

@@ -70,8 +70,8 @@ def test_broker_down_during_a_transition_loses_nothing_and_sends_nothing_twice(l
         pytest.fail("redis-server is needed for the broker fault test")
     from documents import demo as documents_demo
     from documents.models import GeneratedDocument
-    from tenders.models import OcdsRelease
-    from tenders.services import consultation_save
+    from publication.models import OcdsRelease
+    from tenders.consultation.services import consultation_save
     from workflows.models import PendingEffect
 
     documents_demo.seed()

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from procurement.core.models import OutboundEmail
+from tenders.consultation.services import consultation_save
 from tenders.models import Tender
-from tenders.services import consultation_save
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 

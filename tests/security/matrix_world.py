@@ -28,7 +28,7 @@ def _upload(name: str) -> SimpleUploadedFile:
 def _terrassa_consultation(now: dt.datetime):
     """A Terrassa process whose consultation is open; Nova answered it with a file, Acme asked
     a question the city has not answered yet."""
-    from tenders.services import (
+    from tenders.consultation.services import (
         attachment_add,
         clarification_ask,
         consultation_save,
@@ -93,7 +93,7 @@ def _terrassa_consultation(now: dt.datetime):
 
 def _terrassa_tender_closed(now: dt.datetime):
     """A Terrassa CPTI tender whose bids closed with Nova's bid in, and a question of Nova's."""
-    from tenders.services import (
+    from tenders.award.services.bids import (
         bid_save,
         bid_submit,
         criterion_save,
@@ -158,10 +158,10 @@ def build(*, capture) -> dict[str, dict[str, object]]:
     from documents import demo as documents_demo
     from documents.models import DocumentTemplate, GeneratedDocument
     from documents.services import document_order, template_create
+    from publication.models import OcdsRelease
     from tenders import demo as tenders_demo
+    from tenders.consultation.services import attachment_add
     from tenders.models import Bid, Response, Tender, TenderQuestion
-    from tenders.models.ocds import OcdsRelease
-    from tenders.services import attachment_add
 
     now = timezone.now()
     with capture(execute=True):

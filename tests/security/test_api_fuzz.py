@@ -49,12 +49,12 @@ def _seeded_ids() -> dict[str, dict[str, object]]:
     """Path parameters of real demo objects, by the path's first segment under /api/v1/."""
     from documents.models import DocumentTemplate, GeneratedDocument
     from procurement.accounts.models import City, Supplier
+    from publication.models import OcdsRelease
     from tenders.models import (
         Attachment,
         Bid,
         Clarification,
         Consultation,
-        OcdsRelease,
         Response,
         Tender,
         TenderQuestion,

@@ -356,7 +356,7 @@ def test_api_reads_a_time_with_an_offset_postgresql_refuses(demo, api_as, client
 
 
 def test_transition_data_with_an_extreme_offset_is_kept_in_utc():
-    from workflows.procedures.base import _parse_datetime
+    from workflows.machine import _parse_datetime
 
     moment = _parse_datetime("2031-01-01T10:00:00-20:00")
     assert moment.utcoffset() == dt.timedelta(0)

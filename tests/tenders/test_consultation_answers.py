@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from procurement.core.audit import audit_history
+from tenders.consultation.services import consultation_save, question_save
 from tenders.models import Answer, Response
-from tenders.services import consultation_save, question_save
 from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
@@ -170,7 +170,7 @@ def test_last_second_submission_is_kept_and_a_late_one_refused_without_loss(cons
 
 def test_the_close_happens_by_server_time_even_before_the_scheduler_fires(consultation, demo):
     from procurement.core.exceptions import Conflict
-    from tenders.services import response_start
+    from tenders.consultation.services import response_start
 
     consultation.tender.refresh_from_db()
     assert consultation.tender.status == "consultation_open"

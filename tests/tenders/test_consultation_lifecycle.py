@@ -8,15 +8,15 @@ from django.core import mail
 from procurement.accounts.models import Membership, Supplier
 from procurement.core.exceptions import Conflict
 from procurement.core.models import OutboundEmail
-from tenders.models import SupplierSubscription
-from tenders.notifications import consultations_closing_remind
-from tenders.services import (
+from tenders.consultation.services import (
     consultation_report_save,
     consultation_save,
     question_save,
     question_summary_save,
-    subscription_save,
 )
+from tenders.consultation.subscriptions import subscription_save
+from tenders.models import SupplierSubscription
+from tenders.notifications import consultations_closing_remind
 from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform

@@ -81,7 +81,7 @@ def test_anonymous_sees_the_published_consultation_but_no_response(
 
 
 def test_a_draft_consultation_is_private_to_its_city(demo, api_as):
-    from tenders.services import consultation_save
+    from tenders.consultation.services import consultation_save
     from tests.factories.tenders import make_tender
 
     tender = make_tender(city=demo.city("logrono"), state="consultation_draft")

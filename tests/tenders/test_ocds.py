@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from procurement.core.models import AuditEntry
-from tenders.models import OcdsRelease, Tender
-from tenders.services import consultation_report_save, question_summary_save
+from publication.models import OcdsRelease
+from tenders.consultation.services import consultation_report_save, question_summary_save
+from tenders.models import Tender
 from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, process_fire_due, transition_perform
@@ -176,7 +177,7 @@ def _all_release_pages(api) -> list[dict]:
 
 def test_every_release_and_record_package_from_the_demo_is_valid_ocds(published, api_as):
     _schemas_or_skip()
-    from tenders.ocds.validation import closed_codelist_errors, package_errors
+    from publication.ocds.validation import closed_codelist_errors, package_errors
 
     api = api_as(None)
     release_pages = _all_release_pages(api)
@@ -193,7 +194,7 @@ def test_every_release_and_record_package_from_the_demo_is_valid_ocds(published,
 
 def test_the_validator_catches_schema_errors_and_closed_codelist_values(published, api_as):
     _schemas_or_skip()
-    from tenders.ocds.validation import closed_codelist_errors, package_errors
+    from publication.ocds.validation import closed_codelist_errors, package_errors
 
     package = api_as(None).get("/api/v1/ocds/releases/").json()
     package["releases"][0]["tender"]["status"] = "consultation"
@@ -207,7 +208,7 @@ def test_the_validator_catches_schema_errors_and_closed_codelist_values(publishe
 
 def test_the_codes_the_builder_writes_are_in_the_closed_codelists():
     _schemas_or_skip()
-    from tenders.ocds.builder import (
+    from publication.ocds.builder import (
         AWARD_STATUS,
         CLOSED_CODES,
         OPEN_CODES,
@@ -215,7 +216,7 @@ def test_the_codes_the_builder_writes_are_in_the_closed_codelists():
         TENDER_STATUS_BY_END,
         TENDER_STATUS_BY_STAGE,
     )
-    from tenders.ocds.schema import codelist
+    from publication.ocds.schema import codelist
 
     for name, codes in (CLOSED_CODES | OPEN_CODES).items():
         assert codes <= codelist(name), f"{sorted(codes - codelist(name))} not in {name}"
@@ -250,7 +251,7 @@ def test_the_awarded_cpti_process_publishes_its_lots_criteria_bidders_award_and_
     published, api_as
 ):
     _schemas_or_skip()
-    from tenders.ocds.validation import closed_codelist_errors, package_errors
+    from publication.ocds.validation import closed_codelist_errors, package_errors
 
     tender = Tender.objects.get(title=AWARDED)
     ocid = f"{settings.OCDS_OCID_PREFIX}-{tender.pk}"
@@ -300,7 +301,7 @@ def test_the_awarded_cpti_process_publishes_its_lots_criteria_bidders_award_and_
 
 def test_a_process_in_evaluation_shows_who_bid_and_nothing_sealed(published, api_as, client):
     _schemas_or_skip()
-    from tenders.ocds.validation import closed_codelist_errors, package_errors
+    from publication.ocds.validation import closed_codelist_errors, package_errors
 
     tender = Tender.objects.get(title=IN_EVALUATION)
     assert tender.status == "tech_opened"
@@ -390,7 +391,7 @@ def test_the_tender_process_links_its_planning_and_carries_awards_and_contracts(
 
 
 def test_related_processes_link_the_tender_to_its_planning_process(demo, api_as):
-    from tenders.ocds.builder import release_build
+    from publication.ocds.builder import release_build
 
     officer = demo.user("officer.logrono")
     tender = make_tender(city=demo.city("logrono"), procedure="pcp")
@@ -488,8 +489,8 @@ def test_no_confidential_answer_sealed_envelope_or_unpublished_document_reaches_
 
 
 def test_a_retried_task_writes_no_second_release(published):
-    from tenders.ocds.services import ocds_release_write
-    from tenders.ocds.tasks import ocds_release_write_task
+    from publication.ocds.services import ocds_release_write
+    from publication.ocds.tasks import ocds_release_write_task
 
     release = OcdsRelease.objects.order_by("pk").first()
     count = OcdsRelease.objects.count()
@@ -499,7 +500,7 @@ def test_a_retried_task_writes_no_second_release(published):
 
 
 def test_releases_are_append_only(published):
-    from tenders.models.ocds import AppendOnly
+    from publication.models import AppendOnly
 
     release = OcdsRelease.objects.first()
     release.data = {}
@@ -543,7 +544,7 @@ def test_ocds_endpoints_run_a_constant_number_of_queries(published, api_as):
 
 def test_export_writes_release_and_record_packages(published, tmp_path):
     _schemas_or_skip()
-    from tenders.ocds.validation import package_errors
+    from publication.ocds.validation import package_errors
 
     folder = tmp_path / "ocds"
     call_command("export_ocds", str(folder))

@@ -49,14 +49,15 @@ def test_process_page_still_judges_actions_per_role(demo, login):
 def test_the_diagram_is_drawn_once_per_procedure_state_and_language():
     from django.utils import translation
 
+    from tenders.procedures import MACHINE
     from workflows.diagram import _procedure_svg, procedure_svg
 
     _procedure_svg.cache_clear()
     with translation.override("en"):
-        english = procedure_svg("cpti_open", "published", {"need_draft"})
-        assert procedure_svg("cpti_open", "published", {"need_draft"}) == english
+        english = procedure_svg(MACHINE, "cpti_open", "published", {"need_draft"})
+        assert procedure_svg(MACHINE, "cpti_open", "published", {"need_draft"}) == english
     with translation.override("es"):
-        spanish = procedure_svg("cpti_open", "published", {"need_draft"})
+        spanish = procedure_svg(MACHINE, "cpti_open", "published", {"need_draft"})
     info = _procedure_svg.cache_info()
     assert info.hits == 1 and info.misses == 2
     assert english != spanish and 'class="state current"' in english

@@ -46,7 +46,7 @@ def test_search_by_text_cpv_city_network_and_status(demo_processes, client):
 def test_a_published_report_is_readable_without_login_and_shows_no_answer(
     open_consultation, client, demo
 ):
-    from tenders.services import consultation_report_save, question_summary_save
+    from tenders.consultation.services import consultation_report_save, question_summary_save
     from workflows.registry import MACHINES
     from workflows.services import fire_due_events
 

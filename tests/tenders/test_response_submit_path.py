@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from procurement.core.models import AuditEntry
+from tenders.consultation.services import consultation_save, question_save
 from tenders.models import Answer, Response
-from tenders.services import consultation_save, question_save
 from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform

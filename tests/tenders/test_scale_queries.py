@@ -102,7 +102,7 @@ def test_portal_network_filter_lists_each_process_once_in_constant_queries(
     everything = _count(django_db_connection, lambda: client.get("/portal/?stage=need"))
     network = _count(django_db_connection, lambda: client.get("/portal/?network=scale-net-0"))
     assert network == everything
-    from tenders.portal.selectors import processes_search
+    from publication.portal.selectors import processes_search
 
     found = list(processes_search(network="scale-net-0").values_list("pk", flat=True))
     assert found and len(found) == len(set(found))

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from procurement.core.models import AuditEntry
-from tenders.services import consultation_save
+from tenders.consultation.services import consultation_save
 from tests.factories.tenders import make_tender
 from workflows.calendars import WorkingCalendar
 from workflows.models import CityHoliday
@@ -101,8 +101,8 @@ def test_calendar_day_deadlines_move_off_a_non_working_last_day(demo):
 
 def test_award_documents_are_due_in_ten_working_days_then_the_next_bidder(demo):
     """LCSP art. 150.2: 10 working days; in La Rioja, Easter 2026 takes 2, 3 and 6 April."""
+    from tenders.procedures.transitions import stamp_documents_requested
     from workflows.guards import GuardContext
-    from workflows.procedures.transitions import stamp_documents_requested
 
     tender = make_tender(city=demo.city("logrono"), state="award_proposed")
     requested = dt.datetime(2026, 3, 27, 10, 0, tzinfo=dt.UTC)  # Friday before Holy Week

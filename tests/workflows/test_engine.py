@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
-from tenders.services import consultation_report_save, consultation_save
+from tenders.consultation.services import consultation_report_save, consultation_save
 from tests.factories.tenders import make_tender
 from workflows.services import transition_options, transition_perform
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from procurement.accounts.models import City
 from procurement.core.models import AuditEntry
+from tenders.consultation.services import consultation_save
 from tenders.models import Tender
-from tenders.services import consultation_save
 from tests.concurrency import run_at_once
 from tests.factories.tenders import make_tender
 from workflows.effects import effects_dispatch

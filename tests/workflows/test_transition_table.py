@@ -7,8 +7,8 @@ reasons); automatic transitions are refused to everyone (403): only the schedule
 
 import pytest
 
+from tenders.procedures import TRANSITIONS
 from tests.factories.tenders import make_tender
-from workflows.procedures import TRANSITIONS
 
 ACTORS = [
     # username, role, own city?

@@ -51,8 +51,8 @@ from procurement.accounts.permissions import ORGANISATION_PERMISSIONS, role_grou
 from procurement.core import audit as core_audit
 from procurement.core.models import AuditEntry
 from tenders.models import Consultation, Question, Response, Tender, TenderGroupObjectPermission
-from tenders.services.process import TENDER_PERMISSIONS
-from workflows.procedures import PROCEDURES
+from tenders.procedures import PROCEDURES
+from tenders.process.services import TENDER_PERMISSIONS
 
 PREFIX = "scale-"
 PASSWORD = "opencpi-scale"  # noqa: S105 - benchmark data only, printed by the command

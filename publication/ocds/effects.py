@@ -1,0 +1,34 @@
+"""After each published step of a process, write its OCDS release (through Celery)."""
+
+from workflows.effects import on_effect
+
+# Effects raised by the transitions whose outcome is public. "publication" covers every notice
+# (demand map, consultation, report, tender); the others are the public steps after it: the
+# committee's minutes (from the bids' closing on, with who bid), the value-judgement report,
+# the award resolution (CPTI: one award per lot), an upheld appeal's annulment of it, and the
+# contract. "documents_requested" stays out: until the award, the proposal is internal.
+PUBLISHED_EFFECTS = (
+    "publication",
+    "consultation_notice",
+    "consultation_opened",
+    "consultation_closed",
+    "consultation_report",
+    "tender_notice",
+    "deadline_extended",
+    "committee_minutes",
+    "evaluation_report",
+    "award_resolution",
+    "award_annulled",  # for uphold_appeal and uphold_partnership_appeal to raise
+    "void_resolution",
+    "contract",
+    "cancellation",
+)
+
+
+@on_effect(*PUBLISHED_EFFECTS)
+def release_after_published_step(*, effect, model, pk, audit_entry_id) -> None:
+    if model != "tenders.Tender":
+        return
+    from publication.ocds.tasks import ocds_release_write_task
+
+    ocds_release_write_task.delay(pk, audit_entry_id, effect)

@@ -1,0 +1,262 @@
+"""What the public portal reads: only what has been published.
+
+A process appears once first published; its consultation once the consultation is published;
+the report once the report is published. Public documents are the ones marked public and ready.
+Nothing here reads responses, answers, attachments or bids: the portal cannot show what it never
+loads. Documents come from the ``documents`` app's model, looked up at call time, since that app
+builds on processes and not the other way round.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from procurement.accounts.models import City, Network
+from procurement.core.exceptions import NotFound
+from tenders.models import Award, Clarification, Consultation, Participant, Tender
+from tenders.procedures import STAGES, STATES
+
+OPEN_CONSULTATION_STATES = ("consultation_announced", "consultation_open")
+EARLY_STAGES = ("need", "consultation", "preparation")
+TENDER_STAGES = ("tendering", "evaluation")
+AWARD_STAGES = ("award", "execution")
+
+STATES_BY_STAGE: dict[str, list[str]] = {}
+for _state in STATES:
+    STATES_BY_STAGE.setdefault(_state.stage, []).append(_state.name)
+
+
+def _not_found() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Not found.")
+
+
+def processes_public() -> QuerySet[Tender]:
+    return Tender.objects.filter(first_published_at__isnull=False).select_related("city")
+
+
+def _cpv_digits(cpv: str) -> str:
+    return "".join(ch for ch in cpv.split("-")[0] if ch.isdigit()).rstrip("0")
+
+
+def processes_search(
+    *, q: str = "", cpv: str = "", city: str = "", network: str = "", stage: str = ""
+) -> QuerySet[Tender]:
+    """Published processes matching every filter given: words in the title, the need or the
+    consultation's object; a CPV code or prefix; a city or network short name; a stage."""
+    queryset = processes_public()
+    if q:
+        queryset = queryset.filter(
+            Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(
+                pk__in=Consultation.objects.filter(
+                    published_at__isnull=False, subject__icontains=q
+                ).values("tender_id")
+            )
+        )
+    if cpv and (digits := _cpv_digits(cpv)):
+        queryset = queryset.annotate(cpv_text=Cast("cpv_codes", TextField())).filter(
+            cpv_text__contains=f'"{digits}'
+        )
+    if city:
+        queryset = queryset.filter(city__slug=city)
+    if network:
+        # A subquery rather than a join, so no row repeats and no DISTINCT is needed: DISTINCT
+        # over every column made the paginator's count scan the whole table.
+        queryset = queryset.filter(
+            city_id__in=City.objects.filter(networks__slug=network).values("pk")
+        )
+    if stage in STATES_BY_STAGE:
+        queryset = queryset.filter(status__in=STATES_BY_STAGE[stage])
+    return queryset.order_by("-first_published_at", "-pk")
+
+
+FOUND_LIMIT = 1000
+
+
+def processes_found(queryset: QuerySet) -> int:
+    """How many processes a search found, counted up to ``FOUND_LIMIT + 1``: an exact count
+    over every published process would read them all on each search."""
+    return queryset.order_by()[: FOUND_LIMIT + 1].count()
+
+
+def stage_choices() -> list[tuple[str, Any]]:
+    return list(STAGES)
+
+
+def cities_public() -> QuerySet[City]:
+    return City.objects.prefetch_related("networks").order_by("name")
+
+
+@dataclass
+class CityCard:
+    name: str
+    slug: str
+    networks: str
+
+
+def city_cards() -> list[CityCard]:
+    """Every city with the names of its networks, as plain data (two small queries): the
+    portal's home lists them all, and model instances made that list slow to draw."""
+    networks: dict[int, list[str]] = {}
+    through = City.networks.through.objects.order_by("network__name")
+    for city_id, name in through.values_list("city_id", "network__name"):
+        networks.setdefault(city_id, []).append(name)
+    return [
+        CityCard(name=name, slug=slug, networks=", ".join(networks.get(pk, [])))
+        for pk, name, slug in City.objects.order_by("name").values_list("pk", "name", "slug")
+    ]
+
+
+def networks_public() -> QuerySet[Network]:
+    return Network.objects.order_by("name")
+
+
+def city_get_public(*, slug: str) -> City:
+    try:
+        return City.objects.prefetch_related("networks").get(slug=slug)
+    except City.DoesNotExist as error:
+        raise NotFound(_not_found()) from error
+
+
+@dataclass
+class CityPortal:
+    city: City
+    demand_map: list[Tender] = field(default_factory=list)
+    open_consultations: list[Consultation] = field(default_factory=list)
+    past_consultations: list[Consultation] = field(default_factory=list)
+    tenders: list[Tender] = field(default_factory=list)
+    awards: list[Tender] = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)
+
+
+def city_portal(*, city: City) -> CityPortal:
+    """A city's public face: its early demand map (published needs not yet tendered), open and
+    past consultations, tenders, awards and published documents."""
+    processes = list(processes_public().filter(city=city).order_by("-first_published_at", "-pk"))
+    consultations = list(
+        Consultation.objects.filter(tender__city=city, published_at__isnull=False)
+        .select_related("tender")
+        .order_by("-published_at", "-pk")
+    )
+    stage = {p.pk: p.state.stage for p in processes}
+    portal = CityPortal(city=city)
+    portal.demand_map = [p for p in processes if stage[p.pk] in EARLY_STAGES]
+    portal.open_consultations = [
+        c for c in consultations if c.tender.status in OPEN_CONSULTATION_STATES
+    ]
+    portal.past_consultations = [
+        c for c in consultations if c.tender.status not in OPEN_CONSULTATION_STATES
+    ]
+    portal.tenders = [p for p in processes if stage[p.pk] in TENDER_STAGES]
+    portal.awards = [
+        p for p in processes if stage[p.pk] in AWARD_STAGES or p.awarded_at or p.status == "closed"
+    ]
+    portal.documents = list(documents_public().filter(tender__city=city)[:50])
+    return portal
+
+
+def documents_public():
+    document_model = apps.get_model("documents", "GeneratedDocument")
+    return (
+        document_model.objects.filter(
+            public=True, status="ready", tender__first_published_at__isnull=False
+        )
+        .select_related("tender")
+        .order_by("-generated_at", "-pk")
+    )
+
+
+@dataclass
+class ProcessPortal:
+    tender: Tender
+    consultation: Consultation | None
+    clarifications: list[Clarification]
+    documents: list[Any]
+    selected: list[Participant]
+    ocids: list[str]
+
+
+def process_get_public(*, pk: Any) -> ProcessPortal:
+    """A published process with its public consultation, answered clarifications (never who
+    asked), public documents, and the suppliers selected or awarded."""
+    try:
+        tender = processes_public().get(pk=pk)
+    except (Tender.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_not_found()) from error
+    consultation = (
+        Consultation.objects.filter(tender=tender, published_at__isnull=False)
+        .prefetch_related("questions")
+        .first()
+    )
+    clarifications = (
+        list(
+            consultation.clarifications.filter(answered_at__isnull=False).only(
+                "question", "answer", "answered_at", "consultation_id"
+            )
+        )
+        if consultation
+        else []
+    )
+    selected: list = []
+    if tender.procedure == "cpti_open":
+        # CPTI winners are the lots' awards; proposals and failed requests stay internal.
+        selected = list(
+            Award.objects.filter(tender=tender, status=Award.Status.AWARDED)
+            .select_related("bid__supplier")
+            .order_by("lot__number")
+        )
+        selected = [award.bid for award in selected]  # each has .supplier, as participants do
+    elif tender.awarded_at or tender.state.stage in AWARD_STAGES or tender.status == "closed":
+        selected = list(
+            tender.participants.filter(status=Participant.Status.SELECTED)
+            .select_related("supplier")
+            .order_by("supplier__name")
+        )
+    ocids = list(tender.ocds_releases.order_by("ocid").values_list("ocid", flat=True).distinct())
+    return ProcessPortal(
+        tender=tender,
+        consultation=consultation,
+        clarifications=clarifications,
+        documents=list(documents_public().filter(tender=tender)),
+        selected=selected,
+        ocids=ocids,
+    )
+
+
+def consultation_report_public(*, pk: Any) -> Consultation:
+    """A consultation whose report was published; otherwise the same 404 as a missing one."""
+    try:
+        return (
+            Consultation.objects.select_related("tender__city")
+            .prefetch_related(Prefetch("questions"))
+            .get(pk=pk, published_at__isnull=False, report_published_at__isnull=False)
+        )
+    except (Consultation.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_not_found()) from error
+
+
+def publications_latest(*, limit: int = 50):
+    """The newest published steps (OCDS releases), newest first, for the feed."""
+    from publication.models import OcdsRelease
+
+    return (
+        OcdsRelease.objects.select_related("tender__city", "audit_entry")
+        .only(
+            "release_id",
+            "ocid",
+            "tag",
+            "date",
+            "created_at",
+            "tender__title",
+            "tender__description",
+            "tender__city__name",
+            "audit_entry__name",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,1 @@
+"""From tender to award: lots, criteria, sealed bids, committee, evaluation, awards."""

@@ -1,0 +1,435 @@
+"""API from tender to award: lots, criteria, committee, bids, scores, ranking, awards."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement.accounts.models import User
+from procurement.core.api import ModelSerializer
+from procurement.core.exceptions import ApplicationError, Conflict, NotFound
+from procurement.core.schema import ErrorSerializer
+from tenders.award.evaluation import scoreboard
+from tenders.award.selectors import (
+    awards_for_user,
+    bid_envelope_read,
+    bid_get_for_user,
+    bids_for_user,
+)
+from tenders.award.services.bids import (
+    abnormal_decide,
+    abnormal_justify,
+    bid_admission_decide,
+    bid_save,
+    bid_submit,
+    bid_withdraw,
+    committee_assign,
+    criterion_save,
+    lot_save,
+    score_save,
+    tender_question_answer,
+    tender_question_ask,
+)
+from tenders.models import Bid, Criterion, Lot, Score, TenderQuestion
+from tenders.process.selectors import tender_get_for_user, tender_get_private_for_user
+
+
+class LotSerializer(ModelSerializer):
+    class Meta:
+        model = Lot
+        fields = ["id", "number", "title", "value", "cpv_codes", "duration_months"]
+        read_only_fields = ["id", "number"]
+
+
+class CriterionSerializer(ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = [
+            "id",
+            "order",
+            "name",
+            "kind",
+            "weight",
+            "innovation",
+            "is_price",
+            "formula",
+            "params",
+        ]
+        read_only_fields = ["id", "order"]
+
+
+class LotsView(APIView):
+    """The process's lots: public once published. ``POST`` (officer) adds one."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(responses=LotSerializer(many=True))
+    def get(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        return Response(LotSerializer(tender.lots.all(), many=True).data)
+
+    @extend_schema(request=LotSerializer, responses={201: LotSerializer})
+    def post(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = LotSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lot = lot_save(actor=request.user, tender=tender, **serializer.validated_data)
+        return Response(LotSerializer(lot).data, status=status.HTTP_201_CREATED)
+
+
+class CriteriaView(APIView):
+    """Award criteria with weights and formulas: public once published. ``POST`` (officer)."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(responses=CriterionSerializer(many=True))
+    def get(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        return Response(CriterionSerializer(tender.criteria.all(), many=True).data)
+
+    @extend_schema(request=CriterionSerializer, responses={201: CriterionSerializer})
+    def post(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = CriterionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        criterion = criterion_save(actor=request.user, tender=tender, **serializer.validated_data)
+        return Response(CriterionSerializer(criterion).data, status=status.HTTP_201_CREATED)
+
+
+class CommitteeRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.CharField(max_length=100, required=False, default="vocal")
+
+
+class CommitteeView(APIView):
+    @extend_schema(request=CommitteeRequestSerializer, responses={201: CommitteeRequestSerializer})
+    def post(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = CommitteeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = User.objects.filter(username=serializer.validated_data["username"]).first()
+        if user is None:
+            raise ApplicationError(_("No such user."), extra={"field": "username"})
+        member = committee_assign(
+            actor=request.user, tender=tender, user=user, role=serializer.validated_data["role"]
+        )
+        return Response(
+            {"username": member.user.username, "role": member.role}, status=status.HTTP_201_CREATED
+        )
+
+
+class BidSerializer(ModelSerializer):
+    """A bid's public metadata and the bidder's receipt; never envelope contents."""
+
+    supplier = serializers.CharField(source="supplier.name")
+    lot = serializers.IntegerField(source="lot.number")
+
+    class Meta:
+        model = Bid
+        fields = [
+            "id",
+            "lot",
+            "supplier",
+            "status",
+            "submitted_at",
+            "digest_a",
+            "digest_b",
+            "digest_c",
+            "admission",
+            "admission_reason",
+            "abnormal",
+            "abnormal_due_at",
+        ]
+
+
+class EnvelopesSerializer(serializers.Serializer):
+    a = serializers.DictField(
+        required=False, default=dict, help_text='{"declaration": true, "notes": "…"}'
+    )
+    b = serializers.DictField(required=False, default=dict, help_text="criterion id → text")
+    c = serializers.DictField(required=False, default=dict, help_text="criterion id → figure")
+
+
+class BidWriteSerializer(serializers.Serializer):
+    lot = serializers.IntegerField(help_text="lot number")
+    envelopes = EnvelopesSerializer()
+
+
+class BidsView(APIView):
+    """``GET``: a bidder's own bids; the city's, once the bids are closed. ``POST``: a supplier
+    writes (or rewrites) its draft bid for a lot; every envelope is sealed."""
+
+    @extend_schema(responses=BidSerializer(many=True))
+    def get(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        return Response(
+            BidSerializer(bids_for_user(user=request.user, tender=tender), many=True).data
+        )
+
+    @extend_schema(request=BidWriteSerializer, responses={201: BidSerializer})
+    def post(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        serializer = BidWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lot = tender.lots.filter(number=serializer.validated_data["lot"]).first()
+        if lot is None:
+            raise ApplicationError(_("This process has no such lot."), extra={"field": "lot"})
+        envelopes = serializer.validated_data["envelopes"]
+        bid = bid_save(
+            actor=request.user,
+            tender=tender,
+            lot=lot,
+            a=envelopes["a"],
+            b=envelopes["b"],
+            c=envelopes["c"],
+        )
+        return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
+
+
+class BidDetailView(APIView):
+    @extend_schema(responses=BidSerializer)
+    def get(self, request, pk: int):
+        bid, _own = bid_get_for_user(user=request.user, pk=pk)
+        return Response(BidSerializer(bid).data)
+
+
+class BidEnvelopeView(APIView):
+    """An envelope's content: 409 while it is sealed."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("envelope", str, OpenApiParameter.PATH, enum=["a", "b", "c"])],
+        responses={200: OpenApiTypes.OBJECT, 409: ErrorSerializer},
+    )
+    def get(self, request, pk: int, envelope: str):
+        if envelope not in ("a", "b", "c"):
+            raise NotFound(_("No such envelope."))
+        bid, _own = bid_get_for_user(user=request.user, pk=pk)
+        return Response(bid_envelope_read(user=request.user, bid=bid, envelope=envelope))
+
+
+class BidSubmitView(APIView):
+    @extend_schema(request=None, responses=BidSerializer)
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if not own:
+            raise NotFound(_("Bid not found."))
+        return Response(BidSerializer(bid_submit(actor=request.user, bid=bid)).data)
+
+
+class BidWithdrawView(APIView):
+    @extend_schema(request=None, responses=BidSerializer)
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if not own:
+            raise NotFound(_("Bid not found."))
+        return Response(BidSerializer(bid_withdraw(actor=request.user, bid=bid)).data)
+
+
+class AdmissionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["admitted", "remedy", "excluded"])
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class BidAdmissionView(APIView):
+    @extend_schema(request=AdmissionSerializer, responses=BidSerializer)
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if own:
+            raise NotFound(_("Bid not found."))
+        serializer = AdmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            BidSerializer(
+                bid_admission_decide(actor=request.user, bid=bid, **serializer.validated_data)
+            ).data
+        )
+
+
+class AbnormalSerializer(serializers.Serializer):
+    justification = serializers.CharField(max_length=50000, required=False)
+    accept = serializers.BooleanField(required=False)
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class BidAbnormalView(APIView):
+    """The bidder justifies a flagged offer; the committee accepts or rejects it with reasons."""
+
+    @extend_schema(request=AbnormalSerializer, responses=BidSerializer)
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        serializer = AbnormalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if own:
+            bid = abnormal_justify(actor=request.user, bid=bid, text=data.get("justification", ""))
+        else:
+            if "accept" not in data:
+                raise ApplicationError(
+                    _("Say whether the justification is accepted."), extra={"field": "accept"}
+                )
+            bid = abnormal_decide(
+                actor=request.user, bid=bid, accept=data["accept"], reason=data["reason"]
+            )
+        return Response(BidSerializer(bid).data)
+
+
+class ScoreSerializer(ModelSerializer):
+    member = serializers.CharField(source="member.username", read_only=True)
+
+    class Meta:
+        model = Score
+        fields = ["id", "bid", "criterion", "member", "points", "justification"]
+        read_only_fields = ["id", "member"]
+
+
+class ScoresView(APIView):
+    """Value-judgement scores. Members see and write their own while scoring; once the report
+    is signed, everyone on the city's side sees all of them."""
+
+    @extend_schema(responses=ScoreSerializer(many=True))
+    def get(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        scores = Score.objects.filter(bid__tender=tender).select_related("member")
+        if tender.value_report_signed_at is None:
+            scores = scores.filter(member=request.user)
+        return Response(ScoreSerializer(scores, many=True).data)
+
+    @extend_schema(request=ScoreSerializer, responses={201: ScoreSerializer})
+    def post(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = ScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["bid"].tender_id != tender.pk:
+            raise ApplicationError(_("That bid is not in this process."), extra={"field": "bid"})
+        score = score_save(
+            actor=request.user,
+            bid=data["bid"],
+            criterion=data["criterion"],
+            points=data["points"],
+            justification=data["justification"],
+        )
+        return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
+
+
+class RankingLineSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    bid = serializers.IntegerField()
+    lot = serializers.IntegerField()
+    supplier = serializers.CharField()
+    value_judgement = serializers.DecimalField(max_digits=7, decimal_places=2)
+    formula = serializers.DecimalField(max_digits=7, decimal_places=2)
+    total = serializers.DecimalField(max_digits=7, decimal_places=2)
+    abnormal = serializers.CharField()
+
+
+class RankingView(APIView):
+    """The ranking by weighted total, per lot: only after the formula envelopes are open."""
+
+    @extend_schema(responses={200: RankingLineSerializer(many=True), 409: ErrorSerializer})
+    def get(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        if tender.c_opened_at is None:
+            raise Conflict(
+                _("The ranking exists once the formula envelopes are open (LCSP art. 146.2)."),
+                reasons=[_("Sealed.")],
+            )
+        rows = []
+        for lot in tender.lots.all():
+            for position, line in enumerate(scoreboard(tender, lot=lot), start=1):
+                rows.append(
+                    {
+                        "rank": position,
+                        "bid": line.bid.pk,
+                        "lot": lot.number,
+                        "supplier": line.bid.supplier.name,
+                        "value_judgement": line.value_judgement,
+                        "formula": line.formula,
+                        "total": line.total,
+                        "abnormal": line.bid.abnormal,
+                    }
+                )
+        return Response(RankingLineSerializer(rows, many=True).data)
+
+
+class AwardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    lot = serializers.IntegerField(source="lot.number")
+    supplier = serializers.CharField(source="bid.supplier.name")
+    status = serializers.CharField()
+    total_points = serializers.DecimalField(max_digits=7, decimal_places=2)
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    awarded_at = serializers.DateTimeField(allow_null=True)
+    contract_signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AwardsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=AwardSerializer(many=True))
+    def get(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        return Response(
+            AwardSerializer(awards_for_user(user=request.user, tender=tender), many=True).data
+        )
+
+
+class TenderQuestionSerializer(ModelSerializer):
+    class Meta:
+        model = TenderQuestion
+        fields = ["id", "question", "answer", "answered_at", "created_at"]
+        read_only_fields = ["id", "answer", "answered_at", "created_at"]
+
+
+class TenderQuestionsView(APIView):
+    """Bidders' questions: answered ones are public and never name the asker."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(responses=TenderQuestionSerializer(many=True))
+    def get(self, request, pk: int):
+        tender, private = tender_get_for_user(user=request.user, pk=pk)
+        items = tender.tender_questions.all()
+        if not private:
+            items = items.exclude(answer="")
+        return Response(TenderQuestionSerializer(items, many=True).data)
+
+    @extend_schema(request=TenderQuestionSerializer, responses={201: TenderQuestionSerializer})
+    def post(self, request, pk: int):
+        tender, _private = tender_get_for_user(user=request.user, pk=pk)
+        serializer = TenderQuestionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = tender_question_ask(
+            actor=request.user, tender=tender, question=serializer.validated_data["question"]
+        )
+        return Response(TenderQuestionSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class TenderAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=20000)
+
+
+class TenderQuestionAnswerView(APIView):
+    @extend_schema(request=TenderAnswerSerializer, responses=TenderQuestionSerializer)
+    def post(self, request, pk: int):
+        item = TenderQuestion.objects.select_related("tender").filter(pk=pk).first()
+        if item is None or not request.user.has_perm("tenders.view_tender", item.tender):
+            raise NotFound(_("Question not found."))
+        serializer = TenderAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = tender_question_answer(
+            actor=request.user, question=item, answer=serializer.validated_data["answer"]
+        )
+        return Response(TenderQuestionSerializer(item).data)

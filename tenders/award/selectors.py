@@ -1,0 +1,104 @@
+"""Reads of bids, scores, ranking and awards for a user. Sealed stays sealed.
+
+- A bidder sees its own bids: status and the receipt (the SHA-256 of each sealed envelope);
+  while a bid is a draft it also reads back what it wrote.
+- The city (officers, legal team, the process's committee) sees who bid and when; it reads
+  envelope A after the bids close, B after ``open_envelope_b``, C after ``open_envelope_c``.
+- Nobody else sees anything (the same 404 as for a missing bid).
+"""
+
+from django.utils.translation import gettext as _
+
+from procurement.accounts.models import Membership
+from procurement.core.exceptions import Conflict, NotFound
+from tenders.award.sealing import unseal
+from tenders.models import Award, Bid, Tender
+from tenders.procedures import CPTI, MAIN_LINES
+
+_CPTI = MAIN_LINES[CPTI]
+# Envelope A opens with the bids' closing: the committee's first act (LCSP art. 157.3).
+A_OPEN_STATES = set(_CPTI[_CPTI.index("bids_closed") :]) | {
+    "abnormal_check",
+    "suspended_appeal",
+    "void",
+}
+
+
+def _supplier_ids(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Membership.Role.REPRESENTATIVE).values_list(
+            "supplier_id", flat=True
+        )
+    )
+
+
+def _city_reads(user, tender: Tender) -> bool:
+    return bool(user.is_authenticated and user.has_perm("tenders.view_tender", tender))
+
+
+def bids_for_user(*, user, tender: Tender):
+    """A bidder's own bids, or every submitted bid for the city once the bids are closed."""
+    queryset = (
+        Bid.objects.filter(tender=tender)
+        .select_related("supplier", "lot")
+        .order_by("lot__number", "submitted_at", "pk")
+    )
+    own = _supplier_ids(user)
+    if own and not _city_reads(user, tender):
+        return queryset.filter(supplier_id__in=own)
+    if _city_reads(user, tender):
+        if tender.status == "published":
+            return queryset.none()  # who bid stays secret until the deadline, too
+        return queryset.filter(status=Bid.Status.SUBMITTED)
+    raise NotFound(_("Process not found."))
+
+
+def bid_get_for_user(*, user, pk) -> tuple[Bid, bool]:
+    """The bid and whether ``user`` reads it as its bidder."""
+    try:
+        bid = Bid.objects.select_related("tender__city", "supplier", "lot").get(pk=pk)
+    except (Bid.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Bid not found.")) from error
+    if bid.supplier_id in _supplier_ids(user):
+        return bid, True
+    if (
+        _city_reads(user, bid.tender)
+        and bid.status == Bid.Status.SUBMITTED
+        and bid.tender.status != "published"
+    ):
+        return bid, False
+    raise NotFound(_("Bid not found."))
+
+
+def envelope_is_open(tender: Tender, envelope: str) -> bool:
+    if envelope == "a":
+        return tender.status in A_OPEN_STATES
+    return getattr(tender, f"{envelope}_opened_at") is not None
+
+
+def bid_envelope_read(*, user, bid: Bid, envelope: str) -> dict:
+    """An envelope's content, only after its opening (or the bidder's own draft)."""
+    bid, own = bid_get_for_user(user=user, pk=bid.pk)
+    if own and bid.status == Bid.Status.DRAFT:
+        return unseal(getattr(bid, f"envelope_{envelope}"))
+    if own or not envelope_is_open(bid.tender, envelope):
+        raise Conflict(
+            _("Envelope %(e)s is sealed until its opening (LCSP arts. 146.2 and 157).")
+            % {"e": envelope.upper()},
+            reasons=[_("Sealed.")],
+        )
+    return unseal(getattr(bid, f"envelope_{envelope}"))
+
+
+def awards_for_user(*, user, tender: Tender):
+    """Awards are public once made; the city also sees proposals and failed attempts."""
+    queryset = (
+        Award.objects.filter(tender=tender)
+        .select_related("bid__supplier", "lot")
+        .order_by("lot__number", "pk")
+    )
+    if _city_reads(user, tender):
+        return queryset
+    return queryset.filter(status=Award.Status.AWARDED)

@@ -1,0 +1,1 @@
+"""Writes of the award area: bids, committee, evaluation, awards."""

@@ -1,0 +1,647 @@
+"""Writes from the tender to the award: lots and criteria, the committee, sealed bids, the
+administrative check, scores, abnormally low offers, and bidders' questions (LCSP arts. 138–150).
+
+Server time decides: bids are written only while the tender is published and before its
+deadline; envelopes are sealed (``tenders.sealing``) and opened only by their transitions.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from procurement.accounts.models import Membership, User
+from procurement.core.audit import audit_record
+from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.mail import email_queue
+from procurement.core.models import AuditEntry
+from tenders.award.sealing import seal, unseal
+from tenders.consultation.services import actor_supplier
+from tenders.models import Bid, CommitteeMember, Criterion, Lot, Score, Tender, TenderQuestion
+from tenders.process.services import EDITABLE_STATES, _clean_cpv_codes, _clean_value
+
+FORMULAS = set(Criterion.Formula.values)
+
+
+def _officer_tender(actor: User, tender: Tender) -> Tender:
+    locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
+    if not actor.has_perm("tenders.view_tender", locked):
+        raise NotFound(_("Process not found."))
+    if not actor.has_perm("tenders.act_officer", locked):
+        raise PermissionDenied(
+            _("Only procurement officers of %(city)s may do this.") % {"city": locked.city}
+        )
+    return locked
+
+
+def _editable(tender: Tender) -> None:
+    if tender.status not in EDITABLE_STATES:
+        raise Conflict(
+            _(
+                "Lots and award criteria are part of the PCAP: they are frozen once the file is approved (LCSP art. 122.1)."
+            )
+        )
+
+
+# --- tender details ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lot_save(
+    *,
+    actor: User,
+    tender: Tender,
+    title: str,
+    value,
+    cpv_codes=(),
+    duration_months: int = 12,
+    number: int | None = None,
+) -> Lot:
+    locked = _officer_tender(actor, tender)
+    _editable(locked)
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise ApplicationError(
+            _("Give the lot a title (at most 300 characters)."), extra={"field": "title"}
+        )
+    if not 1 <= int(duration_months) <= 600:
+        raise ApplicationError(
+            _("The duration is between 1 and 600 months."), extra={"field": "duration_months"}
+        )
+    number = number or (locked.lots.count() + 1)
+    lot, _created = Lot.objects.update_or_create(
+        tender=locked,
+        number=number,
+        defaults={
+            "title": title,
+            "value": _clean_value(value),
+            "duration_months": int(duration_months),
+            "cpv_codes": _clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes),
+        },
+    )
+    return lot
+
+
+def _clean_params(formula: str, params: dict) -> dict:
+    if not isinstance(params, dict):
+        raise ApplicationError(_("Formula parameters are an object."), extra={"field": "params"})
+    better = params.get("better", "lower")
+    if better not in ("lower", "higher"):
+        raise ApplicationError(_("“better” is lower or higher."), extra={"field": "params"})
+    try:
+        if formula == Criterion.Formula.LINEAR:
+            lower, upper = Decimal(str(params["lower"])), Decimal(str(params["upper"]))
+            if not lower < upper:
+                raise ApplicationError(
+                    _("The lower bound must be below the upper bound."), extra={"field": "params"}
+                )
+            return {"lower": str(lower), "upper": str(upper), "better": better}
+        if formula == Criterion.Formula.THRESHOLD:
+            return {"threshold": str(Decimal(str(params["threshold"]))), "better": better}
+    except (KeyError, InvalidOperation) as error:
+        raise ApplicationError(
+            _(
+                "This formula needs its numeric parameters: linear {lower, upper}; threshold {threshold}."
+            ),
+            extra={"field": "params"},
+        ) from error
+    return {}
+
+
+@transaction.atomic
+def criterion_save(
+    *,
+    actor: User,
+    tender: Tender,
+    name: str,
+    kind: str,
+    weight,
+    formula: str = "",
+    params: dict | None = None,
+    innovation: bool = False,
+    is_price: bool = False,
+) -> Criterion:
+    """Add an award criterion; the weights of all criteria must add up to 100 to publish."""
+    locked = _officer_tender(actor, tender)
+    _editable(locked)
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(_("Name the criterion."), extra={"field": "name"})
+    if kind not in Criterion.Kind.values:
+        raise ApplicationError(
+            _("The kind is value_judgement or formula."), extra={"field": "kind"}
+        )
+    try:
+        weight = Decimal(str(weight))
+    except InvalidOperation as error:
+        raise ApplicationError(
+            _("The weight must be a number."), extra={"field": "weight"}
+        ) from error
+    if not weight.is_finite() or not Decimal(0) < weight <= Decimal(100):
+        raise ApplicationError(
+            _("The weight is between 0 and 100 points."), extra={"field": "weight"}
+        )
+    if kind == Criterion.Kind.FORMULA:
+        if formula not in FORMULAS:
+            raise ApplicationError(
+                _("Choose the formula: %(choices)s.") % {"choices": ", ".join(sorted(FORMULAS))},
+                extra={"field": "formula"},
+            )
+        params = _clean_params(formula, params or {})
+    else:
+        formula, params = "", {}
+        if is_price:
+            raise ApplicationError(
+                _("The price is scored by formula (LCSP art. 146.2)."), extra={"field": "is_price"}
+            )
+    total = (locked.award_criteria_weight_total() or Decimal(0)) + weight
+    if total > 100:
+        raise ApplicationError(
+            _("The criteria would weigh %(total)s points; the total must be 100.")
+            % {"total": total},
+            extra={"field": "weight"},
+        )
+    if is_price and locked.criteria.filter(is_price=True).exists():
+        raise ApplicationError(
+            _("There is already a price criterion."), extra={"field": "is_price"}
+        )
+    order = (locked.criteria.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    return Criterion.objects.create(
+        tender=locked,
+        order=order,
+        name=name[:300],
+        kind=kind,
+        weight=weight,
+        formula=formula,
+        params=params,
+        innovation=bool(innovation),
+        is_price=bool(is_price),
+    )
+
+
+@transaction.atomic
+def committee_assign(
+    *, actor: User, tender: Tender, user: User, role: str = "vocal"
+) -> CommitteeMember:
+    """Put one of the city's committee users on this process's committee (mesa)."""
+    locked = _officer_tender(actor, tender)
+    if not Membership.objects.filter(
+        user=user, city=locked.city, role=Membership.Role.COMMITTEE
+    ).exists():
+        raise ApplicationError(
+            _("%(user)s is not a committee user of %(city)s.")
+            % {"user": user, "city": locked.city},
+            extra={"field": "user"},
+        )
+    member, created = CommitteeMember.objects.get_or_create(
+        tender=locked, user=user, defaults={"role": role[:100]}
+    )
+    if created:
+        for perm in ("tenders.view_tender", "tenders.act_committee"):
+            assign_perm(perm, user, locked)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.GRANT,
+            target=locked,
+            name="committee_assign",
+            data={"user": user.username, "perms": ["view_tender", "act_committee"]},
+        )
+    return member
+
+
+def _committee_member(actor: User, tender: Tender) -> None:
+    if not actor.has_perm("tenders.view_tender", tender):
+        raise NotFound(_("Process not found."))
+    if not CommitteeMember.objects.filter(tender=tender, user=actor).exists():
+        raise PermissionDenied(_("Only members of this process's committee may do this."))
+
+
+# --- bids --------------------------------------------------------------------------------------
+
+
+def _bid_window(tender: Tender, now: dt.datetime) -> None:
+    if tender.submission_deadline is not None and now >= tender.submission_deadline:
+        raise Conflict(
+            _("The deadline for bids passed at %(when)s.")
+            % {
+                "when": timezone.localtime(tender.submission_deadline, tender.city.zone).strftime(
+                    "%d/%m/%Y %H:%M"
+                )
+            },
+            reasons=[_("Bids are closed (LCSP art. 156).")],
+        )
+    if tender.status != "published":
+        raise Conflict(_("This process does not take bids now."))
+
+
+def _clean_envelopes(tender: Tender, a: dict, b: dict, c: dict) -> tuple[dict, dict, dict]:
+    criteria = {str(k.pk): k for k in tender.criteria.all()}
+    if not isinstance(a, dict) or not isinstance(b, dict) or not isinstance(c, dict):
+        raise ApplicationError(_("Each envelope is an object."))
+    clean_a = {
+        "declaration": bool(a.get("declaration", False)),
+        "notes": str(a.get("notes", ""))[:20000],
+    }
+    clean_b = {}
+    for key, text in b.items():
+        criterion = criteria.get(str(key))
+        if criterion is None or criterion.kind != Criterion.Kind.VALUE_JUDGEMENT:
+            raise ApplicationError(
+                _("Envelope B answers the value-judgement criteria only (criterion %(id)s).")
+                % {"id": key}
+            )
+        if len(str(text)) > 50000:
+            raise ApplicationError(_("At most 50,000 characters per criterion."))
+        clean_b[str(key)] = str(text)
+    clean_c = {}
+    for key, raw in c.items():
+        criterion = criteria.get(str(key))
+        if criterion is None or criterion.kind != Criterion.Kind.FORMULA:
+            raise ApplicationError(
+                _("Envelope C holds the formula criteria's figures only (criterion %(id)s).")
+                % {"id": key}
+            )
+        if raw in (None, ""):
+            continue
+        try:
+            value = Decimal(str(raw).replace(",", "."))
+        except InvalidOperation as error:
+            raise ApplicationError(
+                _("“%(v)s” is not a number (criterion %(name)s).")
+                % {"v": str(raw)[:30], "name": criterion.name}
+            ) from error
+        if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+            raise ApplicationError(
+                _("Figures are numbers from 0 (criterion %(name)s).") % {"name": criterion.name}
+            )
+        clean_c[str(key)] = str(value)
+    return clean_a, clean_b, clean_c
+
+
+@transaction.atomic
+def bid_save(*, actor: User, tender: Tender, lot: Lot, a: dict, b: dict, c: dict, now=None) -> Bid:
+    """Write the supplier's bid for ``lot`` as a draft: every envelope sealed at once."""
+    now = now or timezone.now()
+    supplier = actor_supplier(actor)
+    locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
+    _bid_window(locked, now)
+    if lot.tender_id != locked.pk:
+        raise NotFound(_("Lot not found."))
+    clean_a, clean_b, clean_c = _clean_envelopes(locked, a, b, c)
+    bid, _created = Bid.objects.select_for_update().get_or_create(
+        tender=locked, lot=lot, supplier=supplier, defaults={"created_by": actor}
+    )
+    if bid.status == Bid.Status.SUBMITTED:
+        raise Conflict(
+            _(
+                "A submitted bid cannot change: withdraw it first, then submit again before the deadline."
+            )
+        )
+    for envelope, content in (("a", clean_a), ("b", clean_b), ("c", clean_c)):
+        token, digest = seal(content)
+        setattr(bid, f"envelope_{envelope}", token)
+        setattr(bid, f"digest_{envelope}", digest)
+    bid.status = Bid.Status.DRAFT
+    bid.save()
+    return bid
+
+
+def _own_bid(actor: User, bid: Bid, now) -> Bid:
+    supplier = actor_supplier(actor)
+    locked = (
+        Bid.objects.select_for_update()
+        .select_related("tender__city")
+        .filter(pk=bid.pk, supplier=supplier)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("Bid not found."))
+    _bid_window(locked.tender, now)
+    return locked
+
+
+@transaction.atomic
+def bid_submit(*, actor: User, bid: Bid, now=None) -> Bid:
+    now = now or timezone.now()
+    locked = _own_bid(actor, bid, now)
+    a, b, c = unseal(locked.envelope_a), unseal(locked.envelope_b), unseal(locked.envelope_c)
+    missing = []
+    if not a.get("declaration"):
+        missing.append(_("the responsible declaration in envelope A (LCSP art. 140)"))
+    for criterion in locked.tender.criteria.all():
+        if (
+            criterion.kind == Criterion.Kind.VALUE_JUDGEMENT
+            and not str(b.get(str(criterion.pk), "")).strip()
+        ):
+            missing.append(_("envelope B: %(name)s") % {"name": criterion.name})
+        if criterion.kind == Criterion.Kind.FORMULA and str(criterion.pk) not in c:
+            missing.append(_("envelope C: %(name)s") % {"name": criterion.name})
+    if missing:
+        raise Conflict(
+            _("The bid is incomplete."),
+            reasons=[_("Missing: %(what)s.") % {"what": "; ".join(map(str, missing))}],
+        )
+    locked.status = Bid.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        target=locked,
+        name="bid_submit",
+        to_state="submitted",
+        at=now,
+        data={
+            "digest_a": locked.digest_a,
+            "digest_b": locked.digest_b,
+            "digest_c": locked.digest_c,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def bid_withdraw(*, actor: User, bid: Bid, now=None) -> Bid:
+    now = now or timezone.now()
+    locked = _own_bid(actor, bid, now)
+    if locked.status != Bid.Status.SUBMITTED:
+        raise Conflict(_("Only a submitted bid can be withdrawn."))
+    locked.status = Bid.Status.WITHDRAWN
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.TRANSITION,
+        target=locked,
+        name="bid_withdraw",
+        from_state="submitted",
+        to_state="withdrawn",
+        at=now,
+    )
+    return locked
+
+
+# --- the committee -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_admission_decide(
+    *, actor: User, bid: Bid, decision: str, reason: str = "", now=None
+) -> Bid:
+    """Administrative check of envelope A: admit, ask to remedy (3 working days), or exclude."""
+    now = now or timezone.now()
+    locked = (
+        Bid.objects.select_for_update().select_related("tender__city", "supplier").get(pk=bid.pk)
+    )
+    tender = locked.tender
+    _committee_member(actor, tender)
+    if tender.status != "bids_closed" or locked.status != Bid.Status.SUBMITTED:
+        raise Conflict(
+            _("The administrative check happens once bids are closed, before envelope B opens.")
+        )
+    if decision not in (Bid.Admission.ADMITTED, Bid.Admission.REMEDY, Bid.Admission.EXCLUDED):
+        raise ApplicationError(
+            _("Decide admitted, remedy or excluded."), extra={"field": "decision"}
+        )
+    if decision != Bid.Admission.ADMITTED and len((reason or "").strip()) < 10:
+        raise ApplicationError(
+            _("Give the reasons (at least 10 characters)."), extra={"field": "reason"}
+        )
+    from workflows.calendars import WorkingCalendar
+
+    locked.admission = decision
+    locked.admission_reason = (reason or "").strip()
+    locked.remedy_due_at = (
+        WorkingCalendar(tender.city).add_working_days(now, 3)
+        if decision == Bid.Admission.REMEDY
+        else None
+    )
+    locked.save(update_fields=["admission", "admission_reason", "remedy_due_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="bid_admission",
+        to_state=decision,
+        reason=locked.admission_reason,
+        legal_basis="LCSP art. 141.2",
+        at=now,
+    )
+    if decision != Bid.Admission.ADMITTED:
+        _tell_bidder(
+            locked,
+            f"admission:{locked.pk}:{decision}:{now.isoformat()}",
+            _("Administrative check of your bid: %(decision)s")
+            % {"decision": locked.get_admission_display()},
+            locked.admission_reason,
+        )
+    return locked
+
+
+@transaction.atomic
+def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justification: str) -> Score:
+    """A committee member scores one bid on one value-judgement criterion, with reasons."""
+    tender = Tender.objects.select_for_update().select_related("city").get(pk=bid.tender_id)
+    _committee_member(actor, tender)
+    bid = Bid.objects.get(pk=bid.pk)
+    if tender.status != "tech_opened":
+        raise Conflict(
+            _(
+                "Value judgements are scored after envelope B opens and before the report is signed (LCSP art. 146.2)."
+            )
+        )
+    if criterion.tender_id != tender.pk or criterion.kind != Criterion.Kind.VALUE_JUDGEMENT:
+        raise ApplicationError(
+            _("Score a value-judgement criterion of this process."), extra={"field": "criterion"}
+        )
+    if bid.admission != Bid.Admission.ADMITTED:
+        raise Conflict(_("Only admitted bids are scored."))
+    try:
+        points = Decimal(str(points))
+    except InvalidOperation as error:
+        raise ApplicationError(_("Points must be a number."), extra={"field": "points"}) from error
+    if not points.is_finite() or not Decimal(0) <= points <= criterion.weight:
+        raise ApplicationError(
+            _("Points go from 0 to %(max)s for this criterion.") % {"max": criterion.weight},
+            extra={"field": "points"},
+        )
+    if len((justification or "").strip()) < 10:
+        raise ApplicationError(
+            _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
+        )
+    score, _created = Score.objects.update_or_create(
+        bid=bid,
+        criterion=criterion,
+        member=actor,
+        defaults={
+            "points": points.quantize(Decimal("0.01")),
+            "justification": justification.strip(),
+        },
+    )
+    return score
+
+
+def abnormal_flag(*, tender: Tender, at, calendar) -> None:
+    """Flag the offers presumed abnormally low and ask each bidder to justify within 5 working
+    days (LCSP arts. 149.4 and 159.4.f)."""
+    from tenders.award.evaluation import abnormal_candidates
+
+    due = calendar.add_working_days(at, 5)
+    for bid in Bid.objects.filter(pk__in=abnormal_candidates(tender)).select_related(
+        "supplier", "tender__city"
+    ):
+        bid.abnormal = Bid.Abnormal.FLAGGED
+        bid.abnormal_due_at = due
+        bid.save(update_fields=["abnormal", "abnormal_due_at", "updated_at"])
+        _tell_bidder(
+            bid,
+            f"abnormal:{bid.pk}",
+            _("Justify your offer: %(title)s") % {"title": tender.title},
+            _("Your offer is presumed abnormally low (LCSP art. 149). Justify it before %(when)s.")
+            % {"when": timezone.localtime(due, tender.city.zone).strftime("%d/%m/%Y %H:%M")},
+        )
+
+
+@transaction.atomic
+def abnormal_justify(*, actor: User, bid: Bid, text: str, now=None) -> Bid:
+    now = now or timezone.now()
+    supplier = actor_supplier(actor)
+    locked = (
+        Bid.objects.select_for_update()
+        .select_related("tender")
+        .filter(pk=bid.pk, supplier=supplier)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("Bid not found."))
+    if locked.abnormal != Bid.Abnormal.FLAGGED or locked.tender.status != "abnormal_check":
+        raise Conflict(_("This bid is not asked to justify its offer."))
+    if locked.abnormal_due_at and now > locked.abnormal_due_at:
+        raise Conflict(_("The time to justify the offer has passed."))
+    if len((text or "").strip()) < 20:
+        raise ApplicationError(
+            _("Explain the offer in at least 20 characters."), extra={"field": "text"}
+        )
+    locked.abnormal_justification = text.strip()[:50000]
+    locked.save(update_fields=["abnormal_justification", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def abnormal_decide(*, actor: User, bid: Bid, accept: bool, reason: str, now=None) -> Bid:
+    """The committee's reasoned proposal on a flagged offer, accepted or rejected (LCSP 149.6)."""
+    now = now or timezone.now()
+    locked = Bid.objects.select_for_update().select_related("tender__city").get(pk=bid.pk)
+    _committee_member(actor, locked.tender)
+    if locked.tender.status != "abnormal_check" or locked.abnormal != Bid.Abnormal.FLAGGED:
+        raise Conflict(_("Only a flagged offer under review can be decided."))
+    if not locked.abnormal_justification and not (
+        locked.abnormal_due_at and now > locked.abnormal_due_at
+    ):
+        raise Conflict(_("Wait for the bidder's justification or the end of its time to justify."))
+    if len((reason or "").strip()) < 10:
+        raise ApplicationError(
+            _("Give the reasons (at least 10 characters)."), extra={"field": "reason"}
+        )
+    locked.abnormal = Bid.Abnormal.ACCEPTED if accept else Bid.Abnormal.REJECTED
+    locked.abnormal_reason = reason.strip()
+    locked.save(update_fields=["abnormal", "abnormal_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="abnormal_decide",
+        to_state=locked.abnormal,
+        reason=locked.abnormal_reason,
+        legal_basis="LCSP art. 149.6",
+        at=now,
+    )
+    return locked
+
+
+# --- bidders' questions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_question_ask(*, actor: User, tender: Tender, question: str, now=None) -> TenderQuestion:
+    now = now or timezone.now()
+    supplier = actor_supplier(actor)
+    locked = Tender.objects.select_related("city").get(pk=tender.pk)
+    _bid_window(locked, now)
+    text = (question or "").strip()
+    if not text or len(text) > 5000:
+        raise ApplicationError(
+            _("Write the question (at most 5,000 characters)."), extra={"field": "question"}
+        )
+    return TenderQuestion.objects.create(
+        tender=locked, asked_by=supplier, question=text, created_at=now
+    )
+
+
+@transaction.atomic
+def tender_question_answer(
+    *, actor: User, question: TenderQuestion, answer: str, now=None
+) -> TenderQuestion:
+    """Answer publicly. A question asked 12 days or more before the deadline and answered less
+    than 6 days before it moves the deadline to 6 days after the answer, and every bidder is told
+    (LCSP arts. 138.3 and 136.2)."""
+    from tenders.procedures.guards import rules
+    from workflows.services import transition_perform
+
+    now = now or timezone.now()
+    tender = _officer_tender(actor, question.tender)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ApplicationError(_("Write the answer."), extra={"field": "answer"})
+    question.answer, question.answered_at = answer[:20000], now
+    question.save(update_fields=["answer", "answered_at", "updated_at"])
+    pack = rules(tender)
+    deadline = tender.submission_deadline
+    if (
+        tender.status == "published"
+        and deadline is not None
+        and question.created_at <= deadline - dt.timedelta(days=pack.question_days_before_deadline)
+        and now > deadline - dt.timedelta(days=pack.answer_days_before_deadline)
+    ):
+        from workflows.calendars import WorkingCalendar
+
+        new_deadline = WorkingCalendar(tender.city).add_calendar_days(
+            now, pack.answer_days_before_deadline
+        )
+        transition_perform(
+            process=tender,
+            name="extend_deadline",
+            actor=actor,
+            now=now,
+            reason=_(
+                "Automatic: a question asked in time was answered less than 6 days before the deadline (LCSP art. 138.3)."
+            ),
+            data={"submission_deadline": new_deadline},
+        )
+        for bid in tender.bids.select_related("supplier").distinct():
+            _tell_bidder(
+                bid,
+                f"extended:{tender.pk}:{new_deadline.isoformat()}:{bid.supplier_id}",
+                _("Deadline extended: %(title)s") % {"title": tender.title},
+                _("The deadline for bids is now %(when)s (LCSP art. 136.2).")
+                % {
+                    "when": timezone.localtime(new_deadline, tender.city.zone).strftime(
+                        "%d/%m/%Y %H:%M"
+                    )
+                },
+            )
+    return question
+
+
+def _tell_bidder(bid: Bid, key: str, subject: str, body: str) -> None:
+    addresses = list(
+        User.objects.filter(
+            memberships__supplier_id=bid.supplier_id,
+            memberships__role=Membership.Role.REPRESENTATIVE,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    email_queue(key=key, to=addresses, subject=str(subject), body=str(body))

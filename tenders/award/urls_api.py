@@ -1,0 +1,33 @@
+from django.urls import path
+
+from tenders.award import api as award
+
+urlpatterns = [
+    path("tenders/<int:pk>/lots/", award.LotsView.as_view(), name="api-tender-lots"),
+    path("tenders/<int:pk>/criteria/", award.CriteriaView.as_view(), name="api-tender-criteria"),
+    path("tenders/<int:pk>/committee/", award.CommitteeView.as_view(), name="api-tender-committee"),
+    path("tenders/<int:pk>/bids/", award.BidsView.as_view(), name="api-tender-bids"),
+    path("tenders/<int:pk>/scores/", award.ScoresView.as_view(), name="api-tender-scores"),
+    path("tenders/<int:pk>/ranking/", award.RankingView.as_view(), name="api-tender-ranking"),
+    path("tenders/<int:pk>/awards/", award.AwardsView.as_view(), name="api-tender-awards"),
+    path(
+        "tenders/<int:pk>/questions/",
+        award.TenderQuestionsView.as_view(),
+        name="api-tender-questions",
+    ),
+    path(
+        "tender-questions/<int:pk>/answer/",
+        award.TenderQuestionAnswerView.as_view(),
+        name="api-tender-question-answer",
+    ),
+    path("bids/<int:pk>/", award.BidDetailView.as_view(), name="api-bid-detail"),
+    path(
+        "bids/<int:pk>/envelopes/<str:envelope>/",
+        award.BidEnvelopeView.as_view(),
+        name="api-bid-envelope",
+    ),
+    path("bids/<int:pk>/submit/", award.BidSubmitView.as_view(), name="api-bid-submit"),
+    path("bids/<int:pk>/withdraw/", award.BidWithdrawView.as_view(), name="api-bid-withdraw"),
+    path("bids/<int:pk>/admission/", award.BidAdmissionView.as_view(), name="api-bid-admission"),
+    path("bids/<int:pk>/abnormal/", award.BidAbnormalView.as_view(), name="api-bid-abnormal"),
+]

@@ -1,0 +1,339 @@
+"""Web pages from tender to award: the tender's lots and criteria, a supplier's sealed bid, and
+the committee's and officers' evaluation (admission, scoring sheet, ranking, awards)."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procurement.accounts.models import Membership, User
+from procurement.core.exceptions import ApplicationError, NotFound
+from tenders.award.evaluation import scoreboard
+from tenders.award.selectors import (
+    awards_for_user,
+    bid_envelope_read,
+    bids_for_user,
+    envelope_is_open,
+)
+from tenders.award.services.bids import (
+    abnormal_decide,
+    abnormal_justify,
+    bid_admission_decide,
+    bid_save,
+    bid_submit,
+    bid_withdraw,
+    committee_assign,
+    criterion_save,
+    lot_save,
+    score_save,
+    tender_question_answer,
+    tender_question_ask,
+)
+from tenders.consultation.services import actor_supplier
+from tenders.models import Bid, CommitteeMember, Criterion, Score, TenderQuestion
+from tenders.process.selectors import tender_get_for_user
+from tenders.process.services import EDITABLE_STATES
+
+
+def _tender(request, pk):
+    try:
+        return tender_get_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def tender_overview(request, pk: int):
+    """Lots, criteria and bidders' questions; officers also set them up here."""
+    tender, private = _tender(request, pk)
+    officer = request.user.is_authenticated and request.user.has_perm("tenders.act_officer", tender)
+    supplier = None
+    if request.user.is_authenticated:
+        try:
+            supplier = actor_supplier(request.user)
+        except ApplicationError:
+            supplier = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            raise Http404
+        form = request.POST.get("form")
+        try:
+            if form == "lot" and officer:
+                lot_save(
+                    actor=request.user,
+                    tender=tender,
+                    title=request.POST.get("title", ""),
+                    value=request.POST.get("value", ""),
+                    duration_months=int(request.POST.get("duration_months") or 12),
+                )
+            elif form == "criterion" and officer:
+                params = {}
+                for key in ("lower", "upper", "threshold"):
+                    if request.POST.get(key):
+                        params[key] = request.POST[key]
+                if params:
+                    params["better"] = request.POST.get("better", "lower")
+                criterion_save(
+                    actor=request.user,
+                    tender=tender,
+                    name=request.POST.get("name", ""),
+                    kind=request.POST.get("kind", ""),
+                    weight=request.POST.get("weight", ""),
+                    formula=request.POST.get("formula", ""),
+                    params=params,
+                    innovation=bool(request.POST.get("innovation")),
+                    is_price=bool(request.POST.get("is_price")),
+                )
+            elif form == "committee" and officer:
+                user = User.objects.filter(pk=request.POST.get("user") or 0).first()
+                if user is None:
+                    raise ApplicationError(_("Choose a committee user."))
+                committee_assign(actor=request.user, tender=tender, user=user)
+            elif form == "question" and supplier is not None:
+                tender_question_ask(
+                    actor=request.user, tender=tender, question=request.POST.get("question", "")
+                )
+            elif form == "answer" and officer:
+                item = TenderQuestion.objects.filter(
+                    pk=request.POST.get("question_id") or 0, tender=tender
+                ).first()
+                if item is None:
+                    raise Http404
+                tender_question_answer(
+                    actor=request.user, question=item, answer=request.POST.get("answer", "")
+                )
+            else:
+                raise Http404
+        except (ApplicationError, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("tender-overview", pk=pk)
+    questions = tender.tender_questions.all()
+    if not private:
+        questions = questions.exclude(answer="")
+    return render(
+        request,
+        "tenders/award/overview.html",
+        {
+            "tender": tender,
+            "private": private,
+            "officer": officer,
+            "supplier": supplier,
+            "lots": tender.lots.all(),
+            "criteria": tender.criteria.all(),
+            "questions": questions,
+            "weights": tender.award_criteria_weight_total(),
+            "editable": officer and tender.status in EDITABLE_STATES,
+            "committee": CommitteeMember.objects.filter(tender=tender).select_related("user"),
+            "committee_users": User.objects.filter(
+                memberships__city=tender.city, memberships__role=Membership.Role.COMMITTEE
+            ),
+            "kinds": Criterion.Kind.choices,
+            "formulas": Criterion.Formula.choices,
+            "awards": awards_for_user(user=request.user, tender=tender),
+        },
+    )
+
+
+@login_required
+def bid_edit(request, pk: int):
+    """The supplier's sealed bid for a lot: drafts, submission, withdrawal, and the receipt."""
+    tender, _private = _tender(request, pk)
+    try:
+        actor_supplier(request.user)
+    except ApplicationError as error:
+        raise Http404 from error
+    lots = list(tender.lots.all())
+    lot = next(
+        (
+            item
+            for item in lots
+            if str(item.number) == request.GET.get("lot", request.POST.get("lot", ""))
+        ),
+        lots[0] if lots else None,
+    )
+    if lot is None:
+        raise Http404
+    bid = bids_for_user(user=request.user, tender=tender).filter(lot=lot).first()
+    criteria = list(tender.criteria.all())
+    refusal: ApplicationError | None = None
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "withdraw" and bid is not None:
+                bid_withdraw(actor=request.user, bid=bid)
+            else:
+                a = {
+                    "declaration": bool(request.POST.get("declaration")),
+                    "notes": request.POST.get("notes", ""),
+                }
+                b = {
+                    str(c.pk): request.POST.get(f"b_{c.pk}", "")
+                    for c in criteria
+                    if c.kind == Criterion.Kind.VALUE_JUDGEMENT
+                }
+                c = {
+                    str(k.pk): request.POST.get(f"c_{k.pk}", "")
+                    for k in criteria
+                    if k.kind == Criterion.Kind.FORMULA
+                }
+                bid = bid_save(actor=request.user, tender=tender, lot=lot, a=a, b=b, c=c)
+                if action == "submit":
+                    bid_submit(actor=request.user, bid=bid)
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?lot={lot.number}")
+        except ApplicationError as refused:
+            refusal = refused
+    draft: dict[str, dict] = {"a": {}, "b": {}, "c": {}}
+    if bid is not None and bid.status == Bid.Status.DRAFT:
+        draft = {e: bid_envelope_read(user=request.user, bid=bid, envelope=e) for e in "abc"}
+    if refusal is not None:
+        draft = {
+            "a": {
+                "declaration": bool(request.POST.get("declaration")),
+                "notes": request.POST.get("notes", ""),
+            },
+            "b": {str(c.pk): request.POST.get(f"b_{c.pk}", "") for c in criteria},
+            "c": {str(c.pk): request.POST.get(f"c_{c.pk}", "") for c in criteria},
+        }
+    fields = [
+        (
+            c,
+            draft["b"].get(str(c.pk), "")
+            if c.kind == Criterion.Kind.VALUE_JUDGEMENT
+            else draft["c"].get(str(c.pk), ""),
+        )
+        for c in criteria
+    ]
+    return render(
+        request,
+        "tenders/award/bid.html",
+        {
+            "tender": tender,
+            "lots": lots,
+            "lot": lot,
+            "bid": bid,
+            "fields": fields,
+            "draft": draft,
+            "error": refusal,
+        },
+        status=refusal.status_code if refusal else 200,
+    )
+
+
+@login_required
+def my_bids(request):
+    bids = (
+        Bid.objects.filter(
+            supplier__memberships__user=request.user, supplier__memberships__role="representative"
+        )
+        .select_related("tender__city", "lot")
+        .order_by("-updated_at")
+    )
+    return render(request, "tenders/award/my_bids.html", {"bids": bids})
+
+
+@login_required
+def evaluation(request, pk: int):
+    """The city's side: bids after the deadline, admission, the scoring sheet, ranking, awards."""
+    tender, private = _tender(request, pk)
+    if not private:
+        raise Http404
+    member = CommitteeMember.objects.filter(tender=tender, user=request.user).exists()
+    bids = list(bids_for_user(user=request.user, tender=tender))
+    criteria = list(tender.criteria.all())
+    vj = [c for c in criteria if c.kind == Criterion.Kind.VALUE_JUDGEMENT]
+    mine = {
+        (s.bid_id, s.criterion_id): s
+        for s in Score.objects.filter(bid__tender=tender, member=request.user)
+    }
+    rows = []
+    for bid in bids:
+        envelope_a = (
+            bid_envelope_read(user=request.user, bid=bid, envelope="a")
+            if envelope_is_open(tender, "a")
+            else None
+        )
+        envelope_b = (
+            bid_envelope_read(user=request.user, bid=bid, envelope="b")
+            if envelope_is_open(tender, "b")
+            else None
+        )
+        cells = [(c, (envelope_b or {}).get(str(c.pk), ""), mine.get((bid.pk, c.pk))) for c in vj]
+        rows.append({"bid": bid, "a": envelope_a, "cells": cells})
+    ranking = []
+    if tender.c_opened_at is not None:
+        for lot in tender.lots.all():
+            for position, line in enumerate(scoreboard(tender, lot=lot), start=1):
+                ranking.append((lot, position, line))
+    return render(
+        request,
+        "tenders/award/evaluation.html",
+        {
+            "tender": tender,
+            "member": member,
+            "rows": rows,
+            "vj": vj,
+            "ranking": ranking,
+            "awards": awards_for_user(user=request.user, tender=tender),
+            "can_admit": member and tender.status == "bids_closed",
+            "can_score": member and tender.status == "tech_opened",
+            "can_decide_abnormal": member and tender.status == "abnormal_check",
+            "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
+        },
+    )
+
+
+@login_required
+@require_POST
+def evaluation_act(request, pk: int):
+    tender, private = _tender(request, pk)
+    if not private and request.POST.get("form") != "justify":
+        raise Http404
+    form = request.POST.get("form")
+    bid = Bid.objects.filter(pk=request.POST.get("bid") or 0, tender=tender).first()
+    try:
+        if bid is None:
+            raise Http404
+        if form == "admission":
+            bid_admission_decide(
+                actor=request.user,
+                bid=bid,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        elif form == "scores":
+            for criterion in tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT):
+                points = request.POST.get(f"points_{criterion.pk}", "")
+                if points != "":
+                    score_save(
+                        actor=request.user,
+                        bid=bid,
+                        criterion=criterion,
+                        points=Decimal(points.replace(",", ".")),
+                        justification=request.POST.get(f"why_{criterion.pk}", ""),
+                    )
+        elif form == "abnormal":
+            abnormal_decide(
+                actor=request.user,
+                bid=bid,
+                accept=request.POST.get("accept") == "yes",
+                reason=request.POST.get("reason", ""),
+            )
+        elif form == "justify":
+            abnormal_justify(
+                actor=request.user, bid=bid, text=request.POST.get("justification", "")
+            )
+            messages.success(request, _("Justification sent."))
+            return redirect("my-bids")
+        else:
+            raise Http404
+    except (ApplicationError, ArithmeticError, ValueError) as error:
+        messages.error(request, getattr(error, "message", _("Points must be numbers.")))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("tender-evaluation", pk=pk)

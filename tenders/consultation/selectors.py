@@ -1,0 +1,188 @@
+"""Who sees what of a market consultation (LCSP arts. 115.3 and 133).
+
+- The public: published consultations, their questions, answered clarifications (never who
+  asked), and the report once published.
+- A supplier: that, plus its own response only.
+- Officers and legal team of the owning city: everything, submitted responses included,
+  confidential parts too.
+- Anyone else: the same 404 as for something that does not exist.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Prefetch, Q, QuerySet, TextField, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procurement.accounts.models import Membership
+from procurement.core.exceptions import NotFound
+from procurement.core.permissions import annotate_object_perm
+from tenders.models import Answer, Attachment, Consultation, Response
+
+
+def _city_may_read(user, consultation: Consultation) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.has_perm("tenders.view_consultation_responses", consultation.tender)
+    )
+
+
+def _supplier_ids(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Membership.Role.REPRESENTATIVE).values_list(
+            "supplier_id", flat=True
+        )
+    )
+
+
+def _cpv_prefix(cpv: str) -> str:
+    """The code or leading digits ``cpv`` names, as they start a stored code ("72", "72000000-5")."""
+    digits = "".join(ch for ch in cpv.split("-")[0] if ch.isdigit()).rstrip("0")
+    if len(digits) > 8:  # the check digit typed without its dash
+        digits = f"{digits[:8]}-{digits[8:]}"
+    return digits
+
+
+def consultation_list_for_user(
+    *,
+    user,
+    open_only: bool = False,
+    published_only: bool = False,
+    cpv: str = "",
+    city: str = "",
+    closing_before=None,
+    now=None,
+) -> QuerySet[Consultation]:
+    """Published consultations, and for a city's people also their own drafts (unless
+    ``open_only`` or ``published_only``). Every filter runs in SQL."""
+    now = now or timezone.now()
+    queryset = Consultation.objects.select_related("tender__city")
+    visible = Q(published_at__isnull=False)
+    if user.is_authenticated and not (open_only or published_only):
+        from tenders.process.selectors import tenders_private_for_user
+
+        visible |= Q(tender__in=tenders_private_for_user(user).values("pk"))
+    queryset = queryset.filter(visible)
+    if open_only:
+        queryset = queryset.filter(
+            published_at__isnull=False,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            tender__status__in=["consultation_announced", "consultation_open"],
+        )
+    if cpv and (prefix := _cpv_prefix(cpv)):
+        # The consultation's own codes, else its process's: a code starts right after a quote
+        # in the JSON text of the list.
+        codes = Case(
+            When(cpv_codes=[], then=Cast("tender__cpv_codes", TextField())),
+            default=Cast("cpv_codes", TextField()),
+        )
+        queryset = queryset.annotate(cpv_text=codes).filter(cpv_text__contains=f'"{prefix}')
+    if city:
+        queryset = (
+            queryset.filter(tender__city__slug=city)
+            if not city.isdigit()
+            else queryset.filter(tender__city_id=city)
+        )
+    if closing_before is not None:
+        queryset = queryset.filter(closes_at__lte=closing_before)
+    return queryset.order_by("closes_at", "pk")
+
+
+@dataclass
+class ConsultationAccess:
+    consultation: Consultation
+    city: bool  # officers and legal team of the owning city
+    supplier_ids: list[int]
+
+    @property
+    def is_supplier(self) -> bool:
+        return bool(self.supplier_ids)
+
+
+def consultation_get_for_user(*, user, pk) -> ConsultationAccess:
+    # Both grants are read with the consultation: one query, not four permission look-ups.
+    queryset = Consultation.objects.select_related("tender__city")
+    for name, perm in (
+        ("city_reads", "tenders.view_consultation_responses"),
+        ("city_sees", "tenders.view_tender"),
+    ):
+        queryset = annotate_object_perm(user, perm, queryset, name, via="tender")
+    try:
+        consultation = queryset.get(pk=pk)
+    except (Consultation.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Consultation not found.")) from error
+    city = bool(consultation.city_reads)  # type: ignore[attr-defined]
+    own_city = city or bool(consultation.city_sees)  # type: ignore[attr-defined]
+    if consultation.published_at is None and not own_city:
+        raise NotFound(_("Consultation not found."))
+    return ConsultationAccess(consultation, city, _supplier_ids(user))
+
+
+def _with_content(queryset: QuerySet[Response]) -> QuerySet[Response]:
+    return queryset.select_related("supplier", "consultation__tender__city").prefetch_related(
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("question").order_by("question__order"),
+        ),
+        "attachments",
+    )
+
+
+def responses_for_user(*, user, consultation: Consultation) -> QuerySet[Response]:
+    """The owning city sees every submitted response; a supplier its own; others nothing."""
+    if _city_may_read(user, consultation):
+        queryset = consultation.responses.filter(status=Response.Status.SUBMITTED)
+    else:
+        queryset = consultation.responses.filter(supplier_id__in=_supplier_ids(user))
+    return _with_content(queryset).order_by("supplier__name")
+
+
+def response_get_for_user(*, user, pk) -> tuple[Response, bool]:
+    """The response and whether ``user`` reads it as its supplier (else as the owning city)."""
+    try:
+        response = _with_content(Response.objects.all()).get(pk=pk)
+    except (Response.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("Response not found.")) from error
+    if response.supplier_id in _supplier_ids(user):
+        return response, True
+    if response.status == Response.Status.SUBMITTED and _city_may_read(user, response.consultation):
+        return response, False
+    raise NotFound(_("Response not found."))
+
+
+def attachment_get_for_user(*, user, pk) -> Attachment:
+    try:
+        attachment = Attachment.objects.select_related("response__consultation__tender").get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_("File not found.")) from error
+    response_get_for_user(user=user, pk=attachment.response_id)
+    return attachment
+
+
+def consultation_report_data(*, consultation: Consultation) -> dict:
+    """What the public report holds (LCSP art. 115.3): advisers, entities consulted, the
+    questions, the officers' non-confidential summaries, and the report text. Never an answer."""
+    submitted = consultation.responses.filter(status=Response.Status.SUBMITTED).select_related(
+        "supplier"
+    )
+    questions = consultation.questions.select_related("summary").order_by("order")
+    return {
+        "subject": consultation.subject,
+        "city": consultation.tender.city.name,
+        "advisers": consultation.advisers,
+        "entities": sorted(r.supplier.name for r in submitted),
+        "questions": [
+            {
+                "order": q.order,
+                "text": q.text,
+                "summary": getattr(getattr(q, "summary", None), "text", ""),
+            }
+            for q in questions
+        ],
+        "report": consultation.report,
+        "published_at": consultation.report_published_at,
+    }

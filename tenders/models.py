@@ -1,0 +1,51 @@
+"""CPI processes, their market consultations, and their tender-to-award records."""
+
+from tenders.award.models import (
+    Award,
+    Bid,
+    CommitteeMember,
+    Criterion,
+    Lot,
+    Score,
+    TenderQuestion,
+)
+from tenders.consultation.models import (
+    Answer,
+    Attachment,
+    Clarification,
+    Consultation,
+    Question,
+    QuestionSummary,
+    Response,
+    ResponseReview,
+    SupplierSubscription,
+)
+from tenders.process.models import (
+    Participant,
+    Tender,
+    TenderGroupObjectPermission,
+    TenderUserObjectPermission,
+)
+
+__all__ = [
+    "Answer",
+    "Attachment",
+    "Award",
+    "Bid",
+    "Clarification",
+    "CommitteeMember",
+    "Consultation",
+    "Criterion",
+    "Lot",
+    "Participant",
+    "Question",
+    "QuestionSummary",
+    "Response",
+    "ResponseReview",
+    "Score",
+    "SupplierSubscription",
+    "Tender",
+    "TenderGroupObjectPermission",
+    "TenderQuestion",
+    "TenderUserObjectPermission",
+]

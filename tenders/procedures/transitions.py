@@ -1,0 +1,1047 @@
+"""Every transition of the three procedures (cpi-process.md §3 and §6).
+
+Read a row as: ``name``: sources → target, who fires it, what must hold, the law behind it.
+Transitions without roles are fired by the scheduler when they fall due (``due``).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from tenders.procedures import guards as g
+from tenders.procedures.base import ALL, COMMITTEE, CPTI, LEGAL, OFFICER, PARTNERSHIP, PCP
+from tenders.procedures.guards import rules
+from workflows.guards import GuardContext
+from workflows.machine import DataField, Transition
+
+DEADLINE = DataField("submission_deadline", "datetime", _("Deadline for submissions"))
+PHASE_END = DataField("phase_ends_at", "datetime", _("End of the phase"))
+REFERENCE = DataField("reference", "text", _("Report reference"))
+
+
+# --- stamps: the fields a transition sets on the process ---------------------------------------
+
+
+def stamp_published(process, ctx: GuardContext) -> None:
+    if process.first_published_at is None:
+        process.first_published_at = ctx.now
+
+
+def stamp_publish_with_deadline(process, ctx: GuardContext) -> None:
+    stamp_published(process, ctx)
+    process.submission_deadline = ctx.data["submission_deadline"]
+
+
+def stamp_deadline(process, ctx: GuardContext) -> None:
+    process.submission_deadline = ctx.data["submission_deadline"]
+
+
+def stamp_procedure(process, ctx: GuardContext) -> None:
+    if ctx.data.get("procedure"):
+        process.procedure = ctx.data["procedure"]
+
+
+def stamp_report(attribute: str):
+    def stamp(process, ctx: GuardContext) -> None:
+        setattr(process, attribute, ctx.data["reference"])
+
+    stamp.__name__ = f"stamp_{attribute}"
+    return stamp
+
+
+def stamp_file_returned(process, ctx: GuardContext) -> None:
+    process.legal_report_ref = process.credit_certificate_ref = process.audit_report_ref = ""
+
+
+def stamp_file_approved(process, ctx: GuardContext) -> None:
+    process.specs_frozen_at = ctx.now
+
+
+def stamp_value_report(process, ctx: GuardContext) -> None:
+    process.value_report_signed_at = ctx.now
+
+
+def stamp_documents_requested(process, ctx: GuardContext) -> None:
+    process.documents_requested_at = ctx.now
+    process.documents_received_at = None
+    process.documents_due_at = ctx.calendar.add_working_days(
+        ctx.now, rules(process).award_documents_working_days
+    )
+
+
+def stamp_documents_received(process, ctx: GuardContext) -> None:
+    process.documents_received_at = ctx.now
+
+
+def stamp_documents_missed(process, ctx: GuardContext) -> None:
+    process.documents_due_at = None
+    process.documents_requested_at = None
+
+
+def stamp_awarded(process, ctx: GuardContext) -> None:
+    process.awarded_at = ctx.now
+
+
+def stamp_standstill(process, ctx: GuardContext) -> None:
+    process.standstill_ends_at = ctx.calendar.add_working_days(
+        process.awarded_at or ctx.now, rules(process).standstill_working_days
+    )
+
+
+def stamp_award_annulled(process, ctx: GuardContext) -> None:
+    process.awarded_at = None
+    process.standstill_ends_at = None
+
+
+def stamp_contract_signed(process, ctx: GuardContext) -> None:
+    process.contract_signed_at = ctx.now
+
+
+def stamp_phase(process, ctx: GuardContext) -> None:
+    process.phase_ends_at = ctx.data["phase_ends_at"]
+
+
+def stamp_phase_over(process, ctx: GuardContext) -> None:
+    process.phase_ends_at = None
+
+
+def stamp_rd_started(process, ctx: GuardContext) -> None:
+    stamp_contract_signed(process, ctx)
+    stamp_phase(process, ctx)
+    process.rd_phase = 1
+
+
+def stamp_rd_next(process, ctx: GuardContext) -> None:
+    stamp_phase(process, ctx)
+    process.rd_phase += 1
+
+
+def stamp_negotiation_round(process, ctx: GuardContext) -> None:
+    process.negotiation_rounds += 1
+
+
+def stamp_purchase(process, ctx: GuardContext) -> None:
+    process.purchase_decided = ctx.data["purchase"]
+
+
+def stamp_skip(process, ctx: GuardContext) -> None:
+    process.consultation_skip_reason = ctx.reason.strip()
+
+
+# --- apply: writes on the process's participants, inside the transition's transaction ----------
+
+
+def apply_consultation_published(process, ctx: GuardContext) -> None:
+    process.consultation_mark_published(at=ctx.now)
+
+
+def apply_report_published(process, ctx: GuardContext) -> None:
+    process.consultation_mark_report_published(at=ctx.now)
+
+
+def stamp_open_envelope(envelope: str):
+    def stamp(process, ctx: GuardContext) -> None:
+        process.envelopes_open(envelope=envelope, at=ctx.now)
+
+    stamp.__name__ = f"stamp_open_envelope_{envelope}"
+    return stamp
+
+
+def apply_abnormal_flag(process, ctx: GuardContext) -> None:
+    process.abnormal_flag(at=ctx.now, calendar=ctx.calendar)
+
+
+def apply_awards(step: str):
+    def apply(process, ctx: GuardContext) -> None:
+        process.awards_apply(step=step, at=ctx.now)
+
+    apply.__name__ = f"apply_awards_{step}"
+    return apply
+
+
+def apply_register_applicant(process, ctx: GuardContext) -> None:
+    process.participants_register(supplier_id=ctx.data["supplier"])
+
+
+def apply_keep(key: str):
+    def apply(process, ctx: GuardContext) -> None:
+        if ctx.data.get(key) is not None:
+            process.participants_keep(supplier_ids=ctx.data[key])
+
+    apply.__name__ = f"apply_keep_{key}"
+    return apply
+
+
+# --- due times of the automatic transitions ----------------------------------------------------
+
+
+def due_consultation_opens(process):
+    consultation = process.consultation_for_engine()
+    return consultation.opens_at if consultation else None
+
+
+def due_consultation_closes(process):
+    consultation = process.consultation_for_engine()
+    return consultation.closes_at if consultation else None
+
+
+def due_submission_deadline(process):
+    return process.submission_deadline
+
+
+def due_documents(process):
+    return process.documents_due_at
+
+
+def due_awarded(process):
+    return process.awarded_at
+
+
+def due_standstill_end(process):
+    return process.standstill_ends_at
+
+
+def due_phase_end(process):
+    return process.phase_ends_at
+
+
+def _pcp_min_start(process) -> int:
+    return process.min_suppliers_start or rules(process).pcp_min_suppliers_start
+
+
+def _pcp_min_final(process) -> int:
+    return process.min_suppliers_final or rules(process).pcp_min_suppliers_final
+
+
+def _partnership_min(process) -> int:
+    return rules(process).partnership_min_candidates
+
+
+def _one(process) -> int:
+    return 1
+
+
+PRE_AWARD_STATES = (
+    "need_draft",
+    "need_validated",
+    "demand_map",
+    "consultation_draft",
+    "consultation_announced",
+    "consultation_open",
+    "consultation_closed",
+    "report_draft",
+    "report_published",
+    "consultation_skipped",
+    "specs_draft",
+    "procedure_chosen",
+    "file_drafted",
+    "file_approved",
+    "published",
+    "bids_closed",
+    "admin_checked",
+    "tech_opened",
+    "tech_evaluated",
+    "econ_opened",
+    "abnormal_check",
+    "ranked",
+    "award_proposed",
+    "documents_requested",
+    "documents_received",
+    "call_published",
+    "offers_closed",
+    "suppliers_selected",
+    "notice_published",
+    "requests_closed",
+    "candidates_selected",
+    "negotiating",
+    "final_offers",
+    "final_offers_closed",
+    "offers_evaluated",
+)
+
+TRANSITIONS: list[Transition] = [
+    # ---- the shared front ---------------------------------------------------------------------
+    Transition(
+        "validate_need",
+        ("need_draft",),
+        "need_validated",
+        _("Validate the need"),
+        roles=(OFFICER,),
+        guards=(g.need_is_described,),
+        legal_basis="Ley 14/2011 art. 36 sexies §4; LCSP art. 28.1",
+    ),
+    Transition(
+        "publish_demand_map",
+        ("need_validated",),
+        "demand_map",
+        _("Publish in the early demand map"),
+        roles=(OFFICER,),
+        stamp=stamp_published,
+        legal_basis="LCSP arts. 28.4 and 134",
+        effects=("publication",),
+    ),
+    Transition(
+        "start_consultation",
+        ("need_validated", "demand_map"),
+        "consultation_draft",
+        _("Prepare a market consultation"),
+        roles=(OFFICER,),
+        legal_basis="LCSP art. 115",
+    ),
+    Transition(
+        "skip_consultation",
+        ("need_validated", "demand_map"),
+        "consultation_skipped",
+        _("Skip the consultation, with reasons"),
+        roles=(OFFICER,),
+        guards=(g.consultation_skip_reasoned,),
+        needs_reason=True,
+        stamp=stamp_skip,
+        legal_basis="Ley 14/2011 art. 36 sexies §4",
+    ),
+    Transition(
+        "publish_consultation",
+        ("consultation_draft",),
+        "consultation_announced",
+        _("Publish the consultation"),
+        roles=(OFFICER,),
+        guards=(g.consultation_ready_to_publish,),
+        stamp=stamp_published,
+        apply=apply_consultation_published,
+        legal_basis="LCSP art. 115.1",
+        effects=("publication", "consultation_notice"),
+    ),
+    Transition(
+        "open_consultation",
+        ("consultation_announced",),
+        "consultation_open",
+        _("Open the consultation"),
+        due=due_consultation_opens,
+        legal_basis="LCSP art. 115.1",
+        effects=("consultation_opened",),
+    ),
+    Transition(
+        "close_consultation",
+        ("consultation_open",),
+        "consultation_closed",
+        _("Close the consultation"),
+        due=due_consultation_closes,
+        legal_basis="LCSP art. 115",
+        effects=("consultation_closed",),
+    ),
+    Transition(
+        "draft_report",
+        ("consultation_closed",),
+        "report_draft",
+        _("Draft the consultation report"),
+        roles=(OFFICER,),
+        legal_basis="LCSP art. 115.3",
+    ),
+    Transition(
+        "publish_report",
+        ("report_draft",),
+        "report_published",
+        _("Publish the consultation report"),
+        roles=(OFFICER,),
+        guards=(g.consultation_report_written,),
+        apply=apply_report_published,
+        legal_basis="LCSP art. 115.3",
+        effects=("publication", "consultation_report"),
+    ),
+    Transition(
+        "draft_specs",
+        ("report_published", "consultation_skipped"),
+        "specs_draft",
+        _("Write the functional specifications"),
+        roles=(OFFICER,),
+        legal_basis="LCSP art. 126.5.a",
+    ),
+    Transition(
+        "choose_procedure",
+        ("specs_draft",),
+        "procedure_chosen",
+        _("Choose the procedure"),
+        roles=(OFFICER,),
+        guards=(g.functional_specifications_written, g.procedure_eligible),
+        data=(DataField("procedure", "text", _("Procedure"), required=False),),
+        stamp=stamp_procedure,
+        legal_basis="LCSP arts. 8, 116.4.a, 131, 177",
+    ),
+    Transition(
+        "submit_file",
+        ("procedure_chosen",),
+        "file_drafted",
+        _("Submit the file (expediente) for reports"),
+        roles=(OFFICER,),
+        guards=(g.functional_specifications_written,),
+        legal_basis="LCSP arts. 116 and 122",
+    ),
+    Transition(
+        "return_file",
+        ("file_drafted",),
+        "procedure_chosen",
+        _("Return the file for changes"),
+        roles=(LEGAL,),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        stamp=stamp_file_returned,
+        legal_basis="LCSP DA 3ª.8",
+    ),
+    Transition(
+        "record_legal_report",
+        ("file_drafted",),
+        "file_drafted",
+        _("Record the legal report"),
+        roles=(LEGAL,),
+        guards=(g.not_recorded_yet("legal_report_ref"), g.reference_given),
+        data=(REFERENCE,),
+        stamp=stamp_report("legal_report_ref"),
+        legal_basis="LCSP DA 3ª.8",
+    ),
+    Transition(
+        "record_credit_certificate",
+        ("file_drafted",),
+        "file_drafted",
+        _("Record the credit certificate"),
+        roles=(LEGAL,),
+        guards=(g.not_recorded_yet("credit_certificate_ref"), g.reference_given),
+        data=(REFERENCE,),
+        stamp=stamp_report("credit_certificate_ref"),
+        legal_basis="LCSP art. 116.3",
+    ),
+    Transition(
+        "record_audit_report",
+        ("file_drafted",),
+        "file_drafted",
+        _("Record the prior audit report"),
+        roles=(LEGAL,),
+        guards=(
+            g.not_recorded_yet("audit_report_ref"),
+            g.audit_after_credit_and_legal,
+            g.reference_given,
+        ),
+        data=(REFERENCE,),
+        stamp=stamp_report("audit_report_ref"),
+        legal_basis="LCSP DA 3ª.3",
+    ),
+    Transition(
+        "approve_file",
+        ("file_drafted",),
+        "file_approved",
+        _("Approve the file"),
+        roles=(OFFICER,),
+        guards=(g.file_reports_recorded,),
+        stamp=stamp_file_approved,
+        legal_basis="LCSP arts. 116, 117 and 122.1; DA 3ª",
+    ),
+    # ---- CPTI open procedure ------------------------------------------------------------------
+    Transition(
+        "publish_tender",
+        ("file_approved",),
+        "published",
+        _("Publish the tender notice"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.lots_defined, g.award_criteria_add_up, g.minimum_bid_period),
+        data=(DEADLINE,),
+        stamp=stamp_publish_with_deadline,
+        legal_basis="LCSP arts. 135, 145, 146, 156",
+        effects=("publication", "tender_notice"),
+    ),
+    Transition(
+        "extend_deadline",
+        ("published", "call_published", "notice_published"),
+        "=",
+        _("Extend the deadline"),
+        roles=(OFFICER,),
+        guards=(g.deadline_extended,),
+        data=(DEADLINE,),
+        stamp=stamp_deadline,
+        needs_reason=True,
+        legal_basis="LCSP arts. 136.2 and 138.3",
+        effects=("deadline_extended",),
+    ),
+    Transition(
+        "close_bids",
+        ("published",),
+        "bids_closed",
+        _("Close the bids"),
+        procedures=frozenset({CPTI}),
+        due=due_submission_deadline,
+        guards=(g.questions_answered_in_time,),
+        legal_basis="LCSP art. 156",
+    ),
+    Transition(
+        "check_admin",
+        ("bids_closed",),
+        "admin_checked",
+        _("Record the administrative check"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.bids_recorded, g.admission_complete),
+        legal_basis="LCSP arts. 141.2 and 157.3",
+        effects=("committee_minutes",),
+    ),
+    Transition(
+        "open_envelope_b",
+        ("admin_checked",),
+        "tech_opened",
+        _("Open the value-judgement envelopes (B)"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.admissible_bids,),
+        stamp=stamp_open_envelope("b"),
+        legal_basis="LCSP art. 157.2",
+        effects=("committee_minutes",),
+    ),
+    Transition(
+        "sign_value_report",
+        ("tech_opened",),
+        "tech_evaluated",
+        _("Sign the value-judgement report"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.value_judgements_scored,),
+        stamp=stamp_value_report,
+        legal_basis="LCSP art. 146.2",
+        effects=("evaluation_report",),
+    ),
+    Transition(
+        "open_envelope_c",
+        ("tech_evaluated",),
+        "econ_opened",
+        _("Open the formula envelopes (C)"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.value_report_signed,),
+        stamp=stamp_open_envelope("c"),
+        legal_basis="LCSP arts. 146.2 and 157.4",
+        effects=("committee_minutes",),
+    ),
+    Transition(
+        "flag_abnormal",
+        ("econ_opened",),
+        "abnormal_check",
+        _("Flag abnormally low offers"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.formula_scores_computed, g.abnormal_offers_found),
+        apply=apply_abnormal_flag,
+        legal_basis="LCSP art. 149",
+    ),
+    Transition(
+        "rank",
+        ("econ_opened",),
+        "ranked",
+        _("Rank the offers"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.formula_scores_computed, g.no_pending_abnormal_offers),
+        legal_basis="LCSP arts. 145 and 150.1",
+    ),
+    Transition(
+        "decide_abnormal",
+        ("abnormal_check",),
+        "ranked",
+        _("Decide on the abnormally low offers"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.no_pending_abnormal_offers,),
+        legal_basis="LCSP art. 149.4–6",
+    ),
+    Transition(
+        "propose_award",
+        ("ranked",),
+        "award_proposed",
+        _("Propose the award"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({CPTI}),
+        guards=(g.ranking_exists,),
+        apply=apply_awards("propose"),
+        legal_basis="LCSP arts. 150.1 and 157.6",
+        effects=("committee_minutes",),
+    ),
+    Transition(
+        "request_documents",
+        ("award_proposed",),
+        "documents_requested",
+        _("Ask the best-ranked bidder for its documents"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.ranking_exists,),
+        stamp=stamp_documents_requested,
+        apply=apply_awards("request"),
+        legal_basis="LCSP art. 150.2",
+        effects=("documents_requested",),
+    ),
+    Transition(
+        "receive_documents",
+        ("documents_requested",),
+        "documents_received",
+        _("Record the documents received"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        stamp=stamp_documents_received,
+        apply=apply_awards("receive"),
+        legal_basis="LCSP art. 150.2",
+    ),
+    Transition(
+        "documents_missed",
+        ("documents_requested",),
+        "award_proposed",
+        _("Documents not received in time: move to the next bidder"),
+        procedures=frozenset({CPTI}),
+        due=due_documents,
+        stamp=stamp_documents_missed,
+        apply=apply_awards("missed"),
+        legal_basis="LCSP art. 150.2",
+    ),
+    Transition(
+        "award",
+        ("documents_received",),
+        "awarded",
+        _("Award the contract"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.award_documents_received,),
+        stamp=stamp_awarded,
+        apply=apply_awards("award"),
+        legal_basis="LCSP arts. 150.3 and 151",
+        effects=("award_resolution",),
+    ),
+    Transition(
+        "declare_void",
+        ("bids_closed", "ranked", "offers_closed", "requests_closed", "final_offers_closed"),
+        "void",
+        _("Declare the procedure void"),
+        roles=(OFFICER,),
+        guards=(g.no_admissible_bids, g.reason_given),
+        needs_reason=True,
+        legal_basis="LCSP art. 150.3",
+        effects=("void_resolution",),
+    ),
+    # ---- award → contract, shared by CPTI and the partnership --------------------------------
+    Transition(
+        "start_standstill",
+        ("awarded",),
+        "standstill",
+        _("Start the standstill period"),
+        procedures=frozenset({CPTI, PARTNERSHIP}),
+        due=due_awarded,
+        guards=(g.special_appeal_applies,),
+        stamp=stamp_standstill,
+        legal_basis="LCSP arts. 44.1 and 153.3",
+    ),
+    Transition(
+        "skip_standstill",
+        ("awarded",),
+        "awaiting_signature",
+        _("No standstill: await signature"),
+        procedures=frozenset({CPTI, PARTNERSHIP}),
+        due=due_awarded,
+        guards=(g.special_appeal_does_not_apply,),
+        legal_basis="LCSP arts. 44.1 and 153.3",
+    ),
+    Transition(
+        "end_standstill",
+        ("standstill",),
+        "awaiting_signature",
+        _("End the standstill period"),
+        procedures=frozenset({CPTI, PARTNERSHIP}),
+        due=due_standstill_end,
+        legal_basis="LCSP art. 153.3",
+    ),
+    Transition(
+        "record_appeal",
+        ("standstill",),
+        "suspended_appeal",
+        _("Record a special appeal against the award"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI, PARTNERSHIP}),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        legal_basis="LCSP arts. 44, 53 and 39.2.e",
+    ),
+    Transition(
+        "dismiss_appeal",
+        ("suspended_appeal",),
+        "awaiting_signature",
+        _("Record the appeal's dismissal"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI, PARTNERSHIP}),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        legal_basis="LCSP art. 57",
+    ),
+    Transition(
+        "uphold_appeal",
+        ("suspended_appeal",),
+        "ranked",
+        _("Record that the appeal annulled the award"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        stamp=stamp_award_annulled,
+        apply=apply_awards("annul"),
+        legal_basis="LCSP art. 57.2",
+        effects=("award_annulled",),
+    ),
+    Transition(
+        "uphold_partnership_appeal",
+        ("suspended_appeal",),
+        "offers_evaluated",
+        _("Record that the appeal annulled the award"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        stamp=stamp_award_annulled,
+        legal_basis="LCSP art. 57.2",
+        effects=("award_annulled",),
+    ),
+    Transition(
+        "sign_contract",
+        ("awaiting_signature",),
+        "contract_signed",
+        _("Sign the contract"),
+        roles=(OFFICER,),
+        procedures=frozenset({CPTI}),
+        guards=(g.standstill_over,),
+        stamp=stamp_contract_signed,
+        apply=apply_awards("sign"),
+        legal_basis="LCSP arts. 153 and 39.2.e",
+        effects=("contract",),
+    ),
+    Transition(
+        "close",
+        ("contract_signed", "final_evaluation", "purchase_decided"),
+        "closed",
+        _("Close the process"),
+        roles=(OFFICER,),
+        legal_basis="LCSP art. 210",
+    ),
+    Transition(
+        "cancel",
+        PRE_AWARD_STATES,
+        "cancelled",
+        _("Cancel the process"),
+        roles=(OFFICER,),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        legal_basis="LCSP art. 152",
+        effects=("cancellation",),
+    ),
+    # ---- PCP: pre-commercial procurement in phases --------------------------------------------
+    Transition(
+        "publish_call",
+        ("file_approved",),
+        "call_published",
+        _("Publish the PCP call"),
+        roles=(OFFICER,),
+        procedures=frozenset({PCP}),
+        guards=(g.minimum_call_period,),
+        data=(DEADLINE,),
+        stamp=stamp_publish_with_deadline,
+        legal_basis="LCSP arts. 4 and 8; COM(2007) 799",
+        effects=("publication", "tender_notice"),
+    ),
+    Transition(
+        "close_call",
+        ("call_published",),
+        "offers_closed",
+        _("Close the call"),
+        procedures=frozenset({PCP}),
+        due=due_submission_deadline,
+        legal_basis="LCSP art. 8",
+    ),
+    Transition(
+        "register_applicant",
+        ("offers_closed", "requests_closed"),
+        "=",
+        _("Record an offer or request received"),
+        roles=(OFFICER,),
+        procedures=frozenset({PCP, PARTNERSHIP}),
+        guards=(g.supplier_given,),
+        data=(DataField("supplier", "int", _("Supplier")),),
+        apply=apply_register_applicant,
+        legal_basis="LCSP arts. 139 and 178.1",
+    ),
+    Transition(
+        "select_suppliers",
+        ("offers_closed",),
+        "suppliers_selected",
+        _("Select the suppliers for phase 1"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PCP}),
+        guards=(
+            g.selection_meets_minimum("suppliers", _pcp_min_start, "PCP practice", "applicant"),
+        ),
+        data=(DataField("suppliers", "ids", _("Suppliers selected")),),
+        apply=apply_keep("suppliers"),
+        legal_basis="COM(2007) 799; LCSP art. 8",
+        effects=("award_resolution",),
+    ),
+    Transition(
+        "start_phase1",
+        ("suppliers_selected",),
+        "phase1_design",
+        _("Sign the phase-1 contracts and start solution design"),
+        roles=(OFFICER,),
+        procedures=frozenset({PCP}),
+        guards=(g.phase_end_given,),
+        data=(PHASE_END,),
+        stamp=stamp_phase,
+        legal_basis="COM(2007) 799",
+        effects=("contract",),
+    ),
+    Transition(
+        "end_phase1",
+        ("phase1_design",),
+        "phase1_gate",
+        _("End phase 1"),
+        procedures=frozenset({PCP}),
+        due=due_phase_end,
+        stamp=stamp_phase_over,
+        legal_basis="COM(2007) 799",
+    ),
+    Transition(
+        "pass_gate1",
+        ("phase1_gate",),
+        "phase2_prototype",
+        _("Evaluate phase 1 and keep suppliers for the prototype"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PCP}),
+        guards=(
+            g.selection_meets_minimum("keep", _pcp_min_final, "PCP practice", "selected"),
+            g.phase_end_given,
+        ),
+        data=(DataField("keep", "ids", _("Suppliers kept")), PHASE_END),
+        stamp=stamp_phase,
+        apply=apply_keep("keep"),
+        legal_basis="COM(2007) 799",
+        effects=("phase_evaluation",),
+    ),
+    Transition(
+        "end_phase2",
+        ("phase2_prototype",),
+        "phase2_gate",
+        _("End phase 2"),
+        procedures=frozenset({PCP}),
+        due=due_phase_end,
+        stamp=stamp_phase_over,
+        legal_basis="COM(2007) 799",
+    ),
+    Transition(
+        "pass_gate2",
+        ("phase2_gate",),
+        "phase3_field_test",
+        _("Evaluate the prototypes and keep suppliers for the field test"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PCP}),
+        guards=(
+            g.selection_meets_minimum("keep", _pcp_min_final, "PCP practice", "selected"),
+            g.phase_end_given,
+        ),
+        data=(DataField("keep", "ids", _("Suppliers kept")), PHASE_END),
+        stamp=stamp_phase,
+        apply=apply_keep("keep"),
+        legal_basis="COM(2007) 799",
+        effects=("phase_evaluation",),
+    ),
+    Transition(
+        "end_phase3",
+        ("phase3_field_test",),
+        "final_evaluation",
+        _("End the field test"),
+        procedures=frozenset({PCP}),
+        due=due_phase_end,
+        stamp=stamp_phase_over,
+        legal_basis="COM(2007) 799",
+    ),
+    Transition(
+        "terminate",
+        ("phase1_gate", "phase2_gate", "rd_gate"),
+        "terminated",
+        _("Terminate at this gate"),
+        roles=(OFFICER,),
+        procedures=frozenset({PCP, PARTNERSHIP}),
+        guards=(g.reason_given,),
+        needs_reason=True,
+        legal_basis="LCSP art. 180.1",
+    ),
+    # ---- innovation partnership (LCSP arts. 177–182) ------------------------------------------
+    Transition(
+        "publish_notice",
+        ("file_approved",),
+        "notice_published",
+        _("Publish the partnership notice"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.minimum_request_period,),
+        data=(DEADLINE,),
+        stamp=stamp_publish_with_deadline,
+        legal_basis="LCSP arts. 135, 177 and 178.2",
+        effects=("publication", "tender_notice"),
+    ),
+    Transition(
+        "close_requests",
+        ("notice_published",),
+        "requests_closed",
+        _("Close the requests to participate"),
+        procedures=frozenset({PARTNERSHIP}),
+        due=due_submission_deadline,
+        legal_basis="LCSP art. 178",
+    ),
+    Transition(
+        "select_candidates",
+        ("requests_closed",),
+        "candidates_selected",
+        _("Select the candidates to negotiate with"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(
+            g.selection_meets_minimum(
+                "candidates", _partnership_min, "LCSP art. 178.3", "applicant"
+            ),
+        ),
+        data=(DataField("candidates", "ids", _("Candidates selected")),),
+        apply=apply_keep("candidates"),
+        legal_basis="LCSP arts. 178.3 and 162.2",
+        effects=("committee_minutes",),
+    ),
+    Transition(
+        "open_negotiation",
+        ("candidates_selected",),
+        "negotiating",
+        _("Invite the candidates and open the negotiation"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        legal_basis="LCSP art. 179.1",
+        effects=("invitation",),
+    ),
+    Transition(
+        "record_negotiation_round",
+        ("negotiating",),
+        "=",
+        _("Record a negotiation round"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.minutes_given,),
+        data=(DataField("minutes", "text", _("Minutes of the round")),),
+        stamp=stamp_negotiation_round,
+        legal_basis="LCSP art. 179.3–6",
+        effects=("negotiation_minutes",),
+    ),
+    Transition(
+        "call_final_offers",
+        ("negotiating",),
+        "final_offers",
+        _("Call for final offers"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.negotiation_held, g.deadline_in_future),
+        data=(DEADLINE,),
+        stamp=stamp_deadline,
+        legal_basis="LCSP art. 179",
+    ),
+    Transition(
+        "close_final_offers",
+        ("final_offers",),
+        "final_offers_closed",
+        _("Close the final offers"),
+        procedures=frozenset({PARTNERSHIP}),
+        due=due_submission_deadline,
+        legal_basis="LCSP art. 179",
+    ),
+    Transition(
+        "evaluate_offers",
+        ("final_offers_closed",),
+        "offers_evaluated",
+        _("Evaluate the final offers"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.final_offers_scored,),
+        legal_basis="LCSP arts. 145.2 and 179.2",
+        effects=("evaluation_report",),
+    ),
+    Transition(
+        "award_partners",
+        ("offers_evaluated",),
+        "awarded",
+        _("Award the partnership"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.selection_meets_minimum("partners", _one, "LCSP art. 177.2", "selected"),),
+        data=(DataField("partners", "ids", _("Partners")),),
+        stamp=stamp_awarded,
+        apply=apply_keep("partners"),
+        legal_basis="LCSP arts. 150.3, 151 and 177.2",
+        effects=("award_resolution",),
+    ),
+    Transition(
+        "sign_partnership",
+        ("awaiting_signature",),
+        "rd_phase",
+        _("Sign the partnership and start R&D phase 1"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.standstill_over, g.phase_end_given),
+        data=(PHASE_END,),
+        stamp=stamp_rd_started,
+        legal_basis="LCSP arts. 153 and 180",
+        effects=("contract",),
+    ),
+    Transition(
+        "end_rd_phase",
+        ("rd_phase",),
+        "rd_gate",
+        _("End the R&D phase"),
+        procedures=frozenset({PARTNERSHIP}),
+        due=due_phase_end,
+        stamp=stamp_phase_over,
+        legal_basis="LCSP art. 180.1",
+    ),
+    Transition(
+        "continue_rd",
+        ("rd_gate",),
+        "rd_phase",
+        _("Continue to the next R&D phase (optionally with fewer partners)"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(
+            g.more_rd_phases,
+            g.phase_end_given,
+        ),
+        data=(DataField("keep", "ids", _("Partners kept"), required=False), PHASE_END),
+        stamp=stamp_rd_next,
+        apply=apply_keep("keep"),
+        legal_basis="LCSP art. 180.1",
+        effects=("phase_evaluation",),
+    ),
+    Transition(
+        "finish_rd",
+        ("rd_gate",),
+        "purchase_decision",
+        _("Finish the R&D"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.last_rd_phase,),
+        legal_basis="LCSP art. 181",
+    ),
+    Transition(
+        "decide_purchase",
+        ("purchase_decision",),
+        "purchase_decided",
+        _("Decide whether to buy the results"),
+        roles=(OFFICER,),
+        procedures=frozenset({PARTNERSHIP}),
+        guards=(g.purchase_decision_given, g.reason_given),
+        needs_reason=True,
+        data=(DataField("purchase", "bool", _("Buy the results")),),
+        stamp=stamp_purchase,
+        legal_basis="LCSP art. 181",
+        effects=("purchase_resolution",),
+    ),
+]
+
+assert len({t.name for t in TRANSITIONS}) == len(TRANSITIONS), "transition names are unique"
+ALL_PROCEDURES = ALL

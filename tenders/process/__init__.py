@@ -1,0 +1,1 @@
+"""The process itself: the need, its file, the engine's window on it."""

@@ -1,0 +1,315 @@
+"""API of CPI processes: list, create, read, the actions possible now, fire one, history."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement.accounts.models import City, Membership
+from procurement.core.api import ModelSerializer, query_choice
+from procurement.core.exceptions import ApplicationError
+from procurement.core.permissions import object_get_for_user
+from tenders.models import Tender
+from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.process.selectors import (
+    tender_get_for_user,
+    tender_get_private_for_user,
+    tender_history,
+    tender_list_for_user,
+)
+from tenders.process.services import tender_create
+from workflows.services import transition_options, transition_perform
+
+
+class CityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class TenderSerializer(ModelSerializer):
+    """The public face of a process."""
+
+    city = CityRefSerializer(read_only=True)
+    status_label = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
+    estimated_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=True
+    )
+
+    class Meta:
+        model = Tender
+        fields = [
+            "id",
+            "title",
+            "description",
+            "city",
+            "procedure",
+            "status",
+            "status_label",
+            "stage",
+            "estimated_value",
+            "currency",
+            "cpv_codes",
+            "rules_version",
+            "first_published_at",
+            "submission_deadline",
+            "next_check",
+            "created_at",
+        ]
+
+    def get_status_label(self, tender) -> str:
+        return str(STATE_BY_NAME[tender.status].label)
+
+    def get_stage(self, tender) -> str:
+        return STATE_BY_NAME[tender.status].stage
+
+
+# The columns ``TenderSerializer`` reads: a list page does not load the private side's forty
+# columns (long texts, a dozen dates) only to drop them.
+LIST_COLUMNS = [
+    *(
+        name
+        for name in TenderSerializer.Meta.fields
+        if name not in ("city", "status_label", "stage")
+    ),
+    "city__id",
+    "city__name",
+    "city__slug",
+]
+
+
+class TenderPrivateSerializer(TenderSerializer):
+    """What the city's own people also see."""
+
+    class Meta(TenderSerializer.Meta):
+        fields = [
+            *TenderSerializer.Meta.fields,
+            "functional_specifications",
+            "consultation_skip_reason",
+            "legal_report_ref",
+            "credit_certificate_ref",
+            "audit_report_ref",
+            "specs_frozen_at",
+            "documents_due_at",
+            "awarded_at",
+            "standstill_ends_at",
+            "contract_signed_at",
+            "phase_ends_at",
+            "negotiation_rounds",
+            "rd_phase",
+            "rd_phases_total",
+        ]
+
+
+class TenderCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(
+        max_length=20000, allow_blank=True, required=False, default=""
+    )
+    procedure = serializers.ChoiceField(choices=PROCEDURE_CHOICES)
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    currency = serializers.CharField(max_length=3, required=False)
+    cpv_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12), max_length=50, required=False, default=list
+    )
+    city = serializers.IntegerField(
+        required=False, help_text="Needed only by officers of several cities."
+    )
+
+
+def _officer_city(user, city_id: int | None) -> City:
+    cities = City.objects.filter(memberships__user=user, memberships__role=Membership.Role.OFFICER)
+    if user.is_superuser:
+        cities = City.objects.all()
+    if city_id is not None:
+        return object_get_for_user(user, "accounts.view_city_workspace", cities, pk=city_id)
+    found = list(cities.distinct()[:2])
+    if not found:
+        from procurement.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only procurement officers of a city may create processes."))
+    if len(found) > 1:
+        raise ApplicationError(
+            _("You are an officer of several cities: give “city”."), extra={"field": "city"}
+        )
+    return found[0]
+
+
+class TenderListView(ListAPIView):
+    """Processes: the caller's cities' own and every published one. ``POST`` records a need."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
+
+    def get_serializer_class(self):
+        return TenderSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="state name(s), comma separated"),
+            OpenApiParameter("procedure", str, enum=[c for c, _l in PROCEDURE_CHOICES]),
+            OpenApiParameter("city", str, description="city id or slug"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        states = params.get("status", "")
+        unknown = [s for s in states.split(",") if s and s not in STATE_BY_NAME]
+        if unknown:
+            raise ValidationError({"status": [_("Unknown state: %(s)s.") % {"s": unknown[0]}]})
+        return tender_list_for_user(
+            user=self.request.user,
+            status=states,
+            procedure=query_choice(self.request, "procedure", PROCEDURE_CHOICES),
+            city=params.get("city", ""),
+        ).only(*LIST_COLUMNS)
+
+    @extend_schema(request=TenderCreateSerializer, responses={201: TenderPrivateSerializer})
+    def post(self, request):
+        serializer = TenderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        tender = tender_create(
+            actor=request.user,
+            city=_officer_city(request.user, data.get("city")),
+            title=data["title"],
+            description=data["description"],
+            procedure=data["procedure"],
+            estimated_value=data["estimated_value"],
+            currency=data.get("currency"),
+            cpv_codes=data["cpv_codes"],
+        )
+        return Response(TenderPrivateSerializer(tender).data, status=status.HTTP_201_CREATED)
+
+
+class TenderDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=TenderPrivateSerializer)
+    def get(self, request, pk: int):
+        tender, private = tender_get_for_user(user=request.user, pk=pk)
+        serializer = TenderPrivateSerializer if private else TenderSerializer
+        return Response(serializer(tender).data)
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    target = serializers.CharField()
+    allowed = serializers.BooleanField()
+    automatic = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    legal_basis = serializers.CharField()
+    needs_reason = serializers.BooleanField()
+    data = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+def option_payload(option) -> dict:
+    definition = option.definition
+    return {
+        "name": definition.name,
+        "label": str(definition.label),
+        "target": option.target,
+        "allowed": option.allowed,
+        "automatic": definition.automatic,
+        "reasons": [str(r) for r in option.reasons],
+        "legal_basis": definition.legal_basis,
+        "needs_reason": definition.needs_reason,
+        "data": [
+            {"name": f.name, "kind": f.kind, "label": str(f.label), "required": f.required}
+            for f in definition.data
+        ],
+        "due_at": option.due_at,
+    }
+
+
+class TransitionListView(APIView):
+    """The transitions leaving the current state: may the caller fire each, and if not, why."""
+
+    @extend_schema(responses=TransitionOptionSerializer(many=True))
+    def get(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        options = transition_options(process=tender, user=request.user)
+        return Response(
+            TransitionOptionSerializer([option_payload(o) for o in options], many=True).data
+        )
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+
+
+class TransitionFireView(APIView):
+    """Fire one transition. 409 with ``detail`` and ``reasons`` when a guard or a concurrent
+    change refuses it; 403 when the caller's role may not; 400 for malformed data."""
+
+    @extend_schema(
+        request=TransitionRequestSerializer,
+        responses={
+            200: TenderPrivateSerializer,
+            409: inline_serializer(
+                "TransitionRefused",
+                {
+                    "detail": serializers.CharField(),
+                    "reasons": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+        },
+    )
+    def post(self, request, pk: int, name: str):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = TransitionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tender = transition_perform(
+            process=tender,
+            name=name,
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+            data=serializer.validated_data["data"],
+        )
+        return Response(TenderPrivateSerializer(tender).data)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True, help_text="username; null when the system acted")
+    action = serializers.CharField()
+    name = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]
+
+
+class HistoryView(APIView):
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    def get(self, request, pk: int):
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        rows = [
+            {
+                "at": e.at,
+                "actor": e.actor.username if e.actor else None,
+                "action": e.action,
+                "name": e.name,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "reason": e.reason,
+                "legal_basis": e.legal_basis,
+                "data": e.data,
+            }
+            for e in tender_history(tender=tender)
+        ]
+        return Response(HistoryEntrySerializer(rows, many=True).data)

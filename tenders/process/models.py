@@ -1,0 +1,281 @@
+"""CPI processes (``Tender``), their market consultation and their participants.
+
+A ``Tender`` starts as a need and is carried through one procedure by the engine in
+``workflows``: its ``status`` is protected and changes only through
+``workflows.services.transition_perform``. The methods in the section "what the guards read"
+are the engine's window on the process's data.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from procurement.accounts.models import City, Supplier
+from procurement.core.models import TimeStampedModel
+from tenders.procedures import MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.procedures.rules import CURRENT_RULES
+from workflows.fsm import state_machine_model
+
+TenderStateMachine = state_machine_model(MACHINE, name="TenderStateMachine", module=__name__)
+
+
+class Tender(TenderStateMachine, TimeStampedModel):
+    """A CPI process of a city, from the need to the contract."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="tenders")
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(
+        _("need"), help_text=_("The public-service need the market does not meet.")
+    )
+    procedure = models.CharField(_("procedure"), max_length=40, choices=PROCEDURE_CHOICES)
+    rules_version = models.CharField(_("rules version"), max_length=40, default=CURRENT_RULES)
+    estimated_value = models.DecimalField(
+        _("estimated value without VAT"), max_digits=14, decimal_places=2
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    cpv_codes = models.JSONField(_("CPV codes"), default=list)
+    functional_specifications = models.TextField(_("functional specifications"), blank=True)
+    consultation_skip_reason = models.TextField(_("why the consultation was skipped"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # The scheduler's clock: when the next automatic transition falls due.
+    next_check = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("deadline for submissions"), null=True, blank=True)
+
+    # The file (expediente): reports recorded before approval (LCSP arts. 116–117, DA 3ª).
+    legal_report_ref = models.CharField(_("legal report"), max_length=200, blank=True)
+    credit_certificate_ref = models.CharField(_("credit certificate"), max_length=200, blank=True)
+    audit_report_ref = models.CharField(_("prior audit report"), max_length=200, blank=True)
+    specs_frozen_at = models.DateTimeField(_("specifications frozen"), null=True, blank=True)
+
+    # Evaluation and award.
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=21)
+    abnormal_percent = models.DecimalField(
+        _("abnormally low below the mean by (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        help_text=_("PCAP parameter for presuming an offer abnormally low (LCSP art. 149.2)."),
+    )
+    b_opened_at = models.DateTimeField(_("value-judgement envelopes opened"), null=True, blank=True)
+    c_opened_at = models.DateTimeField(_("formula envelopes opened"), null=True, blank=True)
+    value_report_signed_at = models.DateTimeField(null=True, blank=True)
+    documents_requested_at = models.DateTimeField(null=True, blank=True)
+    documents_due_at = models.DateTimeField(_("documents due"), null=True, blank=True)
+    documents_received_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
+    standstill_ends_at = models.DateTimeField(_("standstill ends"), null=True, blank=True)
+    contract_signed_at = models.DateTimeField(_("contract signed"), null=True, blank=True)
+
+    # Phases (PCP, partnership) and negotiation (partnership).
+    phase_ends_at = models.DateTimeField(_("current phase ends"), null=True, blank=True)
+    min_suppliers_start = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_suppliers_final = models.PositiveSmallIntegerField(null=True, blank=True)
+    negotiation_rounds = models.PositiveSmallIntegerField(default=0)
+    rd_phase = models.PositiveSmallIntegerField(default=0)
+    rd_phases_total = models.PositiveSmallIntegerField(default=3)
+    purchase_decided = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CPI process")
+        verbose_name_plural = _("CPI processes")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("act_officer", _("Can act as procurement officer on the process")),
+            ("act_legal", _("Can act as legal team on the process")),
+            ("act_committee", _("Can act as committee member on the process")),
+            ("view_consultation_responses", _("Can read the market consultation's responses")),
+        ]
+        indexes = [
+            models.Index(fields=["city", "status"]),
+            models.Index(fields=["first_published_at"]),
+            # Lists show the newest first: read in index order and stop after one page.
+            models.Index(fields=["created_at", "id"], name="tender_created_id"),
+            # A city's processes, newest first (the dashboard's pages): one city read in order.
+            models.Index(fields=["city", "created_at", "id"], name="tender_city_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_value__gte=0), name="tender_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(procedure__in=[code for code, _label in PROCEDURE_CHOICES]),
+                name="tender_known_procedure",
+            ),
+            models.CheckConstraint(
+                condition=Q(rd_phase__lte=models.F("rd_phases_total")),
+                name="tender_rd_phase_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def state(self):
+        return STATE_BY_NAME[self.status]
+
+    @property
+    def is_public(self) -> bool:
+        return self.first_published_at is not None
+
+    # --- what the guards read (see workflows.guards) -----------------------------------------
+
+    def consultation_for_engine(self):
+        if not hasattr(self, "_consultation_cache"):
+            self._consultation_cache = self.consultations.order_by("-pk").first()
+        return self._consultation_cache
+
+    def consultation_questions_without_summary(self) -> list[int]:
+        """Order numbers of the consultation's questions that have no summary for the report."""
+        consultation = self.consultation_for_engine()
+        if consultation is None:
+            return []
+        return list(
+            consultation.questions.filter(summary__isnull=True).values_list("order", flat=True)
+        )
+
+    def award_criteria_weight_total(self) -> Decimal | None:
+        """Sum of the award criteria's weights; ``None`` while no criterion is defined."""
+        weights = list(self.criteria.values_list("weight", flat=True))
+        return sum(weights, Decimal(0)) if weights else None
+
+    def lot_count(self) -> int:
+        return self.lots.count()
+
+    def bid_counts(self) -> dict[str, int]:
+        """Offers received and still admissible. PCP offers and partnership requests are the
+        participants recorded; CPTI offers are the sealed bids."""
+        if self.procedure == "cpti_open":
+            from tenders.award.evaluation import live_bids
+
+            submitted = self.bids.filter(status="submitted").count()
+            return {"submitted": submitted, "admissible": len(live_bids(self))}
+        statuses = list(self.participants.values_list("status", flat=True))
+        return {
+            "submitted": len(statuses),
+            "admissible": sum(1 for s in statuses if s != Participant.Status.DROPPED),
+        }
+
+    def questions_owed_an_answer(self) -> int:
+        """Questions asked at least 12 days before the deadline that are still unanswered."""
+        if self.submission_deadline is None:
+            return 0
+        from tenders.procedures.guards import rules
+
+        cutoff = self.submission_deadline - dt.timedelta(
+            days=rules(self).question_days_before_deadline
+        )
+        return self.tender_questions.filter(
+            answered_at__isnull=True, created_at__lte=cutoff
+        ).count()
+
+    def admission_pending(self) -> int:
+        """Submitted bids not yet admitted or excluded (pending, or asked to remedy)."""
+        return self.bids.filter(status="submitted", admission__in=["pending", "remedy"]).count()
+
+    def evaluation_gaps(self) -> dict[str, str]:
+        """What is missing for each evaluation step, in words ("" when complete)."""
+        from tenders.award.evaluation import gaps
+
+        return gaps(self)
+
+    def abnormal_offer_counts(self) -> dict[str, int]:
+        """Offers meeting the PCAP's abnormal parameters (once C is open), flagged, decided."""
+        statuses = list(self.bids.exclude(abnormal="").values_list("abnormal", flat=True))
+        candidates = 0
+        if self.c_opened_at is not None:
+            from tenders.award.evaluation import abnormal_candidates
+
+            candidates = len(abnormal_candidates(self))
+        return {
+            "candidates": candidates,
+            "flagged": len(statuses),
+            "decided": sum(1 for s in statuses if s in ("accepted", "rejected")),
+        }
+
+    def ranking_for_engine(self) -> list[int]:
+        """Ids of the live admitted bids, best first (all lots)."""
+        from tenders.award.evaluation import scoreboard
+
+        return [line.bid.pk for line in scoreboard(self) if line.bid.admission == "admitted"]
+
+    def participant_ids(self, pool: str) -> list[int]:
+        """Suppliers still in the procedure: ``applicant`` means every applicant not dropped,
+        ``selected`` only those selected."""
+        participants = self.participants.exclude(status=Participant.Status.DROPPED)
+        if pool == "selected":
+            participants = participants.filter(status=Participant.Status.SELECTED)
+        return list(participants.values_list("supplier_id", flat=True))
+
+    # --- writes the transition service makes on related rows ---------------------------------
+
+    def envelopes_open(self, *, envelope: str, at) -> None:
+        setattr(self, f"{envelope}_opened_at", at)
+
+    def awards_apply(self, *, step: str, at, calendar=None) -> None:
+        """Move the live awards of every lot one step (see ``tenders.services.awards``)."""
+        from tenders.award.services.awards import awards_step
+
+        awards_step(tender=self, step=step, at=at)
+
+    def abnormal_flag(self, *, at, calendar) -> None:
+        from tenders.award.services.bids import abnormal_flag
+
+        abnormal_flag(tender=self, at=at, calendar=calendar)
+
+    def consultation_mark_published(self, *, at) -> None:
+        self.consultations.filter(published_at__isnull=True).update(published_at=at)
+
+    def consultation_mark_report_published(self, *, at) -> None:
+        self.consultations.update(report_published_at=at)
+
+    def participants_register(self, *, supplier_id: int) -> None:
+        from procurement.core.exceptions import ApplicationError
+
+        if not Supplier.objects.filter(pk=supplier_id).exists():
+            raise ApplicationError(_("No supplier with id %(id)s.") % {"id": supplier_id})
+        Participant.objects.get_or_create(tender=self, supplier_id=supplier_id)
+
+    def participants_keep(self, *, supplier_ids: list[int]) -> None:
+        """Select ``supplier_ids``; every other participant still in is dropped (down-selection)."""
+        active = self.participants.exclude(status=Participant.Status.DROPPED)
+        active.filter(supplier_id__in=supplier_ids).update(status=Participant.Status.SELECTED)
+        active.exclude(supplier_id__in=supplier_ids).update(status=Participant.Status.DROPPED)
+
+
+class Participant(TimeStampedModel):
+    """A supplier taking part in a PCP or partnership: applicant, selected, or dropped at a gate."""
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("applicant")
+        SELECTED = "selected", _("selected")
+        DROPPED = "dropped", _("dropped")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="participants")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="participations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLICANT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "supplier"], name="participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} in {self.tender}"
+
+
+class TenderUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Tender, on_delete=models.CASCADE)
+
+
+class TenderGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Tender, on_delete=models.CASCADE)

@@ -1,0 +1,195 @@
+"""Writes on CPI processes. Status changes go through ``workflows.services.transition_perform``."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from procurement.accounts.models import City, Membership, User
+from procurement.accounts.permissions import grant_to_roles
+from procurement.core.audit import audit_record
+from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.models import AuditEntry
+from procurement.core.reference import cpv_unknown_codes
+from tenders.models import Tender
+from tenders.procedures import PROCEDURE_CHOICES
+
+# What each city role holds on the city's processes (object permissions, never global).
+TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Membership.Role.OFFICER: (
+        "tenders.view_tender",
+        "tenders.change_tender",
+        "tenders.act_officer",
+        "tenders.view_consultation_responses",
+    ),
+    Membership.Role.LEGAL: (
+        "tenders.view_tender",
+        "tenders.act_legal",
+        "tenders.view_consultation_responses",
+    ),
+    # Committee members act only on the processes they are assigned to (committee_assign).
+    Membership.Role.COMMITTEE: ("tenders.view_tender",),
+    Membership.Role.ADMIN: ("tenders.view_tender",),
+}
+
+# After the file is approved the specifications are frozen (cpi-process.md §6.1, LCSP 122.1).
+EDITABLE_STATES = {
+    "need_draft",
+    "need_validated",
+    "demand_map",
+    "consultation_draft",
+    "consultation_announced",
+    "consultation_open",
+    "consultation_closed",
+    "report_draft",
+    "report_published",
+    "consultation_skipped",
+    "specs_draft",
+    "procedure_chosen",
+}
+CPV_FORMAT = re.compile(r"^\d{8}-\d$")
+MAX_VALUE = Decimal("999999999999.99")
+
+
+def _clean_cpv_codes(codes) -> list[str]:
+    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+        raise ApplicationError(
+            _("CPV codes must be a list of codes like 72000000-5."), extra={"field": "cpv_codes"}
+        )
+    cleaned = list(dict.fromkeys(c.strip() for c in codes))
+    badly_formed = [c for c in cleaned if not CPV_FORMAT.match(c)]
+    if badly_formed:
+        raise ApplicationError(
+            _("Not CPV codes (they look like 72000000-5): %(codes)s")
+            % {"codes": ", ".join(badly_formed)},
+            extra={"field": "cpv_codes"},
+        )
+    unknown = cpv_unknown_codes(cleaned)
+    if unknown:
+        raise ApplicationError(
+            _("Unknown CPV codes: %(codes)s") % {"codes": ", ".join(unknown)},
+            extra={"field": "cpv_codes"},
+        )
+    return cleaned
+
+
+def _clean_value(value) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ApplicationError(
+            _("The estimated value must be a number."), extra={"field": "estimated_value"}
+        ) from error
+    if not amount.is_finite() or amount < 0 or amount > MAX_VALUE:
+        raise ApplicationError(
+            _("The estimated value must be between 0 and 999,999,999,999.99."),
+            extra={"field": "estimated_value"},
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def tender_create(
+    *,
+    actor: User,
+    city: City,
+    title: str,
+    description: str,
+    procedure: str,
+    estimated_value,
+    currency: str | None = None,
+    cpv_codes=(),
+) -> Tender:
+    """An officer of ``city`` records a need; it starts in ``need_draft``."""
+    if (
+        not actor.is_superuser
+        and not Membership.objects.filter(
+            user=actor, city=city, role=Membership.Role.OFFICER
+        ).exists()
+    ):
+        raise PermissionDenied(
+            _("Only procurement officers of %(city)s may create its processes.") % {"city": city}
+        )
+    if procedure not in dict(PROCEDURE_CHOICES):
+        raise ApplicationError(
+            _("Unknown procedure “%(value)s”: use one of %(choices)s.")
+            % {"value": procedure, "choices": ", ".join(dict(PROCEDURE_CHOICES))},
+            extra={"field": "procedure"},
+        )
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise ApplicationError(
+            _("Give a title of at most 300 characters."), extra={"field": "title"}
+        )
+    currency = (currency or city.currency).upper()
+    if currency != city.currency:
+        raise ApplicationError(
+            _("%(city)s works in %(currency)s.") % {"city": city, "currency": city.currency},
+            extra={"field": "currency"},
+        )
+    tender = Tender.objects.create(
+        city=city,
+        title=title,
+        description=(description or "").strip(),
+        procedure=procedure,
+        estimated_value=_clean_value(estimated_value),
+        currency=currency,
+        cpv_codes=_clean_cpv_codes(list(cpv_codes)),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=tender,
+        name="tender_create",
+        to_state=tender.status,
+    )
+    grant_to_roles(
+        obj=tender,
+        organisation=city,
+        perms_by_role=TENDER_PERMISSIONS,
+        actor=actor,
+        reason="process created",
+    )
+    return tender
+
+
+@transaction.atomic
+def tender_update(*, actor: User, tender: Tender, **changes) -> Tender:
+    """Edit the need and specifications while the file is not yet approved."""
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    if not actor.has_perm("tenders.view_tender", locked):
+        raise NotFound(_("Process not found."))
+    if not actor.has_perm("tenders.change_tender", locked):
+        raise PermissionDenied(
+            _("Only procurement officers of %(city)s may edit this process.")
+            % {"city": locked.city}
+        )
+    if locked.status not in EDITABLE_STATES:
+        raise Conflict(
+            _("The specifications are frozen once the file is approved (LCSP art. 122.1).")
+        )
+    allowed = {"title", "description", "estimated_value", "cpv_codes", "functional_specifications"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    if "estimated_value" in changes:
+        changes["estimated_value"] = _clean_value(changes["estimated_value"])
+    if "cpv_codes" in changes:
+        changes["cpv_codes"] = _clean_cpv_codes(changes["cpv_codes"])
+    if "title" in changes and not str(changes["title"]).strip():
+        raise ApplicationError(_("Give a title."), extra={"field": "title"})
+    for field, value in changes.items():
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="tender_update",
+        data={"fields": sorted(changes)},
+    )
+    return locked

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from tenders.process import api
+
+urlpatterns = [
+    path("tenders/", api.TenderListView.as_view(), name="api-tender-list"),
+    path("tenders/<int:pk>/", api.TenderDetailView.as_view(), name="api-tender-detail"),
+    path(
+        "tenders/<int:pk>/transitions/",
+        api.TransitionListView.as_view(),
+        name="api-tender-transitions",
+    ),
+    path(
+        "tenders/<int:pk>/transitions/<slug:name>/",
+        api.TransitionFireView.as_view(),
+        name="api-tender-transition-fire",
+    ),
+    path("tenders/<int:pk>/history/", api.HistoryView.as_view(), name="api-tender-history"),
+]
+
