@@ -13,4 +13,6 @@ class PublicationConfig(AppConfig):
     verbose_name = _("Open data")
 
     def ready(self) -> None:
-        from publication.ocds import effects  # noqa: F401 - registers the effect handlers
+        # Registers the effect handlers, and the release task for workers (autodiscovery looks
+        # only for a top-level `tasks` module of each app).
+        from publication.ocds import effects, tasks  # noqa: F401

@@ -7,7 +7,7 @@ model for its ``machine`` (see ``workflows.protocols``).
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -122,7 +122,8 @@ class Transition:
     roles: tuple[str, ...] = ()
     guards: Sequence[Guard] = ()
     legal_basis: str = ""
-    procedures: frozenset[str] = frozenset()  # empty: every procedure of its machine
+    # Empty: every procedure of the machine it joins (``Machine`` fills them in).
+    procedures: frozenset[str] = frozenset()
     due: Callable[[Any], dt.datetime | None] | None = None
     stamp: Stamp | None = None
     apply: Stamp | None = None
@@ -135,7 +136,7 @@ class Transition:
         return not self.roles
 
     def belongs_to(self, procedure: str) -> bool:
-        return not self.procedures or procedure in self.procedures
+        return procedure in self.procedures
 
     def parse_data(self, raw: dict | None) -> dict[str, Any]:
         raw = raw or {}
@@ -176,6 +177,9 @@ class Machine:
         procedures: list[tuple[str, Promise]],
         main_lines: dict[str, list[str]],
     ) -> None:
+        codes = frozenset(code for code, _label in procedures)
+        # A transition that names no procedure belongs to every procedure of the machine.
+        transitions = [t if t.procedures else replace(t, procedures=codes) for t in transitions]
         self.states = states
         self.transitions = transitions
         self.initial = initial

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenders.procedures.base import ALL, CPTI, PARTNERSHIP, PCP
 from tenders.procedures.states import INITIAL_STATE, STAGES, STATE_BY_NAME, STATES
-from tenders.procedures.transitions import TRANSITIONS
+from tenders.procedures.transitions import TRANSITIONS as _DEFINED
 from workflows.machine import DataField, Machine, Procedure, State, Transition, target_of
 
 PROCEDURE_CHOICES = [
@@ -88,12 +88,13 @@ MAIN_LINES = {
 STATE_CHOICES = [(state.name, state.label) for state in STATES]
 MACHINE = Machine(
     states=STATES,
-    transitions=TRANSITIONS,
+    transitions=_DEFINED,
     initial=INITIAL_STATE,
     procedures=PROCEDURE_CHOICES,
     main_lines=MAIN_LINES,
 )
 PROCEDURES = MACHINE.procedures
+TRANSITIONS = MACHINE.transitions
 TRANSITION_BY_NAME = MACHINE.transition_by_name
 procedure = MACHINE.procedure
 transitions_from = MACHINE.transitions_from
