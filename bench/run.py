@@ -133,6 +133,7 @@ def fixtures() -> dict:
 
     from procurement.accounts.models import User
     from tenders.models import Consultation, Tender
+    from tenders.procedures import S
 
     def login(username: str) -> dict:
         user = User.objects.get(username=username)
@@ -155,7 +156,7 @@ def fixtures() -> dict:
         .order_by("pk")
         .first()
     )
-    public = Tender.objects.filter(status="consultation_open").order_by("pk").first()
+    public = Tender.objects.filter(status=S.CONSULTATION_OPEN).order_by("pk").first()
     consultation = Consultation.objects.filter(tender=public).first()
     return {
         "officer": officer,
@@ -375,11 +376,12 @@ def rush_prepare(suppliers: int, consultations: int) -> tuple[list[dict], list[i
 
     from procurement.accounts.models import Membership
     from tenders.models import Consultation, Question, Response
+    from tenders.procedures import S
 
     now = dt.datetime.now(dt.UTC)
     chosen = list(
         Consultation.objects.filter(
-            tender__status="consultation_open", opens_at__lte=now, closes_at__gt=now
+            tender__status=S.CONSULTATION_OPEN, opens_at__lte=now, closes_at__gt=now
         ).order_by("pk")[:consultations]
     )
     if len(chosen) < consultations:
@@ -440,6 +442,7 @@ def storm_prepare(count: int, due: dt.datetime) -> list[int]:
     from procurement.accounts.models import City
     from tenders.management.commands.seed_scale import Writer
     from tenders.models import Consultation, Tender
+    from tenders.procedures import CPTI, S
 
     writer = Writer()
     cities = list(City.objects.filter(slug__startswith="scale-").values_list("pk", flat=True))
@@ -451,11 +454,11 @@ def storm_prepare(count: int, due: dt.datetime) -> list[int]:
         (
             {
                 "id": pk,
-                "status": "consultation_open",
+                "status": S.CONSULTATION_OPEN,
                 "city_id": cities[n % len(cities)],
                 "title": f"Storm {n}",
                 "description": "",
-                "procedure": "cpti_open",
+                "procedure": CPTI,
                 "estimated_value": 100000,
                 "currency": "EUR",
                 "functional_specifications": "",
@@ -499,6 +502,7 @@ def measure_storm(env: dict, args) -> dict:
 
     from procurement.core.models import AuditEntry
     from tenders.models import Tender
+    from tenders.procedures import S, T
 
     due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=5)
     ids = storm_prepare(args.storm, due)
@@ -530,7 +534,7 @@ def measure_storm(env: dict, args) -> dict:
         remaining = len(ids)
         elapsed = 0.0
         while time.monotonic() - started < args.storm_timeout:
-            remaining = Tender.objects.filter(pk__in=ids, status="consultation_open").count()
+            remaining = Tender.objects.filter(pk__in=ids, status=S.CONSULTATION_OPEN).count()
             elapsed = time.monotonic() - started
             if remaining == 0:
                 break
@@ -540,7 +544,7 @@ def measure_storm(env: dict, args) -> dict:
         worker.wait()
         redis_flush()
     fired = (
-        AuditEntry.objects.filter(name="close_consultation", object_id__in=[str(i) for i in ids])
+        AuditEntry.objects.filter(name=T.CLOSE_CONSULTATION, object_id__in=[str(i) for i in ids])
         .values("object_id")
         .annotate(n=Count("pk"))
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import KIND_BY_CODE
 from procurement.core.formatting import city_datetime, money
+from tenders.procedures import CPTI, Milestone, steps_marking
 
 # --- the schema -----------------------------------------------------------------------------
 
@@ -299,12 +300,6 @@ def process_ref(process_id: int) -> ProcessRef:
 
 # --- as of which step -----------------------------------------------------------------------
 
-CPTI = "cpti_open"
-BIDS_CLOSED = "close_bids"
-PROPOSAL = "propose_award"
-STANDSTILL = "start_standstill"
-ANNULMENTS = frozenset({"uphold_appeal", "uphold_partnership_appeal"})
-
 
 @dataclass(frozen=True)
 class AsOf:
@@ -316,8 +311,13 @@ class AsOf:
     at: dt.datetime
     steps: tuple[tuple[str, dt.datetime], ...] = ()
 
-    def has(self, name: str) -> bool:
-        return any(step == name for step, _at in self.steps)
+    def has(self, milestone: Milestone) -> bool:
+        return bool(self.times(milestone))
+
+    def times(self, milestone: Milestone) -> list[dt.datetime]:
+        """When the steps that mark ``milestone`` happened."""
+        names = steps_marking(milestone)
+        return [at for step, at in self.steps if step in names]
 
     def reached(self, moment: dt.datetime | None) -> bool:
         return moment is not None and moment <= self.at
@@ -402,7 +402,7 @@ def _bids(tender, when: AsOf, zone, language: str) -> list[dict[str, Any]]:
 
     Never an envelope's content: value-judgement points once the report is signed (LCSP art.
     146.2), formula points, totals, ranks and the price offered once envelope C is open."""
-    if tender.procedure != CPTI or not when.has(BIDS_CLOSED):
+    if tender.procedure != CPTI or not when.has(Milestone.BIDS_CLOSING):
         return []
     from tenders.award.evaluation import formula_offers, scoreboard
     from tenders.models import Bid
@@ -460,7 +460,7 @@ def _bids(tender, when: AsOf, zone, language: str) -> list[dict[str, Any]]:
 def _bidders(tender, when: AsOf) -> list[dict[str, Any]]:
     """One participant per CPTI bidder once the bids closed, its status the admission outcome
     of its bids (one per lot)."""
-    if tender.procedure != CPTI or not when.has(BIDS_CLOSED):
+    if tender.procedure != CPTI or not when.has(Milestone.BIDS_CLOSING):
         return []
     from tenders.models import Bid
 
@@ -505,12 +505,12 @@ def _cpti_award(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
 
     def annulled(row) -> bool:
         return row.status == Award.Status.ANNULLED and any(
-            name in ANNULMENTS and at >= row.awarded_at for name, at in when.steps
+            at >= row.awarded_at for at in when.times(Milestone.AWARD_ANNULMENT)
         )
 
     live = [row for row in rows if not annulled(row)]
     proposed: list[str] = []
-    if when.has(PROPOSAL):
+    if when.has(Milestone.AWARD_PROPOSAL):
         # The live proposal of each lot (after a failed request for documents, the next one).
         for row in (
             Award.objects.filter(tender=tender)
@@ -548,7 +548,7 @@ def _cpti_award(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
         if when.reached(tender.awarded_at)
         else "",
         "standstill_ends": _when(tender.standstill_ends_at, zone, language)
-        if when.has(STANDSTILL)
+        if when.has(Milestone.STANDSTILL)
         else "",
         "contract_signed": _when(tender.contract_signed_at, zone, language) if signed else "",
         "contract_reference": ", ".join(r.contract_reference for r in live if r.contract_reference)

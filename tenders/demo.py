@@ -31,6 +31,7 @@ from tenders.consultation.services import (
     response_submit,
 )
 from tenders.models import Tender
+from tenders.procedures import CPTI, PARTNERSHIP, PCP, T
 from tenders.process.services import tender_create
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
@@ -49,24 +50,24 @@ def _fire(tender: Tender, name: str, who: str, at: dt.datetime, reason: str = ""
 
 
 def _file_approved(tender: Tender, start: dt.datetime, officer: str, legal: str) -> Tender:
-    tender = _fire(tender, "draft_specs", officer, start)
+    tender = _fire(tender, T.DRAFT_SPECS, officer, start)
     tender.functional_specifications = (
         "La solución debe funcionar 24/7, integrarse con la plataforma de ciudad (FIWARE) y "
         "reducir en un 30 % el indicador de referencia frente a la línea base medida en 2025."
     )
     tender.save(update_fields=["functional_specifications"])
-    tender = _fire(tender, "choose_procedure", officer, start + DAY)
-    tender = _fire(tender, "submit_file", officer, start + 5 * DAY)
+    tender = _fire(tender, T.CHOOSE_PROCEDURE, officer, start + DAY)
+    tender = _fire(tender, T.SUBMIT_FILE, officer, start + 5 * DAY)
     tender = _fire(
-        tender, "record_legal_report", legal, start + 9 * DAY, reference="INF-JUR-2026/041"
+        tender, T.RECORD_LEGAL_REPORT, legal, start + 9 * DAY, reference="INF-JUR-2026/041"
     )
     tender = _fire(
-        tender, "record_credit_certificate", legal, start + 10 * DAY, reference="RC 2026/12877"
+        tender, T.RECORD_CREDIT_CERTIFICATE, legal, start + 10 * DAY, reference="RC 2026/12877"
     )
     tender = _fire(
-        tender, "record_audit_report", legal, start + 12 * DAY, reference="FISC-2026/311"
+        tender, T.RECORD_AUDIT_REPORT, legal, start + 12 * DAY, reference="FISC-2026/311"
     )
-    return _fire(tender, "approve_file", officer, start + 14 * DAY)
+    return _fire(tender, T.APPROVE_FILE, officer, start + 14 * DAY)
 
 
 AIR_QUESTIONS = [
@@ -190,10 +191,10 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
         formula="linear",
         params={"lower": 1, "upper": 5, "better": "higher"},
     )
-    tender = _fire(tender, "validate_need", officer, start)
+    tender = _fire(tender, T.VALIDATE_NEED, officer, start)
     tender = _fire(
         tender,
-        "skip_consultation",
+        T.SKIP_CONSULTATION,
         officer,
         start + DAY,
         reason="La consulta preliminar de la red RECI de 2025 cubrió este mercado; su "
@@ -201,7 +202,7 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
     )
     tender = _file_approved(tender, start + 2 * DAY, officer, legal)
     tender = _fire(
-        tender, "publish_tender", officer, start + 17 * DAY, submission_deadline=start + 40 * DAY
+        tender, T.PUBLISH_TENDER, officer, start + 17 * DAY, submission_deadline=start + 40 * DAY
     )
     lot = tender.lots.get()
     bids = []
@@ -222,8 +223,8 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
         bid_admission_decide(
             actor=_user(committee), bid=bid, decision="admitted", now=start + 42 * DAY
         )
-    tender = _fire(tender, "check_admin", committee, start + 42 * DAY)
-    tender = _fire(tender, "open_envelope_b", committee, start + 43 * DAY)
+    tender = _fire(tender, T.CHECK_ADMIN, committee, start + 42 * DAY)
+    tender = _fire(tender, T.OPEN_ENVELOPE_B, committee, start + 43 * DAY)
     for bid, points in zip(bids, ("34", "30"), strict=True):
         score_save(
             actor=_user(committee),
@@ -234,16 +235,16 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
         )
     if stop_after == "scores":
         return tender
-    tender = _fire(tender, "sign_value_report", committee, start + 45 * DAY)
-    tender = _fire(tender, "open_envelope_c", committee, start + 46 * DAY)
-    tender = _fire(tender, "rank", committee, start + 47 * DAY)
-    tender = _fire(tender, "propose_award", committee, start + 48 * DAY)
-    tender = _fire(tender, "request_documents", officer, start + 49 * DAY)
-    tender = _fire(tender, "receive_documents", officer, start + 53 * DAY)
-    tender = _fire(tender, "award", officer, start + 55 * DAY)
+    tender = _fire(tender, T.SIGN_VALUE_REPORT, committee, start + 45 * DAY)
+    tender = _fire(tender, T.OPEN_ENVELOPE_C, committee, start + 46 * DAY)
+    tender = _fire(tender, T.RANK, committee, start + 47 * DAY)
+    tender = _fire(tender, T.PROPOSE_AWARD, committee, start + 48 * DAY)
+    tender = _fire(tender, T.REQUEST_DOCUMENTS, officer, start + 49 * DAY)
+    tender = _fire(tender, T.RECEIVE_DOCUMENTS, officer, start + 53 * DAY)
+    tender = _fire(tender, T.AWARD, officer, start + 55 * DAY)
     fire_due_events(models=MACHINES, now=start + 90 * DAY)
     tender.refresh_from_db()
-    return _fire(tender, "sign_contract", officer, start + 91 * DAY)
+    return _fire(tender, T.SIGN_CONTRACT, officer, start + 91 * DAY)
 
 
 def _create(city: City, officer: str, title: str, **fields) -> tuple[Tender, bool]:
@@ -271,7 +272,7 @@ def seed(stdout=None) -> None:
         "Alumbrado público adaptativo al paso de peatones",
         description="Las calles residenciales se iluminan igual a las 3:00 que a las 20:00; "
         "no existe en el mercado un sistema que adapte la luz al tránsito real.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("450000"),
         cpv_codes=["31500000-1"],
     )
@@ -283,15 +284,15 @@ def seed(stdout=None) -> None:
         "Red de sensores de calidad del aire en tiempo real",
         description="La ciudad mide la calidad del aire en dos estaciones fijas; necesita conocer "
         "la exposición real por barrio y hora para actuar sobre el tráfico.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("280000"),
         cpv_codes=["38000000-5", "48810000-9"],
     )
     if new:
         start = now - 20 * DAY
-        tender = _fire(tender, "validate_need", "officer.logrono", start)
-        tender = _fire(tender, "publish_demand_map", "officer.logrono", start + DAY)
-        tender = _fire(tender, "start_consultation", "officer.logrono", start + 2 * DAY)
+        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
+        tender = _fire(tender, T.PUBLISH_DEMAND_MAP, "officer.logrono", start + DAY)
+        tender = _fire(tender, T.START_CONSULTATION, "officer.logrono", start + 2 * DAY)
         consultation_save(
             actor=_user("officer.logrono"),
             tender=tender,
@@ -315,7 +316,7 @@ def seed(stdout=None) -> None:
                 required=required,
                 choices=choices,
             )
-        air_quality = _fire(tender, "publish_consultation", "officer.logrono", start + 3 * DAY)
+        air_quality = _fire(tender, T.PUBLISH_CONSULTATION, "officer.logrono", start + 3 * DAY)
 
     # 3. A need whose consultation was skipped, with its file approved.
     tender, new = _create(
@@ -324,16 +325,16 @@ def seed(stdout=None) -> None:
         "Robots autónomos para la recogida de residuos en el casco antiguo",
         description="Los camiones no entran en las calles estrechas del casco antiguo; la recogida "
         "manual es lenta y costosa y no hay una solución comercial.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("900000"),
         cpv_codes=["90511000-2", "34144900-7"],
     )
     if new:
         start = now - 60 * DAY
-        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
-            "skip_consultation",
+            T.SKIP_CONSULTATION,
             "officer.logrono",
             start + DAY,
             reason="El estudio de mercado de 2025 (informe técnico 12/2025) y la consulta "
@@ -348,16 +349,16 @@ def seed(stdout=None) -> None:
         "Predicción de fugas en la red de agua con inteligencia artificial",
         description="Se pierde el 18 % del agua en fugas que se detectan tarde; ningún producto "
         "predice dónde aparecerán con la red de sensores actual.",
-        procedure="pcp",
+        procedure=PCP,
         estimated_value=Decimal("600000"),
         cpv_codes=["73100000-3"],
     )
     if new:
         start = now - 40 * DAY
-        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
-            "skip_consultation",
+            T.SKIP_CONSULTATION,
             "officer.logrono",
             start + DAY,
             reason="La consulta del CDTI de 2025 sobre agua inteligente ya recogió el "
@@ -366,7 +367,7 @@ def seed(stdout=None) -> None:
         tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
         _fire(
             tender,
-            "publish_call",
+            T.PUBLISH_CALL,
             "officer.logrono",
             start + 18 * DAY,
             submission_deadline=now + 30 * DAY,
@@ -379,16 +380,16 @@ def seed(stdout=None) -> None:
         "Lanzadera eléctrica autónoma para el centro histórico",
         description="Las personas mayores no tienen transporte público en el centro histórico; "
         "los vehículos del mercado no circulan de forma autónoma por calles peatonales.",
-        procedure="innovation_partnership",
+        procedure=PARTNERSHIP,
         estimated_value=Decimal("1500000"),
         cpv_codes=["34144910-0", "73100000-3"],
     )
     if new:
         start = now - 120 * DAY
-        tender = _fire(tender, "validate_need", "officer.logrono", start)
+        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
-            "skip_consultation",
+            T.SKIP_CONSULTATION,
             "officer.logrono",
             start + DAY,
             reason="El proyecto europeo SHOW (2020-2024) sirvió de estudio de mercado: "
@@ -397,7 +398,7 @@ def seed(stdout=None) -> None:
         tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
         tender = _fire(
             tender,
-            "publish_notice",
+            T.PUBLISH_NOTICE,
             "officer.logrono",
             start + 20 * DAY,
             submission_deadline=start + 55 * DAY,
@@ -407,22 +408,22 @@ def seed(stdout=None) -> None:
         for slug in ("acme", "nova", "unirioja"):
             tender = _fire(
                 tender,
-                "register_applicant",
+                T.REGISTER_APPLICANT,
                 "officer.logrono",
                 start + 57 * DAY,
                 supplier=suppliers[slug].pk,
             )
         tender = _fire(
             tender,
-            "select_candidates",
+            T.SELECT_CANDIDATES,
             "committee.logrono",
             start + 60 * DAY,
             candidates=[suppliers[s].pk for s in ("acme", "nova", "unirioja")],
         )
-        tender = _fire(tender, "open_negotiation", "officer.logrono", start + 62 * DAY)
+        tender = _fire(tender, T.OPEN_NEGOTIATION, "officer.logrono", start + 62 * DAY)
         _fire(
             tender,
-            "record_negotiation_round",
+            T.RECORD_NEGOTIATION_ROUND,
             "committee.logrono",
             start + 80 * DAY,
             minutes="Primera ronda: las tres candidatas presentan su proyecto de I+D; se "
@@ -436,27 +437,27 @@ def seed(stdout=None) -> None:
         "Mitigación de islas de calor en patios escolares",
         description="Los patios escolares superan los 40 °C en junio; se buscan soluciones "
         "innovadoras de sombra y refrigeración pasiva que no existen en el mercado.",
-        procedure="pcp",
+        procedure=PCP,
         estimated_value=Decimal("350000"),
         cpv_codes=["73000000-2"],
     )
     if new:
-        _fire(tender, "validate_need", "officer.terrassa", now - 10 * DAY)
+        _fire(tender, T.VALIDATE_NEED, "officer.terrassa", now - 10 * DAY)
     tender, new = _create(
         terrassa,
         "officer.terrassa",
         "Plataforma de gemelo digital del alcantarillado",
         description="Modelo digital de la red de alcantarillado para anticipar inundaciones "
         "urbanas en episodios de lluvia torrencial.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("200000"),
         cpv_codes=["72212000-4"],
     )
     if new:
-        tender = _fire(tender, "validate_need", "officer.terrassa", now - 30 * DAY)
+        tender = _fire(tender, T.VALIDATE_NEED, "officer.terrassa", now - 30 * DAY)
         _fire(
             tender,
-            "cancel",
+            T.CANCEL,
             "officer.terrassa",
             now - 5 * DAY,
             reason="El Área Metropolitana licitará un gemelo digital común para todos los municipios.",
@@ -469,7 +470,7 @@ def seed(stdout=None) -> None:
         "Semáforos que dan prioridad a los autobuses urbanos",
         description="Los autobuses pierden el 20 % del tiempo de viaje en semáforos; ningún sistema "
         "del mercado se integra con la flota y los reguladores existentes.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("190000"),
         cpv_codes=["34990000-3"],
     )
@@ -481,7 +482,7 @@ def seed(stdout=None) -> None:
         "Plataforma de gestión de la demanda energética municipal",
         description="Los edificios municipales consumen sin coordinación; no existe un producto que "
         "gestione la demanda con los contadores y la fotovoltaica existentes.",
-        procedure="cpti_open",
+        procedure=CPTI,
         estimated_value=Decimal("160000"),
         cpv_codes=["48000000-8"],
     )

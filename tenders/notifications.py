@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from procurement.core.mail import email_queue
 from tenders.consultation.subscriptions import subscriptions_matching, supplier_addresses
 from tenders.models import Consultation, Response, SupplierSubscription
+from tenders.procedures import S
 
 REMIND_BEFORE = dt.timedelta(days=3)
 
@@ -50,7 +51,7 @@ def consultation_opened_notify(*, tender_id: int) -> int:
 def consultations_closing_remind(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     closing = Consultation.objects.select_related("tender__city").filter(
-        tender__status="consultation_open", closes_at__gt=now, closes_at__lte=now + REMIND_BEFORE
+        tender__status=S.CONSULTATION_OPEN, closes_at__gt=now, closes_at__lte=now + REMIND_BEFORE
     )
     sent = 0
     for consultation in closing:

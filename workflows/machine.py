@@ -171,8 +171,8 @@ class Machine:
     def __init__(
         self,
         *,
-        states: list[State],
-        transitions: list[Transition],
+        states: Sequence[State],
+        transitions: Sequence[Transition],
         initial: str,
         procedures: list[tuple[str, Promise]],
         main_lines: dict[str, list[str]],

@@ -32,40 +32,40 @@ from procurement.accounts.models import Supplier
 from procurement.core.audit import audit_history
 from procurement.core.models import AuditEntry
 from tenders.models import Award, Bid, Criterion
-from tenders.procedures import STATE_BY_NAME, TRANSITION_BY_NAME, procedure
+from tenders.procedures import (
+    CPTI,
+    PARTNERSHIP,
+    PCP,
+    STATE_BY_NAME,
+    STATES,
+    TRANSITION_BY_NAME,
+    Milestone,
+    S,
+    procedure,
+    steps_marking,
+)
 
 PLANNING_STAGES = frozenset({"need", "consultation", "preparation"})
 
 # Transitions whose audit rows carry the public milestones of a process.
-PLANNING_PUBLICATIONS = frozenset({"publish_demand_map", "publish_consultation"})
-TENDER_PUBLICATIONS = frozenset({"publish_tender", "publish_call", "publish_notice"})
-AWARD_STEPS = frozenset({"award", "select_suppliers", "award_partners"})
-AWARD_ANNULMENTS = frozenset({"uphold_appeal", "uphold_partnership_appeal"})
-CONTRACT_STEPS = frozenset({"sign_contract", "start_phase1", "sign_partnership"})
+PLANNING_PUBLICATIONS = steps_marking(Milestone.NEED_NOTICE, Milestone.CONSULTATION_NOTICE)
+CONSULTATION_NOTICES = steps_marking(Milestone.CONSULTATION_NOTICE)
+CONSULTATION_ENDS = steps_marking(Milestone.CONSULTATION_END)
+REPORT_PUBLICATIONS = steps_marking(Milestone.CONSULTATION_REPORT)
+TENDER_PUBLICATIONS = steps_marking(Milestone.TENDER_NOTICE)
+DEADLINE_EXTENSIONS = steps_marking(Milestone.DEADLINE_EXTENSION)
+AWARD_STEPS = steps_marking(Milestone.AWARD)
+AWARD_ANNULMENTS = steps_marking(Milestone.AWARD_ANNULMENT)
+CONTRACT_STEPS = steps_marking(Milestone.CONTRACT)
 # The CPTI step after which who bid is public (LCSP art. 157: the bids are opened in public).
-BIDS_CLOSED_STEPS = frozenset({"close_bids"})
-CPTI = "cpti_open"
+BIDS_CLOSED_STEPS = steps_marking(Milestone.BIDS_CLOSING)
 
 # procurementMethod (closed codelist ``method``): innovation partnership and PCP select whom
 # they negotiate or contract with, so both are ``selective`` (anchors §2.4).
 PROCUREMENT_METHOD = {
-    "cpti_open": "open",
-    "pcp": "selective",
-    "innovation_partnership": "selective",
-}
-
-# tenderStatus (closed) of the tender process by the engine's stage; ``ended`` depends on how.
-TENDER_STATUS_BY_STAGE = {
-    "tendering": "active",
-    "evaluation": "active",
-    "award": "complete",
-    "execution": "complete",
-}
-TENDER_STATUS_BY_END = {
-    "closed": "complete",
-    "terminated": "complete",
-    "cancelled": "cancelled",
-    "void": "unsuccessful",
+    CPTI: "open",
+    PCP: "selective",
+    PARTNERSHIP: "selective",
 }
 
 # awardStatus (closed) of a CPTI award row. Proposals, document requests and failed requests
@@ -96,8 +96,7 @@ RELEASE_TAG_BY_EFFECT = (
 
 # Every closed-codelist value this module can write, checked against the codelists by the tests.
 CLOSED_CODES = {
-    "tenderStatus.csv": {"planning", "withdrawn", *TENDER_STATUS_BY_STAGE.values()}
-    | set(TENDER_STATUS_BY_END.values())
+    "tenderStatus.csv": {"planning", "withdrawn", *(state.ocds_status for state in STATES)}
     | {LOT_STATUS_AWARDED, LOT_STATUS_NOT_AWARDED},
     "method.csv": set(PROCUREMENT_METHOD.values()),
     "releaseTag.csv": {
@@ -145,7 +144,7 @@ def is_planning_step(entry: AuditEntry) -> bool:
     """Whether the step belongs to the planning process (need, consultation, preparation).
 
     A cancellation belongs where the process was when it was cancelled."""
-    state = entry.from_state if entry.to_state == "cancelled" else entry.to_state
+    state = entry.from_state if entry.to_state == S.CANCELLED else entry.to_state
     return STATE_BY_NAME[state].stage in PLANNING_STAGES
 
 
@@ -185,8 +184,8 @@ class Context:
     def steps(self, names: frozenset[str]) -> list[AuditEntry]:
         return [e for e in self.entries if e.name in names]
 
-    def has(self, name: str) -> bool:
-        return any(e.name == name for e in self.entries)
+    def has(self, names: frozenset[str]) -> bool:
+        return any(e.name in names for e in self.entries)
 
 
 def published_award_rows(tender, *, upto: AuditEntry) -> list[Any]:
@@ -371,7 +370,7 @@ def _party_ref(party: dict[str, Any]) -> dict[str, str]:
 def main_procurement_category(tender) -> str:
     """``services`` for R&D (PCP, partnership); otherwise by the first CPV division: 45 is works,
     below 45 goods (48, software packages, too), above services."""
-    if tender.procedure != "cpti_open" or not tender.cpv_codes:
+    if tender.procedure != CPTI or not tender.cpv_codes:
         return "services"
     division = int(str(tender.cpv_codes[0])[:2] or 0)
     if division == 45:
@@ -436,7 +435,7 @@ def planning_section(ctx: Context, *, with_documents: bool) -> dict[str, Any]:
         )
     milestones = []
     for consultation in consultations_published(ctx):
-        notice_at = next((e.at for e in ctx.steps(frozenset({"publish_consultation"}))), None)
+        notice_at = next((e.at for e in ctx.steps(CONSULTATION_NOTICES)), None)
         documents.append(
             {
                 "id": f"consultation-{consultation.pk}",
@@ -448,7 +447,7 @@ def planning_section(ctx: Context, *, with_documents: bool) -> dict[str, Any]:
                 "language": ctx.language,
             }
         )
-        report = next((e for e in ctx.entries if e.name == "publish_report"), None)
+        report = next((e for e in ctx.entries if e.name in REPORT_PUBLICATIONS), None)
         if report is not None:
             documents.append(
                 {
@@ -463,7 +462,7 @@ def planning_section(ctx: Context, *, with_documents: bool) -> dict[str, Any]:
                     "language": ctx.language,
                 }
             )
-        closed = next((e for e in ctx.entries if e.name == "close_consultation"), None)
+        closed = next((e for e in ctx.entries if e.name in CONSULTATION_ENDS), None)
         milestone: dict[str, Any] = {
             "id": f"consultation-{consultation.pk}",
             "title": consultation.subject,
@@ -485,7 +484,7 @@ def planning_section(ctx: Context, *, with_documents: bool) -> dict[str, Any]:
 
 
 def consultations_published(ctx: Context) -> list[Any]:
-    if not ctx.has("publish_consultation"):
+    if not ctx.has(CONSULTATION_NOTICES):
         return []
     return [c for c in ctx.tender.consultations.order_by("pk") if c.published_at is not None]
 
@@ -496,10 +495,8 @@ def consultations_published(ctx: Context) -> list[Any]:
 def tender_status(ctx: Context, *, planning: bool) -> str:
     state = STATE_BY_NAME[ctx.entry.to_state]
     if planning:
-        return "withdrawn" if state.name == "cancelled" else "planning"
-    if state.final:
-        return TENDER_STATUS_BY_END[state.name]
-    return TENDER_STATUS_BY_STAGE.get(state.stage, "active")
+        return "withdrawn" if state.name == S.CANCELLED else "planning"
+    return state.ocds_status
 
 
 def tender_period(ctx: Context) -> dict[str, Any] | None:
@@ -509,7 +506,7 @@ def tender_period(ctx: Context) -> dict[str, Any] | None:
         return None
     end = published[0].data.get("submission_deadline")
     for e in ctx.entries:
-        if e.name == "extend_deadline" and e.data.get("submission_deadline"):
+        if e.name in DEADLINE_EXTENSIONS and e.data.get("submission_deadline"):
             end = e.data["submission_deadline"]
     period = {"startDate": _iso(published[0].at)}
     if end:
@@ -635,7 +632,7 @@ def tenderers_section(ctx: Context) -> list[dict[str, str]] | None:
 def award_rows_of_step(ctx: Context, step: AuditEntry) -> list[Any]:
     """The CPTI award rows resolved by award step ``step``: each row belongs to the last award
     step at or before its ``awarded_at`` (the step stamps it with its own time)."""
-    steps = ctx.steps(frozenset({"award"}))
+    steps = ctx.steps(AWARD_STEPS)
     later = [s for s in steps if (s.at, s.pk) > (step.at, step.pk)]
     until = later[0].at if later else None
     return [
@@ -728,7 +725,7 @@ def cpti_award_id(step: AuditEntry, row) -> str:
 
 def cpti_awards(ctx: Context) -> list[dict[str, Any]]:
     awards = []
-    for step in ctx.steps(frozenset({"award"})):
+    for step in ctx.steps(AWARD_STEPS):
         rows = award_rows_of_step(ctx, step)
         documents = _award_documents(ctx, step)
         for row in rows:
@@ -791,7 +788,7 @@ def cpti_contracts(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dict[s
     by_id = {a["id"]: a for a in awards}
     signatures = ctx.steps(CONTRACT_STEPS)
     contracts = []
-    for award_step in ctx.steps(frozenset({"award"})):
+    for award_step in ctx.steps(AWARD_STEPS):
         for row in award_rows_of_step(ctx, award_step):
             signed = row.contract_signed_at
             award = by_id.get(cpti_award_id(award_step, row))

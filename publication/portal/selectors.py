@@ -17,9 +17,8 @@ from django.db.models.functions import Cast
 from procurement.accounts.models import City, Network
 from procurement.core.exceptions import NotFound
 from tenders.models import Award, Clarification, Consultation, Participant, Tender
-from tenders.procedures import STAGES, STATES
+from tenders.procedures import CPTI, STAGES, STATES, Edit, S, is_editable
 
-OPEN_CONSULTATION_STATES = ("consultation_announced", "consultation_open")
 EARLY_STAGES = ("need", "consultation", "preparation")
 TENDER_STAGES = ("tendering", "evaluation")
 AWARD_STAGES = ("award", "execution")
@@ -147,15 +146,13 @@ def city_portal(*, city: City) -> CityPortal:
     stage = {p.pk: p.state.stage for p in processes}
     portal = CityPortal(city=city)
     portal.demand_map = [p for p in processes if stage[p.pk] in EARLY_STAGES]
-    portal.open_consultations = [
-        c for c in consultations if c.tender.status in OPEN_CONSULTATION_STATES
-    ]
+    portal.open_consultations = [c for c in consultations if is_editable(c.tender, Edit.RESPONSES)]
     portal.past_consultations = [
-        c for c in consultations if c.tender.status not in OPEN_CONSULTATION_STATES
+        c for c in consultations if not is_editable(c.tender, Edit.RESPONSES)
     ]
     portal.tenders = [p for p in processes if stage[p.pk] in TENDER_STAGES]
     portal.awards = [
-        p for p in processes if stage[p.pk] in AWARD_STAGES or p.awarded_at or p.status == "closed"
+        p for p in processes if stage[p.pk] in AWARD_STAGES or p.awarded_at or p.status == S.CLOSED
     ]
     portal.documents = list(documents_public().filter(tender__city=city)[:50])
     return portal
@@ -204,7 +201,7 @@ def process_get_public(*, pk: Any) -> ProcessPortal:
         else []
     )
     selected: list = []
-    if tender.procedure == "cpti_open":
+    if tender.procedure == CPTI:
         # CPTI winners are the lots' awards; proposals and failed requests stay internal.
         selected = list(
             Award.objects.filter(tender=tender, status=Award.Status.AWARDED)
@@ -212,7 +209,7 @@ def process_get_public(*, pk: Any) -> ProcessPortal:
             .order_by("lot__number")
         )
         selected = [award.bid for award in selected]  # each has .supplier, as participants do
-    elif tender.awarded_at or tender.state.stage in AWARD_STAGES or tender.status == "closed":
+    elif tender.awarded_at or tender.state.stage in AWARD_STAGES or tender.status == S.CLOSED:
         selected = list(
             tender.participants.filter(status=Participant.Status.SELECTED)
             .select_related("supplier")

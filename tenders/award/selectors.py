@@ -13,15 +13,7 @@ from procurement.accounts.models import Membership
 from procurement.core.exceptions import Conflict, NotFound
 from tenders.award.sealing import unseal
 from tenders.models import Award, Bid, Tender
-from tenders.procedures import CPTI, MAIN_LINES
-
-_CPTI = MAIN_LINES[CPTI]
-# Envelope A opens with the bids' closing: the committee's first act (LCSP art. 157.3).
-A_OPEN_STATES = set(_CPTI[_CPTI.index("bids_closed") :]) | {
-    "abnormal_check",
-    "suspended_appeal",
-    "void",
-}
+from tenders.procedures import Edit, is_editable, state_of
 
 
 def _supplier_ids(user) -> list[int]:
@@ -49,7 +41,7 @@ def bids_for_user(*, user, tender: Tender):
     if own and not _city_reads(user, tender):
         return queryset.filter(supplier_id__in=own)
     if _city_reads(user, tender):
-        if tender.status == "published":
+        if is_editable(tender, Edit.BIDS):
             return queryset.none()  # who bid stays secret until the deadline, too
         return queryset.filter(status=Bid.Status.SUBMITTED)
     raise NotFound(_("Process not found."))
@@ -66,7 +58,7 @@ def bid_get_for_user(*, user, pk) -> tuple[Bid, bool]:
     if (
         _city_reads(user, bid.tender)
         and bid.status == Bid.Status.SUBMITTED
-        and bid.tender.status != "published"
+        and not is_editable(bid.tender, Edit.BIDS)
     ):
         return bid, False
     raise NotFound(_("Bid not found."))
@@ -74,7 +66,7 @@ def bid_get_for_user(*, user, pk) -> tuple[Bid, bool]:
 
 def envelope_is_open(tender: Tender, envelope: str) -> bool:
     if envelope == "a":
-        return tender.status in A_OPEN_STATES
+        return state_of(tender).envelope_a_open
     return getattr(tender, f"{envelope}_opened_at") is not None
 
 

@@ -35,8 +35,8 @@ from tenders.award.services.bids import (
 )
 from tenders.consultation.services import actor_supplier
 from tenders.models import Bid, CommitteeMember, Criterion, Score, TenderQuestion
+from tenders.procedures import Edit, is_editable
 from tenders.process.selectors import tender_get_for_user
-from tenders.process.services import EDITABLE_STATES
 
 
 def _tender(request, pk):
@@ -127,7 +127,7 @@ def tender_overview(request, pk: int):
             "criteria": tender.criteria.all(),
             "questions": questions,
             "weights": tender.award_criteria_weight_total(),
-            "editable": officer and tender.status in EDITABLE_STATES,
+            "editable": officer and is_editable(tender, Edit.LOTS),
             "committee": CommitteeMember.objects.filter(tender=tender).select_related("user"),
             "committee_users": User.objects.filter(
                 memberships__city=tender.city, memberships__role=Membership.Role.COMMITTEE
@@ -280,9 +280,9 @@ def evaluation(request, pk: int):
             "vj": vj,
             "ranking": ranking,
             "awards": awards_for_user(user=request.user, tender=tender),
-            "can_admit": member and tender.status == "bids_closed",
-            "can_score": member and tender.status == "tech_opened",
-            "can_decide_abnormal": member and tender.status == "abnormal_check",
+            "can_admit": member and is_editable(tender, Edit.ADMISSION),
+            "can_score": member and is_editable(tender, Edit.VALUE_SCORES),
+            "can_decide_abnormal": member and is_editable(tender, Edit.ABNORMAL),
             "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
         },
     )

@@ -19,6 +19,7 @@ from procurement.accounts.models import Membership
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import annotate_object_perm
 from tenders.models import Answer, Attachment, Consultation, Response
+from tenders.procedures import Edit, states_where
 
 
 def _city_may_read(user, consultation: Consultation) -> bool:
@@ -71,7 +72,7 @@ def consultation_list_for_user(
             published_at__isnull=False,
             opens_at__lte=now,
             closes_at__gt=now,
-            tender__status__in=["consultation_announced", "consultation_open"],
+            tender__status__in=states_where(editable=Edit.RESPONSES),
         )
     if cpv and (prefix := _cpv_prefix(cpv)):
         # The consultation's own codes, else its process's: a code starts right after a quote

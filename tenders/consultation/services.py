@@ -34,6 +34,7 @@ from tenders.models import (
     ResponseReview,
     Tender,
 )
+from tenders.procedures import Edit, is_editable
 
 MAX_TEXT = 20000
 MAX_QUESTIONS = 100
@@ -55,7 +56,7 @@ def _lock_for_officer(actor: User, tender: Tender) -> Tender:
 
 def _draft_consultation(actor: User, consultation: Consultation) -> Consultation:
     tender = _lock_for_officer(actor, consultation.tender)
-    if tender.status != "consultation_draft":
+    if not is_editable(tender, Edit.CONSULTATION):
         raise Conflict(_("The questionnaire is fixed once the consultation is published."))
     return consultation
 
@@ -74,7 +75,7 @@ def consultation_save(
 ) -> Consultation:
     """Draft (or redraft) the process's market consultation before it is published."""
     locked = _lock_for_officer(actor, tender)
-    if locked.status != "consultation_draft":
+    if not is_editable(locked, Edit.CONSULTATION):
         raise Conflict(_("A consultation can be drafted only while the process is preparing one."))
     subject = (subject or "").strip()
     if not subject or len(subject) > 300:
@@ -192,7 +193,7 @@ def question_delete(*, actor: User, question: Question) -> None:
 def consultation_report_save(*, actor: User, tender: Tender, report: str) -> Consultation:
     locked = _lock_for_officer(actor, tender)
     consultation = locked.consultation_for_engine()
-    if consultation is None or locked.status != "report_draft":
+    if consultation is None or not is_editable(locked, Edit.REPORT):
         raise Conflict(
             _("The report is written after the consultation closes, before it is published.")
         )
@@ -205,7 +206,7 @@ def consultation_report_save(*, actor: User, tender: Tender, report: str) -> Con
 def question_summary_save(*, actor: User, question: Question, text: str) -> QuestionSummary:
     """The non-confidential summary of one question's answers, written for the report."""
     tender = _lock_for_officer(actor, question.consultation.tender)
-    if tender.status not in ("consultation_closed", "report_draft"):
+    if not is_editable(tender, Edit.SUMMARIES):
         raise Conflict(_("Answers are summarised after the consultation closes."))
     text = (text or "").strip()
     if not text:
@@ -238,12 +239,7 @@ def clarification_answer(
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError(_("Write the answer."), extra={"field": "answer"})
-    if tender.status not in (
-        "consultation_announced",
-        "consultation_open",
-        "consultation_closed",
-        "report_draft",
-    ):
+    if not is_editable(tender, Edit.CLARIFICATIONS):
         raise Conflict(_("Clarifications are answered while the consultation runs."))
     clarification.answer = answer[:MAX_TEXT]
     clarification.answered_at = timezone.now()
@@ -271,7 +267,7 @@ def actor_supplier(actor: User) -> Supplier:
 def _ensure_window(consultation: Consultation, now: dt.datetime) -> None:
     """Server time decides whether the consultation takes answers."""
     tender = consultation.tender
-    published = tender.status in ("consultation_announced", "consultation_open")
+    published = is_editable(tender, Edit.RESPONSES)
     if consultation.closes_at is not None and now >= consultation.closes_at:
         raise Conflict(
             _("The consultation closed at %(when)s: answers can no longer be changed.")

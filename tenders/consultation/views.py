@@ -44,6 +44,7 @@ from tenders.consultation.services import (
 )
 from tenders.consultation.subscriptions import subscription_save
 from tenders.models import Clarification, Question, Response, SupplierSubscription
+from tenders.procedures import Edit, is_editable
 from tenders.process.selectors import tender_get_private_for_user
 
 
@@ -345,7 +346,7 @@ def responses_table(request, pk: int):
             "rows": rows,
             "tag": tag,
             "questions": consultation.questions.select_related("summary"),
-            "can_summarise": consultation.tender.status in ("consultation_closed", "report_draft")
+            "can_summarise": is_editable(consultation.tender, Edit.SUMMARIES)
             and request.user.has_perm("tenders.act_officer", consultation.tender),
         },
     )
@@ -495,7 +496,7 @@ def questions_edit(request, pk: int):
             "consultation": consultation,
             "questions": consultation.questions.all(),
             "form": form,
-            "editable": tender.status == "consultation_draft",
+            "editable": is_editable(tender, Edit.CONSULTATION),
         },
     )
 

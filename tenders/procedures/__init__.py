@@ -4,11 +4,15 @@ The only home of state and transition names: the rest of the code asks the defin
 (``MACHINE``, the states' and transitions' attributes) rather than comparing names.
 """
 
+from functools import cache
+
 from django.utils.translation import gettext_lazy as _
 
-from tenders.procedures.base import ALL, CPTI, PARTNERSHIP, PCP
-from tenders.procedures.states import INITIAL_STATE, STAGES, STATE_BY_NAME, STATES
+from tenders.procedures.base import ALL, CPTI, PARTNERSHIP, PCP, Edit, Milestone
+from tenders.procedures.names import S, T
+from tenders.procedures.states import INITIAL_STATE, STAGES, STATE_BY_NAME, STATES, CpiState
 from tenders.procedures.transitions import TRANSITIONS as _DEFINED
+from tenders.procedures.transitions import CpiTransition
 from workflows.machine import DataField, Machine, Procedure, State, Transition, target_of
 
 PROCEDURE_CHOICES = [
@@ -100,6 +104,27 @@ procedure = MACHINE.procedure
 transitions_from = MACHINE.transitions_from
 
 
+def state_of(process) -> CpiState:
+    """The definition of the state ``process`` is in."""
+    return STATE_BY_NAME[process.status]
+
+
+def is_editable(process, what: Edit) -> bool:
+    """Whether ``what`` may be written on ``process`` in the state it is in."""
+    return what in STATE_BY_NAME[process.status].editable
+
+
+def states_where(*, editable: Edit) -> list[str]:
+    """The names of the states in which ``editable`` may be written, for database filters."""
+    return [state.name for state in STATES if editable in state.editable]
+
+
+@cache
+def steps_marking(*milestones: Milestone) -> frozenset[str]:
+    """The names of the transitions that mark any of ``milestones``, for reading audit rows."""
+    return frozenset(t.name for t in TRANSITIONS if t.milestone in milestones)
+
+
 __all__ = [
     "ALL",
     "CPTI",
@@ -114,11 +139,21 @@ __all__ = [
     "STATE_CHOICES",
     "TRANSITIONS",
     "TRANSITION_BY_NAME",
+    "CpiState",
+    "CpiTransition",
     "DataField",
+    "Edit",
+    "Milestone",
     "Procedure",
+    "S",
     "State",
+    "T",
     "Transition",
+    "is_editable",
     "procedure",
+    "state_of",
+    "states_where",
+    "steps_marking",
     "target_of",
     "transitions_from",
 ]

@@ -4,13 +4,33 @@ Read a row as: ``name``: sources → target, who fires it, what must hold, the l
 Transitions without roles are fired by the scheduler when they fall due (``due``).
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 
 from tenders.procedures import guards as g
-from tenders.procedures.base import ALL, COMMITTEE, CPTI, LEGAL, OFFICER, PARTNERSHIP, PCP
+from tenders.procedures.base import (
+    ALL,
+    COMMITTEE,
+    CPTI,
+    LEGAL,
+    OFFICER,
+    PARTNERSHIP,
+    PCP,
+    Milestone,
+)
 from tenders.procedures.guards import rules
 from workflows.guards import GuardContext
 from workflows.machine import DataField, Transition
+
+
+@dataclass(frozen=True)
+class CpiTransition(Transition):
+    """A transition with what the rest of the code asks of it instead of comparing names:
+    ``milestone``, what the step marks in the life of the process (``Milestone``)."""
+
+    milestone: Milestone | None = None
+
 
 DEADLINE = DataField("submission_deadline", "datetime", _("Deadline for submissions"))
 PHASE_END = DataField("phase_ends_at", "datetime", _("End of the phase"))
@@ -257,9 +277,9 @@ PRE_AWARD_STATES = (
     "offers_evaluated",
 )
 
-TRANSITIONS: list[Transition] = [
+TRANSITIONS: list[CpiTransition] = [
     # ---- the shared front ---------------------------------------------------------------------
-    Transition(
+    CpiTransition(
         "validate_need",
         ("need_draft",),
         "need_validated",
@@ -268,17 +288,18 @@ TRANSITIONS: list[Transition] = [
         guards=(g.need_is_described,),
         legal_basis="Ley 14/2011 art. 36 sexies §4; LCSP art. 28.1",
     ),
-    Transition(
+    CpiTransition(
         "publish_demand_map",
         ("need_validated",),
         "demand_map",
         _("Publish in the early demand map"),
+        milestone=Milestone.NEED_NOTICE,
         roles=(OFFICER,),
         stamp=stamp_published,
         legal_basis="LCSP arts. 28.4 and 134",
         effects=("publication",),
     ),
-    Transition(
+    CpiTransition(
         "start_consultation",
         ("need_validated", "demand_map"),
         "consultation_draft",
@@ -286,7 +307,7 @@ TRANSITIONS: list[Transition] = [
         roles=(OFFICER,),
         legal_basis="LCSP art. 115",
     ),
-    Transition(
+    CpiTransition(
         "skip_consultation",
         ("need_validated", "demand_map"),
         "consultation_skipped",
@@ -297,11 +318,12 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_skip,
         legal_basis="Ley 14/2011 art. 36 sexies §4",
     ),
-    Transition(
+    CpiTransition(
         "publish_consultation",
         ("consultation_draft",),
         "consultation_announced",
         _("Publish the consultation"),
+        milestone=Milestone.CONSULTATION_NOTICE,
         roles=(OFFICER,),
         guards=(g.consultation_ready_to_publish,),
         stamp=stamp_published,
@@ -309,7 +331,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 115.1",
         effects=("publication", "consultation_notice"),
     ),
-    Transition(
+    CpiTransition(
         "open_consultation",
         ("consultation_announced",),
         "consultation_open",
@@ -318,16 +340,17 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 115.1",
         effects=("consultation_opened",),
     ),
-    Transition(
+    CpiTransition(
         "close_consultation",
         ("consultation_open",),
         "consultation_closed",
         _("Close the consultation"),
+        milestone=Milestone.CONSULTATION_END,
         due=due_consultation_closes,
         legal_basis="LCSP art. 115",
         effects=("consultation_closed",),
     ),
-    Transition(
+    CpiTransition(
         "draft_report",
         ("consultation_closed",),
         "report_draft",
@@ -335,18 +358,19 @@ TRANSITIONS: list[Transition] = [
         roles=(OFFICER,),
         legal_basis="LCSP art. 115.3",
     ),
-    Transition(
+    CpiTransition(
         "publish_report",
         ("report_draft",),
         "report_published",
         _("Publish the consultation report"),
+        milestone=Milestone.CONSULTATION_REPORT,
         roles=(OFFICER,),
         guards=(g.consultation_report_written,),
         apply=apply_report_published,
         legal_basis="LCSP art. 115.3",
         effects=("publication", "consultation_report"),
     ),
-    Transition(
+    CpiTransition(
         "draft_specs",
         ("report_published", "consultation_skipped"),
         "specs_draft",
@@ -354,7 +378,7 @@ TRANSITIONS: list[Transition] = [
         roles=(OFFICER,),
         legal_basis="LCSP art. 126.5.a",
     ),
-    Transition(
+    CpiTransition(
         "choose_procedure",
         ("specs_draft",),
         "procedure_chosen",
@@ -365,7 +389,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_procedure,
         legal_basis="LCSP arts. 8, 116.4.a, 131, 177",
     ),
-    Transition(
+    CpiTransition(
         "submit_file",
         ("procedure_chosen",),
         "file_drafted",
@@ -374,7 +398,7 @@ TRANSITIONS: list[Transition] = [
         guards=(g.functional_specifications_written,),
         legal_basis="LCSP arts. 116 and 122",
     ),
-    Transition(
+    CpiTransition(
         "return_file",
         ("file_drafted",),
         "procedure_chosen",
@@ -385,7 +409,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_file_returned,
         legal_basis="LCSP DA 3ª.8",
     ),
-    Transition(
+    CpiTransition(
         "record_legal_report",
         ("file_drafted",),
         "file_drafted",
@@ -396,7 +420,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_report("legal_report_ref"),
         legal_basis="LCSP DA 3ª.8",
     ),
-    Transition(
+    CpiTransition(
         "record_credit_certificate",
         ("file_drafted",),
         "file_drafted",
@@ -407,7 +431,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_report("credit_certificate_ref"),
         legal_basis="LCSP art. 116.3",
     ),
-    Transition(
+    CpiTransition(
         "record_audit_report",
         ("file_drafted",),
         "file_drafted",
@@ -422,7 +446,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_report("audit_report_ref"),
         legal_basis="LCSP DA 3ª.3",
     ),
-    Transition(
+    CpiTransition(
         "approve_file",
         ("file_drafted",),
         "file_approved",
@@ -433,11 +457,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 116, 117 and 122.1; DA 3ª",
     ),
     # ---- CPTI open procedure ------------------------------------------------------------------
-    Transition(
+    CpiTransition(
         "publish_tender",
         ("file_approved",),
         "published",
         _("Publish the tender notice"),
+        milestone=Milestone.TENDER_NOTICE,
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
         guards=(g.lots_defined, g.award_criteria_add_up, g.minimum_bid_period),
@@ -446,11 +471,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 135, 145, 146, 156",
         effects=("publication", "tender_notice"),
     ),
-    Transition(
+    CpiTransition(
         "extend_deadline",
         ("published", "call_published", "notice_published"),
         "=",
         _("Extend the deadline"),
+        milestone=Milestone.DEADLINE_EXTENSION,
         roles=(OFFICER,),
         guards=(g.deadline_extended,),
         data=(DEADLINE,),
@@ -459,17 +485,18 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 136.2 and 138.3",
         effects=("deadline_extended",),
     ),
-    Transition(
+    CpiTransition(
         "close_bids",
         ("published",),
         "bids_closed",
         _("Close the bids"),
+        milestone=Milestone.BIDS_CLOSING,
         procedures=frozenset({CPTI}),
         due=due_submission_deadline,
         guards=(g.questions_answered_in_time,),
         legal_basis="LCSP art. 156",
     ),
-    Transition(
+    CpiTransition(
         "check_admin",
         ("bids_closed",),
         "admin_checked",
@@ -480,7 +507,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 141.2 and 157.3",
         effects=("committee_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "open_envelope_b",
         ("admin_checked",),
         "tech_opened",
@@ -492,7 +519,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 157.2",
         effects=("committee_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "sign_value_report",
         ("tech_opened",),
         "tech_evaluated",
@@ -504,7 +531,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 146.2",
         effects=("evaluation_report",),
     ),
-    Transition(
+    CpiTransition(
         "open_envelope_c",
         ("tech_evaluated",),
         "econ_opened",
@@ -516,7 +543,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 146.2 and 157.4",
         effects=("committee_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "flag_abnormal",
         ("econ_opened",),
         "abnormal_check",
@@ -527,7 +554,7 @@ TRANSITIONS: list[Transition] = [
         apply=apply_abnormal_flag,
         legal_basis="LCSP art. 149",
     ),
-    Transition(
+    CpiTransition(
         "rank",
         ("econ_opened",),
         "ranked",
@@ -537,7 +564,7 @@ TRANSITIONS: list[Transition] = [
         guards=(g.formula_scores_computed, g.no_pending_abnormal_offers),
         legal_basis="LCSP arts. 145 and 150.1",
     ),
-    Transition(
+    CpiTransition(
         "decide_abnormal",
         ("abnormal_check",),
         "ranked",
@@ -547,11 +574,12 @@ TRANSITIONS: list[Transition] = [
         guards=(g.no_pending_abnormal_offers,),
         legal_basis="LCSP art. 149.4–6",
     ),
-    Transition(
+    CpiTransition(
         "propose_award",
         ("ranked",),
         "award_proposed",
         _("Propose the award"),
+        milestone=Milestone.AWARD_PROPOSAL,
         roles=(COMMITTEE,),
         procedures=frozenset({CPTI}),
         guards=(g.ranking_exists,),
@@ -559,7 +587,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 150.1 and 157.6",
         effects=("committee_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "request_documents",
         ("award_proposed",),
         "documents_requested",
@@ -572,7 +600,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 150.2",
         effects=("documents_requested",),
     ),
-    Transition(
+    CpiTransition(
         "receive_documents",
         ("documents_requested",),
         "documents_received",
@@ -583,7 +611,7 @@ TRANSITIONS: list[Transition] = [
         apply=apply_awards("receive"),
         legal_basis="LCSP art. 150.2",
     ),
-    Transition(
+    CpiTransition(
         "documents_missed",
         ("documents_requested",),
         "award_proposed",
@@ -594,11 +622,12 @@ TRANSITIONS: list[Transition] = [
         apply=apply_awards("missed"),
         legal_basis="LCSP art. 150.2",
     ),
-    Transition(
+    CpiTransition(
         "award",
         ("documents_received",),
         "awarded",
         _("Award the contract"),
+        milestone=Milestone.AWARD,
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
         guards=(g.award_documents_received,),
@@ -607,7 +636,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 150.3 and 151",
         effects=("award_resolution",),
     ),
-    Transition(
+    CpiTransition(
         "declare_void",
         ("bids_closed", "ranked", "offers_closed", "requests_closed", "final_offers_closed"),
         "void",
@@ -619,18 +648,19 @@ TRANSITIONS: list[Transition] = [
         effects=("void_resolution",),
     ),
     # ---- award → contract, shared by CPTI and the partnership --------------------------------
-    Transition(
+    CpiTransition(
         "start_standstill",
         ("awarded",),
         "standstill",
         _("Start the standstill period"),
+        milestone=Milestone.STANDSTILL,
         procedures=frozenset({CPTI, PARTNERSHIP}),
         due=due_awarded,
         guards=(g.special_appeal_applies,),
         stamp=stamp_standstill,
         legal_basis="LCSP arts. 44.1 and 153.3",
     ),
-    Transition(
+    CpiTransition(
         "skip_standstill",
         ("awarded",),
         "awaiting_signature",
@@ -640,7 +670,7 @@ TRANSITIONS: list[Transition] = [
         guards=(g.special_appeal_does_not_apply,),
         legal_basis="LCSP arts. 44.1 and 153.3",
     ),
-    Transition(
+    CpiTransition(
         "end_standstill",
         ("standstill",),
         "awaiting_signature",
@@ -649,7 +679,7 @@ TRANSITIONS: list[Transition] = [
         due=due_standstill_end,
         legal_basis="LCSP art. 153.3",
     ),
-    Transition(
+    CpiTransition(
         "record_appeal",
         ("standstill",),
         "suspended_appeal",
@@ -660,7 +690,7 @@ TRANSITIONS: list[Transition] = [
         needs_reason=True,
         legal_basis="LCSP arts. 44, 53 and 39.2.e",
     ),
-    Transition(
+    CpiTransition(
         "dismiss_appeal",
         ("suspended_appeal",),
         "awaiting_signature",
@@ -671,11 +701,12 @@ TRANSITIONS: list[Transition] = [
         needs_reason=True,
         legal_basis="LCSP art. 57",
     ),
-    Transition(
+    CpiTransition(
         "uphold_appeal",
         ("suspended_appeal",),
         "ranked",
         _("Record that the appeal annulled the award"),
+        milestone=Milestone.AWARD_ANNULMENT,
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
         guards=(g.reason_given,),
@@ -685,11 +716,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 57.2",
         effects=("award_annulled",),
     ),
-    Transition(
+    CpiTransition(
         "uphold_partnership_appeal",
         ("suspended_appeal",),
         "offers_evaluated",
         _("Record that the appeal annulled the award"),
+        milestone=Milestone.AWARD_ANNULMENT,
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
         guards=(g.reason_given,),
@@ -698,11 +730,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 57.2",
         effects=("award_annulled",),
     ),
-    Transition(
+    CpiTransition(
         "sign_contract",
         ("awaiting_signature",),
         "contract_signed",
         _("Sign the contract"),
+        milestone=Milestone.CONTRACT,
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
         guards=(g.standstill_over,),
@@ -711,7 +744,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 153 and 39.2.e",
         effects=("contract",),
     ),
-    Transition(
+    CpiTransition(
         "close",
         ("contract_signed", "final_evaluation", "purchase_decided"),
         "closed",
@@ -719,7 +752,7 @@ TRANSITIONS: list[Transition] = [
         roles=(OFFICER,),
         legal_basis="LCSP art. 210",
     ),
-    Transition(
+    CpiTransition(
         "cancel",
         PRE_AWARD_STATES,
         "cancelled",
@@ -731,11 +764,12 @@ TRANSITIONS: list[Transition] = [
         effects=("cancellation",),
     ),
     # ---- PCP: pre-commercial procurement in phases --------------------------------------------
-    Transition(
+    CpiTransition(
         "publish_call",
         ("file_approved",),
         "call_published",
         _("Publish the PCP call"),
+        milestone=Milestone.TENDER_NOTICE,
         roles=(OFFICER,),
         procedures=frozenset({PCP}),
         guards=(g.minimum_call_period,),
@@ -744,7 +778,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 4 and 8; COM(2007) 799",
         effects=("publication", "tender_notice"),
     ),
-    Transition(
+    CpiTransition(
         "close_call",
         ("call_published",),
         "offers_closed",
@@ -753,7 +787,7 @@ TRANSITIONS: list[Transition] = [
         due=due_submission_deadline,
         legal_basis="LCSP art. 8",
     ),
-    Transition(
+    CpiTransition(
         "register_applicant",
         ("offers_closed", "requests_closed"),
         "=",
@@ -765,11 +799,12 @@ TRANSITIONS: list[Transition] = [
         apply=apply_register_applicant,
         legal_basis="LCSP arts. 139 and 178.1",
     ),
-    Transition(
+    CpiTransition(
         "select_suppliers",
         ("offers_closed",),
         "suppliers_selected",
         _("Select the suppliers for phase 1"),
+        milestone=Milestone.AWARD,
         roles=(COMMITTEE,),
         procedures=frozenset({PCP}),
         guards=(
@@ -780,11 +815,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="COM(2007) 799; LCSP art. 8",
         effects=("award_resolution",),
     ),
-    Transition(
+    CpiTransition(
         "start_phase1",
         ("suppliers_selected",),
         "phase1_design",
         _("Sign the phase-1 contracts and start solution design"),
+        milestone=Milestone.CONTRACT,
         roles=(OFFICER,),
         procedures=frozenset({PCP}),
         guards=(g.phase_end_given,),
@@ -793,7 +829,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="COM(2007) 799",
         effects=("contract",),
     ),
-    Transition(
+    CpiTransition(
         "end_phase1",
         ("phase1_design",),
         "phase1_gate",
@@ -803,7 +839,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_phase_over,
         legal_basis="COM(2007) 799",
     ),
-    Transition(
+    CpiTransition(
         "pass_gate1",
         ("phase1_gate",),
         "phase2_prototype",
@@ -820,7 +856,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="COM(2007) 799",
         effects=("phase_evaluation",),
     ),
-    Transition(
+    CpiTransition(
         "end_phase2",
         ("phase2_prototype",),
         "phase2_gate",
@@ -830,7 +866,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_phase_over,
         legal_basis="COM(2007) 799",
     ),
-    Transition(
+    CpiTransition(
         "pass_gate2",
         ("phase2_gate",),
         "phase3_field_test",
@@ -847,7 +883,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="COM(2007) 799",
         effects=("phase_evaluation",),
     ),
-    Transition(
+    CpiTransition(
         "end_phase3",
         ("phase3_field_test",),
         "final_evaluation",
@@ -857,7 +893,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_phase_over,
         legal_basis="COM(2007) 799",
     ),
-    Transition(
+    CpiTransition(
         "terminate",
         ("phase1_gate", "phase2_gate", "rd_gate"),
         "terminated",
@@ -869,11 +905,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 180.1",
     ),
     # ---- innovation partnership (LCSP arts. 177–182) ------------------------------------------
-    Transition(
+    CpiTransition(
         "publish_notice",
         ("file_approved",),
         "notice_published",
         _("Publish the partnership notice"),
+        milestone=Milestone.TENDER_NOTICE,
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
         guards=(g.minimum_request_period,),
@@ -882,7 +919,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 135, 177 and 178.2",
         effects=("publication", "tender_notice"),
     ),
-    Transition(
+    CpiTransition(
         "close_requests",
         ("notice_published",),
         "requests_closed",
@@ -891,7 +928,7 @@ TRANSITIONS: list[Transition] = [
         due=due_submission_deadline,
         legal_basis="LCSP art. 178",
     ),
-    Transition(
+    CpiTransition(
         "select_candidates",
         ("requests_closed",),
         "candidates_selected",
@@ -908,7 +945,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 178.3 and 162.2",
         effects=("committee_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "open_negotiation",
         ("candidates_selected",),
         "negotiating",
@@ -918,7 +955,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 179.1",
         effects=("invitation",),
     ),
-    Transition(
+    CpiTransition(
         "record_negotiation_round",
         ("negotiating",),
         "=",
@@ -931,7 +968,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 179.3–6",
         effects=("negotiation_minutes",),
     ),
-    Transition(
+    CpiTransition(
         "call_final_offers",
         ("negotiating",),
         "final_offers",
@@ -943,7 +980,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_deadline,
         legal_basis="LCSP art. 179",
     ),
-    Transition(
+    CpiTransition(
         "close_final_offers",
         ("final_offers",),
         "final_offers_closed",
@@ -952,7 +989,7 @@ TRANSITIONS: list[Transition] = [
         due=due_submission_deadline,
         legal_basis="LCSP art. 179",
     ),
-    Transition(
+    CpiTransition(
         "evaluate_offers",
         ("final_offers_closed",),
         "offers_evaluated",
@@ -963,11 +1000,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 145.2 and 179.2",
         effects=("evaluation_report",),
     ),
-    Transition(
+    CpiTransition(
         "award_partners",
         ("offers_evaluated",),
         "awarded",
         _("Award the partnership"),
+        milestone=Milestone.AWARD,
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
         guards=(g.selection_meets_minimum("partners", _one, "LCSP art. 177.2", "selected"),),
@@ -977,11 +1015,12 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 150.3, 151 and 177.2",
         effects=("award_resolution",),
     ),
-    Transition(
+    CpiTransition(
         "sign_partnership",
         ("awaiting_signature",),
         "rd_phase",
         _("Sign the partnership and start R&D phase 1"),
+        milestone=Milestone.CONTRACT,
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
         guards=(g.standstill_over, g.phase_end_given),
@@ -990,7 +1029,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP arts. 153 and 180",
         effects=("contract",),
     ),
-    Transition(
+    CpiTransition(
         "end_rd_phase",
         ("rd_phase",),
         "rd_gate",
@@ -1000,7 +1039,7 @@ TRANSITIONS: list[Transition] = [
         stamp=stamp_phase_over,
         legal_basis="LCSP art. 180.1",
     ),
-    Transition(
+    CpiTransition(
         "continue_rd",
         ("rd_gate",),
         "rd_phase",
@@ -1017,7 +1056,7 @@ TRANSITIONS: list[Transition] = [
         legal_basis="LCSP art. 180.1",
         effects=("phase_evaluation",),
     ),
-    Transition(
+    CpiTransition(
         "finish_rd",
         ("rd_gate",),
         "purchase_decision",
@@ -1027,7 +1066,7 @@ TRANSITIONS: list[Transition] = [
         guards=(g.last_rd_phase,),
         legal_basis="LCSP art. 181",
     ),
-    Transition(
+    CpiTransition(
         "decide_purchase",
         ("purchase_decision",),
         "purchase_decided",

@@ -17,7 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.models import City, Supplier
 from procurement.core.models import TimeStampedModel
-from tenders.procedures import MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.procedures.rules import CURRENT_RULES
 from workflows.fsm import state_machine_model
 
@@ -154,7 +154,7 @@ class Tender(TenderStateMachine, TimeStampedModel):
     def bid_counts(self) -> dict[str, int]:
         """Offers received and still admissible. PCP offers and partnership requests are the
         participants recorded; CPTI offers are the sealed bids."""
-        if self.procedure == "cpti_open":
+        if self.procedure == CPTI:
             from tenders.award.evaluation import live_bids
 
             submitted = self.bids.filter(status="submitted").count()

@@ -13,7 +13,7 @@ from procurement.core.exceptions import ApplicationError, Conflict, NotFound, Pe
 from procurement.core.models import AuditEntry
 from procurement.core.reference import cpv_unknown_codes
 from tenders.models import Tender
-from tenders.procedures import PROCEDURE_CHOICES
+from tenders.procedures import PROCEDURE_CHOICES, Edit, is_editable
 
 # What each city role holds on the city's processes (object permissions, never global).
 TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -33,21 +33,6 @@ TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Membership.Role.ADMIN: ("tenders.view_tender",),
 }
 
-# After the file is approved the specifications are frozen (cpi-process.md §6.1, LCSP 122.1).
-EDITABLE_STATES = {
-    "need_draft",
-    "need_validated",
-    "demand_map",
-    "consultation_draft",
-    "consultation_announced",
-    "consultation_open",
-    "consultation_closed",
-    "report_draft",
-    "report_published",
-    "consultation_skipped",
-    "specs_draft",
-    "procedure_chosen",
-}
 CPV_FORMAT = re.compile(r"^\d{8}-\d$")
 MAX_VALUE = Decimal("999999999999.99")
 
@@ -166,7 +151,7 @@ def tender_update(*, actor: User, tender: Tender, **changes) -> Tender:
             _("Only procurement officers of %(city)s may edit this process.")
             % {"city": locked.city}
         )
-    if locked.status not in EDITABLE_STATES:
+    if not is_editable(locked, Edit.SPECS):
         raise Conflict(
             _("The specifications are frozen once the file is approved (LCSP art. 122.1).")
         )

@@ -29,7 +29,9 @@ from tenders.procedures import (
     STAGES,
     STATE_BY_NAME,
     TRANSITION_BY_NAME,
+    Edit,
     Transition,
+    is_editable,
 )
 from tenders.process.forms import (
     ConsultationForm,
@@ -44,7 +46,7 @@ from tenders.process.selectors import (
     tender_history,
     tender_list_for_user,
 )
-from tenders.process.services import EDITABLE_STATES, tender_create, tender_update
+from tenders.process.services import tender_create, tender_update
 from workflows.diagram import procedure_svg
 from workflows.services import transition_options, transition_perform
 
@@ -310,7 +312,7 @@ def tender_edit(request, pk: int):
         {
             "form": form,
             "tender": tender,
-            "frozen": tender.status not in EDITABLE_STATES,
+            "frozen": not is_editable(tender, Edit.SPECS),
         },
     )
 
@@ -321,7 +323,7 @@ def consultation_edit(request, pk: int):
     if not request.user.has_perm("tenders.act_officer", tender):
         raise Http404
     consultation = tender.consultation_for_engine()
-    writing_report = tender.status == "report_draft"
+    writing_report = is_editable(tender, Edit.REPORT)
     form: forms.Form
     if writing_report:
         form = ReportForm(
@@ -394,38 +396,9 @@ def _detail_context(request, tender, private: bool) -> dict:
     }
     options = transition_options(process=tender, user=user)
     deadlines = [
-        (label, moment)
-        for label, moment in [
-            (
-                _("Consultation opens"),
-                consultation.opens_at
-                if consultation and tender.status == "consultation_announced"
-                else None,
-            ),
-            (
-                _("Consultation closes"),
-                consultation.closes_at
-                if consultation and tender.status in {"consultation_announced", "consultation_open"}
-                else None,
-            ),
-            (
-                _("Deadline for submissions"),
-                tender.submission_deadline
-                if tender.status
-                in {"published", "call_published", "notice_published", "final_offers"}
-                else None,
-            ),
-            (
-                _("Documents due"),
-                tender.documents_due_at if tender.status == "documents_requested" else None,
-            ),
-            (
-                _("Standstill ends"),
-                tender.standstill_ends_at if tender.status == "standstill" else None,
-            ),
-            (_("Current phase ends"), tender.phase_ends_at),
-        ]
-        if moment is not None
+        (deadline.label, moment)
+        for deadline in STATE_BY_NAME[tender.status].deadlines
+        if (moment := deadline.moment(tender)) is not None
     ]
     participants = list(tender.participants.select_related("supplier").order_by("supplier__name"))
     context.update(
@@ -438,9 +411,9 @@ def _detail_context(request, tender, private: bool) -> dict:
             "deadlines": deadlines,
             "participants": participants,
             "can_edit": user.has_perm("tenders.change_tender", tender)
-            and tender.status in EDITABLE_STATES,
+            and is_editable(tender, Edit.SPECS),
             "can_edit_consultation": user.has_perm("tenders.act_officer", tender)
-            and tender.status in {"consultation_draft", "report_draft"},
+            and (is_editable(tender, Edit.CONSULTATION) or is_editable(tender, Edit.REPORT)),
             "selected_status": Participant.Status.SELECTED,
         }
     )

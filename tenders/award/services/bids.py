@@ -21,7 +21,8 @@ from procurement.core.models import AuditEntry
 from tenders.award.sealing import seal, unseal
 from tenders.consultation.services import actor_supplier
 from tenders.models import Bid, CommitteeMember, Criterion, Lot, Score, Tender, TenderQuestion
-from tenders.process.services import EDITABLE_STATES, _clean_cpv_codes, _clean_value
+from tenders.procedures import Edit, T, is_editable
+from tenders.process.services import _clean_cpv_codes, _clean_value
 
 FORMULAS = set(Criterion.Formula.values)
 
@@ -37,8 +38,8 @@ def _officer_tender(actor: User, tender: Tender) -> Tender:
     return locked
 
 
-def _editable(tender: Tender) -> None:
-    if tender.status not in EDITABLE_STATES:
+def _editable(tender: Tender, what: Edit) -> None:
+    if not is_editable(tender, what):
         raise Conflict(
             _(
                 "Lots and award criteria are part of the PCAP: they are frozen once the file is approved (LCSP art. 122.1)."
@@ -61,7 +62,7 @@ def lot_save(
     number: int | None = None,
 ) -> Lot:
     locked = _officer_tender(actor, tender)
-    _editable(locked)
+    _editable(locked, Edit.LOTS)
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise ApplicationError(
@@ -126,7 +127,7 @@ def criterion_save(
 ) -> Criterion:
     """Add an award criterion; the weights of all criteria must add up to 100 to publish."""
     locked = _officer_tender(actor, tender)
-    _editable(locked)
+    _editable(locked, Edit.CRITERIA)
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Name the criterion."), extra={"field": "name"})
@@ -233,7 +234,7 @@ def _bid_window(tender: Tender, now: dt.datetime) -> None:
             },
             reasons=[_("Bids are closed (LCSP art. 156).")],
         )
-    if tender.status != "published":
+    if not is_editable(tender, Edit.BIDS):
         raise Conflict(_("This process does not take bids now."))
 
 
@@ -397,7 +398,7 @@ def bid_admission_decide(
     )
     tender = locked.tender
     _committee_member(actor, tender)
-    if tender.status != "bids_closed" or locked.status != Bid.Status.SUBMITTED:
+    if not is_editable(tender, Edit.ADMISSION) or locked.status != Bid.Status.SUBMITTED:
         raise Conflict(
             _("The administrative check happens once bids are closed, before envelope B opens.")
         )
@@ -446,7 +447,7 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
     tender = Tender.objects.select_for_update().select_related("city").get(pk=bid.tender_id)
     _committee_member(actor, tender)
     bid = Bid.objects.get(pk=bid.pk)
-    if tender.status != "tech_opened":
+    if not is_editable(tender, Edit.VALUE_SCORES):
         raise Conflict(
             _(
                 "Value judgements are scored after envelope B opens and before the report is signed (LCSP art. 146.2)."
@@ -516,7 +517,7 @@ def abnormal_justify(*, actor: User, bid: Bid, text: str, now=None) -> Bid:
     )
     if locked is None:
         raise NotFound(_("Bid not found."))
-    if locked.abnormal != Bid.Abnormal.FLAGGED or locked.tender.status != "abnormal_check":
+    if locked.abnormal != Bid.Abnormal.FLAGGED or not is_editable(locked.tender, Edit.ABNORMAL):
         raise Conflict(_("This bid is not asked to justify its offer."))
     if locked.abnormal_due_at and now > locked.abnormal_due_at:
         raise Conflict(_("The time to justify the offer has passed."))
@@ -535,7 +536,7 @@ def abnormal_decide(*, actor: User, bid: Bid, accept: bool, reason: str, now=Non
     now = now or timezone.now()
     locked = Bid.objects.select_for_update().select_related("tender__city").get(pk=bid.pk)
     _committee_member(actor, locked.tender)
-    if locked.tender.status != "abnormal_check" or locked.abnormal != Bid.Abnormal.FLAGGED:
+    if not is_editable(locked.tender, Edit.ABNORMAL) or locked.abnormal != Bid.Abnormal.FLAGGED:
         raise Conflict(_("Only a flagged offer under review can be decided."))
     if not locked.abnormal_justification and not (
         locked.abnormal_due_at and now > locked.abnormal_due_at
@@ -600,7 +601,7 @@ def tender_question_answer(
     pack = rules(tender)
     deadline = tender.submission_deadline
     if (
-        tender.status == "published"
+        is_editable(tender, Edit.BIDS)
         and deadline is not None
         and question.created_at <= deadline - dt.timedelta(days=pack.question_days_before_deadline)
         and now > deadline - dt.timedelta(days=pack.answer_days_before_deadline)
@@ -612,7 +613,7 @@ def tender_question_answer(
         )
         transition_perform(
             process=tender,
-            name="extend_deadline",
+            name=T.EXTEND_DEADLINE,
             actor=actor,
             now=now,
             reason=_(

@@ -51,24 +51,24 @@ from procurement.accounts.permissions import ORGANISATION_PERMISSIONS, role_grou
 from procurement.core import audit as core_audit
 from procurement.core.models import AuditEntry
 from tenders.models import Consultation, Question, Response, Tender, TenderGroupObjectPermission
-from tenders.procedures import PROCEDURES
+from tenders.procedures import PROCEDURES, S
 from tenders.process.services import TENDER_PERMISSIONS
 
 PREFIX = "scale-"
 PASSWORD = "opencpi-scale"  # noqa: S105 - benchmark data only, printed by the command
 BATCH = 5000
 # States before any publication: such a process is private to its city.
-PRIVATE_STATES = {"need_draft", "need_validated", "consultation_draft", "consultation_skipped"}
+PRIVATE_STATES = {S.NEED_DRAFT, S.NEED_VALIDATED, S.CONSULTATION_DRAFT, S.CONSULTATION_SKIPPED}
 # States in which a process has no consultation.
-BEFORE_CONSULTATION = {"need_draft", "need_validated", "demand_map", "consultation_skipped"}
+BEFORE_CONSULTATION = {S.NEED_DRAFT, S.NEED_VALIDATED, S.DEMAND_MAP, S.CONSULTATION_SKIPPED}
 # States from which a consultation exists (drafted, running or finished).
 CONSULTATION_STATES = {
-    "consultation_draft",
-    "consultation_announced",
-    "consultation_open",
-    "consultation_closed",
-    "report_draft",
-    "report_published",
+    S.CONSULTATION_DRAFT,
+    S.CONSULTATION_ANNOUNCED,
+    S.CONSULTATION_OPEN,
+    S.CONSULTATION_CLOSED,
+    S.REPORT_DRAFT,
+    S.REPORT_PUBLISHED,
 }
 WORDS = [
     *("movilidad", "sensor", "alumbrado", "residuos", "agua", "energía", "datos", "plataforma"),
@@ -463,12 +463,12 @@ class Command(BaseCommand):
         c0 = self.w.next_id(Consultation)
         consultations: list[dict[str, Any]] = []
         for n, (tender_id, _city, _procedure, state) in enumerate(ordered):
-            if state in ("consultation_draft",):
+            if state == S.CONSULTATION_DRAFT:
                 opens, closes, published = self.now + dt.timedelta(days=20), None, None
-            elif state in ("consultation_announced",):
+            elif state == S.CONSULTATION_ANNOUNCED:
                 opens = self.now + dt.timedelta(days=rng.randrange(1, 20))
                 closes, published = opens + dt.timedelta(days=30), self.now
-            elif state == "consultation_open":
+            elif state == S.CONSULTATION_OPEN:
                 opens = self.now - dt.timedelta(days=rng.randrange(1, 20))
                 closes = self.now + dt.timedelta(days=rng.randrange(1, 30))
                 published = opens - dt.timedelta(days=5)
