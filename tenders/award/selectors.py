@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import Conflict, NotFound
+from tenders.award.models import Award, Bid
 from tenders.award.sealing import unseal
-from tenders.models import Award, Bid, Tender
 from tenders.procedures import CPTI, MAIN_LINES
+from tenders.process.models import Tender
 
 _CPTI = MAIN_LINES[CPTI]
 # Envelope A opens with the bids' closing: the committee's first act (LCSP art. 157.3).
