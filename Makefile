@@ -34,6 +34,7 @@ test: install browser
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=procurement.settings.production DJANGO_SECRET_KEY=lint-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 		DJANGO_ALLOWED_HOSTS=localhost $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -440,7 +440,7 @@ def storm_prepare(count: int, due: dt.datetime) -> list[int]:
     """``count`` processes whose consultation closes at ``due``: the scheduler must close each
     exactly once. Inserted in bulk like the rest of the data set."""
     from procurement.accounts.models import City
-    from tenders.management.commands.seed_scale import Writer
+    from publication.management.commands.seed_scale import Writer
     from tenders.models import Consultation, Tender
     from tenders.procedures import CPTI, S
 

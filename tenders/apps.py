@@ -7,8 +7,15 @@ class TendersConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and services may load only once the app
+        # registry is ready.
         from tenders import effects  # noqa: F401 - registers the transition effect handlers
+        from tenders.award import engine
         from tenders.models import Tender
+        from tenders.process.ports import award_area_register
         from workflows.registry import register_machine
 
         register_machine(Tender)
+        # The process's guards and transitions reach bids and awards through this registration,
+        # so that the process models need not import the award area built on them.
+        award_area_register(engine)

@@ -13,6 +13,7 @@ from procurement.core.api import ModelSerializer
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.schema import ErrorSerializer
 from tenders.award.evaluation import scoreboard
+from tenders.award.models import Bid, Criterion, Lot, Score, TenderQuestion
 from tenders.award.selectors import (
     awards_for_user,
     bid_envelope_read,
@@ -33,7 +34,6 @@ from tenders.award.services.bids import (
     tender_question_answer,
     tender_question_ask,
 )
-from tenders.models import Bid, Criterion, Lot, Score, TenderQuestion
 from tenders.process.selectors import tender_get_for_user, tender_get_private_for_user
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from tenders.award import scoring
+from tenders.award.models import Bid, Criterion, Score
 from tenders.award.sealing import unseal
-from tenders.models import Bid, Criterion, Score
 
 
 def _decimal(raw) -> Decimal | None:

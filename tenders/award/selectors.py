@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import Conflict, NotFound
+from tenders.award.models import Award, Bid
 from tenders.award.sealing import unseal
-from tenders.models import Award, Bid, Tender
 from tenders.procedures import Edit, is_editable, state_of
+from tenders.process.models import Tender
 
 
 def _supplier_ids(user) -> list[int]:

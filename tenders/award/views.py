@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from procurement.accounts.models import Membership, User
 from procurement.core.exceptions import ApplicationError, NotFound
 from tenders.award.evaluation import scoreboard
+from tenders.award.models import Bid, CommitteeMember, Criterion, Score, TenderQuestion
 from tenders.award.selectors import (
     awards_for_user,
     bid_envelope_read,
@@ -33,9 +34,8 @@ from tenders.award.services.bids import (
     tender_question_answer,
     tender_question_ask,
 )
-from tenders.consultation.services import actor_supplier
-from tenders.models import Bid, CommitteeMember, Criterion, Score, TenderQuestion
 from tenders.procedures import Edit, is_editable
+from tenders.process.common import supplier_of
 from tenders.process.selectors import tender_get_for_user
 
 
@@ -53,7 +53,7 @@ def tender_overview(request, pk: int):
     supplier = None
     if request.user.is_authenticated:
         try:
-            supplier = actor_supplier(request.user)
+            supplier = supplier_of(request.user)
         except ApplicationError:
             supplier = None
     if request.method == "POST":
@@ -144,7 +144,7 @@ def bid_edit(request, pk: int):
     """The supplier's sealed bid for a lot: drafts, submission, withdrawal, and the receipt."""
     tender, _private = _tender(request, pk)
     try:
-        actor_supplier(request.user)
+        supplier_of(request.user)
     except ApplicationError as error:
         raise Http404 from error
     lots = list(tender.lots.all())

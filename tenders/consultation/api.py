@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from procurement.core.api import ModelSerializer, query_bool
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.parsers import JSONParser
+from tenders.consultation.models import Clarification, Consultation, Question, Response
 from tenders.consultation.selectors import (
     attachment_get_for_user,
     consultation_get_for_user,
@@ -34,7 +35,6 @@ from tenders.consultation.services import (
     response_submit,
     response_withdraw,
 )
-from tenders.models import Clarification, Consultation, Question, Response
 from tenders.process.selectors import tender_get_private_for_user
 
 

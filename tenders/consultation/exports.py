@@ -10,7 +10,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from tenders.models import Consultation, Response
+from tenders.consultation.models import Consultation, Response
 
 
 def _rows(consultation: Consultation, responses) -> list[list]:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import annotate_object_perm
-from tenders.models import Answer, Attachment, Consultation, Response
+from tenders.consultation.models import Answer, Attachment, Consultation, Response
 from tenders.procedures import Edit, states_where
+from tenders.process.selectors import tenders_private_for_user
 
 
 def _city_may_read(user, consultation: Consultation) -> bool:
@@ -63,8 +64,6 @@ def consultation_list_for_user(
     queryset = Consultation.objects.select_related("tender__city")
     visible = Q(published_at__isnull=False)
     if user.is_authenticated and not (open_only or published_only):
-        from tenders.process.selectors import tenders_private_for_user
-
         visible |= Q(tender__in=tenders_private_for_user(user).values("pk"))
     queryset = queryset.filter(visible)
     if open_only:

@@ -19,11 +19,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.accounts.models import Membership, Supplier, User
+from procurement.accounts.models import User
 from procurement.core.audit import audit_record
-from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.models import AuditEntry
-from tenders.models import (
+from tenders.consultation.models import (
     Answer,
     Attachment,
     Clarification,
@@ -32,9 +32,10 @@ from tenders.models import (
     QuestionSummary,
     Response,
     ResponseReview,
-    Tender,
 )
 from tenders.procedures import Edit, is_editable
+from tenders.process.common import clean_cpv_codes, supplier_of, tender_lock_for_officer
+from tenders.process.models import Tender
 
 MAX_TEXT = 20000
 MAX_QUESTIONS = 100
@@ -43,19 +44,8 @@ MAX_CHOICES = 50
 # --- the officers' side ------------------------------------------------------------------------
 
 
-def _lock_for_officer(actor: User, tender: Tender) -> Tender:
-    locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
-    if not actor.has_perm("tenders.view_tender", locked):
-        raise NotFound(_("Process not found."))
-    if not actor.has_perm("tenders.act_officer", locked):
-        raise PermissionDenied(
-            _("Only procurement officers of %(city)s may do this.") % {"city": locked.city}
-        )
-    return locked
-
-
 def _draft_consultation(actor: User, consultation: Consultation) -> Consultation:
-    tender = _lock_for_officer(actor, consultation.tender)
+    tender = tender_lock_for_officer(actor, consultation.tender)
     if not is_editable(tender, Edit.CONSULTATION):
         raise Conflict(_("The questionnaire is fixed once the consultation is published."))
     return consultation
@@ -74,7 +64,7 @@ def consultation_save(
     cpv_codes: list[str] | None = None,
 ) -> Consultation:
     """Draft (or redraft) the process's market consultation before it is published."""
-    locked = _lock_for_officer(actor, tender)
+    locked = tender_lock_for_officer(actor, tender)
     if not is_editable(locked, Edit.CONSULTATION):
         raise Conflict(_("A consultation can be drafted only while the process is preparing one."))
     subject = (subject or "").strip()
@@ -102,9 +92,7 @@ def consultation_save(
                 "reason": str(adviser.get("reason", "")).strip()[:2000],
             }
         )
-    from tenders.process.services import _clean_cpv_codes
-
-    codes = _clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes)
+    codes = clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes)
     consultation, _created = Consultation.objects.update_or_create(
         tender=locked,
         defaults={
@@ -191,7 +179,7 @@ def question_delete(*, actor: User, question: Question) -> None:
 
 @transaction.atomic
 def consultation_report_save(*, actor: User, tender: Tender, report: str) -> Consultation:
-    locked = _lock_for_officer(actor, tender)
+    locked = tender_lock_for_officer(actor, tender)
     consultation = locked.consultation_for_engine()
     if consultation is None or not is_editable(locked, Edit.REPORT):
         raise Conflict(
@@ -205,7 +193,7 @@ def consultation_report_save(*, actor: User, tender: Tender, report: str) -> Con
 @transaction.atomic
 def question_summary_save(*, actor: User, question: Question, text: str) -> QuestionSummary:
     """The non-confidential summary of one question's answers, written for the report."""
-    tender = _lock_for_officer(actor, question.consultation.tender)
+    tender = tender_lock_for_officer(actor, question.consultation.tender)
     if not is_editable(tender, Edit.SUMMARIES):
         raise Conflict(_("Answers are summarised after the consultation closes."))
     text = (text or "").strip()
@@ -235,7 +223,7 @@ def response_review_save(*, actor: User, response: Response, notes: str, tags) -
 def clarification_answer(
     *, actor: User, clarification: Clarification, answer: str
 ) -> Clarification:
-    tender = _lock_for_officer(actor, clarification.consultation.tender)
+    tender = tender_lock_for_officer(actor, clarification.consultation.tender)
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError(_("Write the answer."), extra={"field": "answer"})
@@ -249,19 +237,6 @@ def clarification_answer(
 
 
 # --- the suppliers' side -----------------------------------------------------------------------
-
-
-def actor_supplier(actor: User) -> Supplier:
-    """The supplier ``actor`` represents; refuse anyone else."""
-    membership = (
-        Membership.objects.filter(user=actor, role=Membership.Role.REPRESENTATIVE)
-        .select_related("supplier")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None or membership.supplier is None:
-        raise PermissionDenied(_("Only suppliers' representatives may answer consultations."))
-    return membership.supplier
 
 
 def _ensure_window(consultation: Consultation, now: dt.datetime) -> None:
@@ -286,7 +261,7 @@ def _ensure_window(consultation: Consultation, now: dt.datetime) -> None:
 
 
 def _lock_own_response(actor: User, response: Response, now) -> Response:
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     locked = (
         Response.objects.select_for_update()
         .select_related("consultation__tender__city")
@@ -310,7 +285,7 @@ def response_start(
     Returns the response with its answers and files loaded, ready to show.
     """
     now = now or timezone.now()
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     consultation = Consultation.objects.select_related("tender__city").get(pk=consultation.pk)
     response = (
         Response.objects.select_for_update(of=("self",))
@@ -351,7 +326,7 @@ def _load_content(response: Response) -> None:
     )
 
 
-def _clean_value(question: Question, value: Any) -> Any:
+def _clean_answer(question: Question, value: Any) -> Any:
     if value is None or value == "" or value == []:
         return None
     kind = question.kind
@@ -426,7 +401,7 @@ def _answers_write(*, actor: User, response: Response, answers: list[dict], now,
         value = (
             None
             if question.kind == Question.Kind.FILE
-            else _clean_value(question, item.get("value"))
+            else _clean_answer(question, item.get("value"))
         )
         # A question given twice keeps its last answer.
         cleaned[question.pk] = (question, value, bool(item.get("confidential", False)))
@@ -653,7 +628,7 @@ def clarification_ask(
     *, actor: User, consultation: Consultation, question: str, now=None
 ) -> Clarification:
     now = now or timezone.now()
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     consultation = Consultation.objects.select_related("tender__city").get(pk=consultation.pk)
     _ensure_window(consultation, now)
     text = (question or "").strip()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import City, Membership, Supplier, User
 from procurement.core.exceptions import ApplicationError, NotFound
-from tenders.models import Consultation, SupplierSubscription
+from tenders.consultation.models import Consultation, SupplierSubscription
 
 
 def cpv_prefix(code: str) -> str:

@@ -30,8 +30,10 @@ urlpatterns = [
     path("subscriptions/", views.supplier_subscriptions, name="supplier-subscriptions"),
 ]
 
-# Mounted under /processes/ (the questions belong to the process's consultation page).
+# Mounted under /processes/ (the draft, the report and the questions are edited from the
+# process's page).
 process_urlpatterns = [
+    path("<int:pk>/consultation/", views.consultation_edit, name="tender-consultation"),
     path(
         "<int:pk>/consultation/questions/",
         views.questions_edit,

@@ -1,4 +1,5 @@
-"""Web pages of market consultations: the suppliers' portal and the officers' review."""
+"""Web pages of market consultations: the suppliers' portal, and the officers' draft, report
+and review."""
 
 import datetime as dt
 
@@ -19,6 +20,7 @@ from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 from tenders.consultation.api import attachment_file_response, consultation_phase
 from tenders.consultation.exports import responses_csv, responses_xlsx
+from tenders.consultation.models import Clarification, Question, Response, SupplierSubscription
 from tenders.consultation.selectors import (
     attachment_get_for_user,
     consultation_get_for_user,
@@ -28,11 +30,12 @@ from tenders.consultation.selectors import (
     responses_for_user,
 )
 from tenders.consultation.services import (
-    actor_supplier,
     attachment_add,
     attachment_remove,
     clarification_answer,
     clarification_ask,
+    consultation_report_save,
+    consultation_save,
     question_delete,
     question_save,
     question_summary_save,
@@ -43,8 +46,9 @@ from tenders.consultation.services import (
     response_withdraw,
 )
 from tenders.consultation.subscriptions import subscription_save
-from tenders.models import Clarification, Question, Response, SupplierSubscription
 from tenders.procedures import Edit, is_editable
+from tenders.process.common import supplier_of
+from tenders.process.forms import ConsultationForm, ReportForm
 from tenders.process.selectors import tender_get_private_for_user
 
 
@@ -456,6 +460,54 @@ class QuestionForm(forms.Form):
 
 
 @login_required
+def consultation_edit(request, pk: int):
+    """The officers' draft of the process's consultation, or its report once it has closed."""
+    try:
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    if not request.user.has_perm("tenders.act_officer", tender):
+        raise Http404
+    consultation = tender.consultation_for_engine()
+    writing_report = is_editable(tender, Edit.REPORT)
+    form: forms.Form
+    if writing_report:
+        form = ReportForm(
+            request.POST or None, initial={"report": consultation.report if consultation else ""}
+        )
+    else:
+        initial = {}
+        if consultation:
+            initial = {
+                f: getattr(consultation, f)
+                for f in ("subject", "background", "opens_at", "closes_at", "advisers")
+            }
+        form = ConsultationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if writing_report:
+                consultation_report_save(
+                    actor=request.user, tender=tender, report=form.cleaned_data["report"]
+                )
+            else:
+                consultation_save(actor=request.user, tender=tender, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tender-detail", pk=tender.pk)
+    return render(
+        request,
+        "tenders/consultation_form.html",
+        {
+            "form": form,
+            "tender": tender,
+            "writing_report": writing_report,
+        },
+    )
+
+
+@login_required
 def questions_edit(request, pk: int):
     """The officers' questionnaire editor, while the consultation is a draft."""
     try:
@@ -537,7 +589,7 @@ def supplier_registration(request):
 @login_required
 def supplier_subscriptions(request):
     try:
-        supplier = actor_supplier(request.user)
+        supplier = supplier_of(request.user)
     except ApplicationError as error:
         raise Http404 from error
     subscription = SupplierSubscription.objects.filter(supplier=supplier).first()

@@ -13,8 +13,8 @@ from procurement.accounts.models import City, Membership
 from procurement.core.api import ModelSerializer, query_choice
 from procurement.core.exceptions import ApplicationError
 from procurement.core.permissions import object_get_for_user
-from tenders.models import Tender
 from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.process.models import Tender
 from tenders.process.selectors import (
     tender_get_for_user,
     tender_get_private_for_user,

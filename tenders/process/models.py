@@ -3,7 +3,8 @@
 A ``Tender`` starts as a need and is carried through one procedure by the engine in
 ``workflows``: its ``status`` is protected and changes only through
 ``workflows.services.transition_perform``. The methods in the section "what the guards read"
-are the engine's window on the process's data.
+are the engine's window on the process's data; those about bids and awards reach the award area
+through ``tenders.process.ports.award_area()``, since the award area is built on this model.
 """
 
 import datetime as dt
@@ -16,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.models import City, Supplier
+from procurement.core.exceptions import ApplicationError
 from procurement.core.models import TimeStampedModel
 from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
-from tenders.procedures.rules import CURRENT_RULES
+from tenders.procedures.rules import CURRENT_RULES, rules_for
+from tenders.process.ports import award_area
 from workflows.fsm import state_machine_model
 
 TenderStateMachine = state_machine_model(MACHINE, name="TenderStateMachine", module=__name__)
@@ -155,10 +158,8 @@ class Tender(TenderStateMachine, TimeStampedModel):
         """Offers received and still admissible. PCP offers and partnership requests are the
         participants recorded; CPTI offers are the sealed bids."""
         if self.procedure == CPTI:
-            from tenders.award.evaluation import live_bids
-
             submitted = self.bids.filter(status="submitted").count()
-            return {"submitted": submitted, "admissible": len(live_bids(self))}
+            return {"submitted": submitted, "admissible": award_area().live_bid_count(self)}
         statuses = list(self.participants.values_list("status", flat=True))
         return {
             "submitted": len(statuses),
@@ -169,10 +170,8 @@ class Tender(TenderStateMachine, TimeStampedModel):
         """Questions asked at least 12 days before the deadline that are still unanswered."""
         if self.submission_deadline is None:
             return 0
-        from tenders.procedures.guards import rules
-
         cutoff = self.submission_deadline - dt.timedelta(
-            days=rules(self).question_days_before_deadline
+            days=rules_for(self.rules_version).question_days_before_deadline
         )
         return self.tender_questions.filter(
             answered_at__isnull=True, created_at__lte=cutoff
@@ -184,18 +183,14 @@ class Tender(TenderStateMachine, TimeStampedModel):
 
     def evaluation_gaps(self) -> dict[str, str]:
         """What is missing for each evaluation step, in words ("" when complete)."""
-        from tenders.award.evaluation import gaps
-
-        return gaps(self)
+        return award_area().evaluation_gaps(self)
 
     def abnormal_offer_counts(self) -> dict[str, int]:
         """Offers meeting the PCAP's abnormal parameters (once C is open), flagged, decided."""
         statuses = list(self.bids.exclude(abnormal="").values_list("abnormal", flat=True))
         candidates = 0
         if self.c_opened_at is not None:
-            from tenders.award.evaluation import abnormal_candidates
-
-            candidates = len(abnormal_candidates(self))
+            candidates = award_area().abnormal_candidate_count(self)
         return {
             "candidates": candidates,
             "flagged": len(statuses),
@@ -204,9 +199,7 @@ class Tender(TenderStateMachine, TimeStampedModel):
 
     def ranking_for_engine(self) -> list[int]:
         """Ids of the live admitted bids, best first (all lots)."""
-        from tenders.award.evaluation import scoreboard
-
-        return [line.bid.pk for line in scoreboard(self) if line.bid.admission == "admitted"]
+        return award_area().ranking(self)
 
     def participant_ids(self, pool: str) -> list[int]:
         """Suppliers still in the procedure: ``applicant`` means every applicant not dropped,
@@ -222,15 +215,11 @@ class Tender(TenderStateMachine, TimeStampedModel):
         setattr(self, f"{envelope}_opened_at", at)
 
     def awards_apply(self, *, step: str, at, calendar=None) -> None:
-        """Move the live awards of every lot one step (see ``tenders.services.awards``)."""
-        from tenders.award.services.awards import awards_step
-
-        awards_step(tender=self, step=step, at=at)
+        """Move the live awards of every lot one step (see ``tenders.award.services.awards``)."""
+        award_area().awards_step(tender=self, step=step, at=at)
 
     def abnormal_flag(self, *, at, calendar) -> None:
-        from tenders.award.services.bids import abnormal_flag
-
-        abnormal_flag(tender=self, at=at, calendar=calendar)
+        award_area().abnormal_flag(tender=self, at=at, calendar=calendar)
 
     def consultation_mark_published(self, *, at) -> None:
         self.consultations.filter(published_at__isnull=True).update(published_at=at)
@@ -239,8 +228,6 @@ class Tender(TenderStateMachine, TimeStampedModel):
         self.consultations.update(report_published_at=at)
 
     def participants_register(self, *, supplier_id: int) -> None:
-        from procurement.core.exceptions import ApplicationError
-
         if not Supplier.objects.filter(pk=supplier_id).exists():
             raise ApplicationError(_("No supplier with id %(id)s.") % {"id": supplier_id})
         Participant.objects.get_or_create(tender=self, supplier_id=supplier_id)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from procurement.core.audit import audit_history
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
-from tenders.models import Tender
+from tenders.process.models import Tender
 
 
 def _base() -> QuerySet[Tender]:

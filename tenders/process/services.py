@@ -1,8 +1,5 @@
 """Writes on CPI processes. Status changes go through ``workflows.services.transition_perform``."""
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,9 +8,9 @@ from procurement.accounts.permissions import grant_to_roles
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
-from procurement.core.reference import cpv_unknown_codes
-from tenders.models import Tender
 from tenders.procedures import PROCEDURE_CHOICES, Edit, is_editable
+from tenders.process.common import clean_cpv_codes, clean_money
+from tenders.process.models import Tender
 
 # What each city role holds on the city's processes (object permissions, never global).
 TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -32,46 +29,6 @@ TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Membership.Role.COMMITTEE: ("tenders.view_tender",),
     Membership.Role.ADMIN: ("tenders.view_tender",),
 }
-
-CPV_FORMAT = re.compile(r"^\d{8}-\d$")
-MAX_VALUE = Decimal("999999999999.99")
-
-
-def _clean_cpv_codes(codes) -> list[str]:
-    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
-        raise ApplicationError(
-            _("CPV codes must be a list of codes like 72000000-5."), extra={"field": "cpv_codes"}
-        )
-    cleaned = list(dict.fromkeys(c.strip() for c in codes))
-    badly_formed = [c for c in cleaned if not CPV_FORMAT.match(c)]
-    if badly_formed:
-        raise ApplicationError(
-            _("Not CPV codes (they look like 72000000-5): %(codes)s")
-            % {"codes": ", ".join(badly_formed)},
-            extra={"field": "cpv_codes"},
-        )
-    unknown = cpv_unknown_codes(cleaned)
-    if unknown:
-        raise ApplicationError(
-            _("Unknown CPV codes: %(codes)s") % {"codes": ", ".join(unknown)},
-            extra={"field": "cpv_codes"},
-        )
-    return cleaned
-
-
-def _clean_value(value) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise ApplicationError(
-            _("The estimated value must be a number."), extra={"field": "estimated_value"}
-        ) from error
-    if not amount.is_finite() or amount < 0 or amount > MAX_VALUE:
-        raise ApplicationError(
-            _("The estimated value must be between 0 and 999,999,999,999.99."),
-            extra={"field": "estimated_value"},
-        )
-    return amount.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -118,9 +75,9 @@ def tender_create(
         title=title,
         description=(description or "").strip(),
         procedure=procedure,
-        estimated_value=_clean_value(estimated_value),
+        estimated_value=clean_money(estimated_value),
         currency=currency,
-        cpv_codes=_clean_cpv_codes(list(cpv_codes)),
+        cpv_codes=clean_cpv_codes(list(cpv_codes)),
         created_by=actor,
     )
     audit_record(
@@ -162,9 +119,9 @@ def tender_update(*, actor: User, tender: Tender, **changes) -> Tender:
             _("These fields cannot be changed: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     if "estimated_value" in changes:
-        changes["estimated_value"] = _clean_value(changes["estimated_value"])
+        changes["estimated_value"] = clean_money(changes["estimated_value"])
     if "cpv_codes" in changes:
-        changes["cpv_codes"] = _clean_cpv_codes(changes["cpv_codes"])
+        changes["cpv_codes"] = clean_cpv_codes(changes["cpv_codes"])
     if "title" in changes and not str(changes["title"]).strip():
         raise ApplicationError(_("Give a title."), extra={"field": "title"})
     for field, value in changes.items():

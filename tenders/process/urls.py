@@ -7,6 +7,5 @@ urlpatterns = [
     path("new/", views.tender_new, name="tender-new"),
     path("<int:pk>/", views.tender_detail, name="tender-detail"),
     path("<int:pk>/edit/", views.tender_edit, name="tender-edit"),
-    path("<int:pk>/consultation/", views.consultation_edit, name="tender-consultation"),
     path("<int:pk>/transitions/<slug:name>/", views.tender_fire, name="tender-fire"),
 ]

@@ -1,11 +1,11 @@
 """Web pages of CPI processes: the officer's dashboard, a process with its diagram, actions and
-history, and the forms that record a need, its specifications and its consultation."""
+history, and the forms that record a need and its specifications (the consultation's own forms
+are in ``tenders.consultation.views``)."""
 
 from collections import defaultdict
 from functools import reduce
 from operator import or_
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -21,8 +21,6 @@ from procurement.core.audit import data_version
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 from procurement.core.permissions import grants_q, held_q, object_perms_of
-from tenders.consultation.services import consultation_report_save, consultation_save
-from tenders.models import Participant, Tender
 from tenders.procedures import (
     PROCEDURE_CHOICES,
     PROCEDURES,
@@ -34,12 +32,11 @@ from tenders.procedures import (
     is_editable,
 )
 from tenders.process.forms import (
-    ConsultationForm,
-    ReportForm,
     TenderEditForm,
     TenderForm,
     local_datetime,
 )
+from tenders.process.models import Participant, Tender
 from tenders.process.selectors import (
     tender_get_for_user,
     tender_get_private_for_user,
@@ -313,50 +310,6 @@ def tender_edit(request, pk: int):
             "form": form,
             "tender": tender,
             "frozen": not is_editable(tender, Edit.SPECS),
-        },
-    )
-
-
-@login_required
-def consultation_edit(request, pk: int):
-    tender, _private = _get(request, pk, private=True)
-    if not request.user.has_perm("tenders.act_officer", tender):
-        raise Http404
-    consultation = tender.consultation_for_engine()
-    writing_report = is_editable(tender, Edit.REPORT)
-    form: forms.Form
-    if writing_report:
-        form = ReportForm(
-            request.POST or None, initial={"report": consultation.report if consultation else ""}
-        )
-    else:
-        initial = {}
-        if consultation:
-            initial = {
-                f: getattr(consultation, f)
-                for f in ("subject", "background", "opens_at", "closes_at", "advisers")
-            }
-        form = ConsultationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if writing_report:
-                consultation_report_save(
-                    actor=request.user, tender=tender, report=form.cleaned_data["report"]
-                )
-            else:
-                consultation_save(actor=request.user, tender=tender, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("tender-detail", pk=tender.pk)
-    return render(
-        request,
-        "tenders/consultation_form.html",
-        {
-            "form": form,
-            "tender": tender,
-            "writing_report": writing_report,
         },
     )
 

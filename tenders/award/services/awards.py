@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 
 from tenders.award.evaluation import formula_offers, scoreboard
-from tenders.award.services.bids import _tell_bidder
-from tenders.models import Award, Bid, Lot, Tender
+from tenders.award.models import Award, Bid, Lot
+from tenders.award.notifications import bidder_notify
+from tenders.process.models import Tender
 
 NEXT = {
     "request": (Award.Status.PROPOSED, Award.Status.DOCUMENTS_REQUESTED),
@@ -51,7 +52,7 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
             award.awarded_at = at
         award.save()
         if step == "request":
-            _tell_bidder(
+            bidder_notify(
                 award.bid,
                 f"award-documents:{award.pk}",
                 _("Documents requested: %(t)s") % {"t": tender.title},
@@ -67,7 +68,7 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
         }
         for bid in tender.bids.filter(status=Bid.Status.SUBMITTED).select_related("supplier"):
             outcome = _("awarded to you") if bid.pk in winners else _("not awarded to you")
-            _tell_bidder(
+            bidder_notify(
                 bid,
                 f"award:{tender.pk}:{bid.pk}:{at.isoformat()}",
                 _("Award resolution: %(t)s") % {"t": tender.title},

@@ -16,26 +16,24 @@ from guardian.shortcuts import assign_perm
 from procurement.accounts.models import Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
+from tenders.award.evaluation import abnormal_candidates
+from tenders.award.models import Bid, CommitteeMember, Criterion, Lot, Score, TenderQuestion
+from tenders.award.notifications import bidder_notify
 from tenders.award.sealing import seal, unseal
-from tenders.consultation.services import actor_supplier
-from tenders.models import Bid, CommitteeMember, Criterion, Lot, Score, Tender, TenderQuestion
 from tenders.procedures import Edit, T, is_editable
-from tenders.process.services import _clean_cpv_codes, _clean_value
+from tenders.procedures.guards import rules
+from tenders.process.common import (
+    clean_cpv_codes,
+    clean_money,
+    supplier_of,
+    tender_lock_for_officer,
+)
+from tenders.process.models import Tender
+from workflows.calendars import WorkingCalendar
+from workflows.services import transition_perform
 
 FORMULAS = set(Criterion.Formula.values)
-
-
-def _officer_tender(actor: User, tender: Tender) -> Tender:
-    locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
-    if not actor.has_perm("tenders.view_tender", locked):
-        raise NotFound(_("Process not found."))
-    if not actor.has_perm("tenders.act_officer", locked):
-        raise PermissionDenied(
-            _("Only procurement officers of %(city)s may do this.") % {"city": locked.city}
-        )
-    return locked
 
 
 def _editable(tender: Tender, what: Edit) -> None:
@@ -61,7 +59,7 @@ def lot_save(
     duration_months: int = 12,
     number: int | None = None,
 ) -> Lot:
-    locked = _officer_tender(actor, tender)
+    locked = tender_lock_for_officer(actor, tender)
     _editable(locked, Edit.LOTS)
     title = (title or "").strip()
     if not title or len(title) > 300:
@@ -78,9 +76,9 @@ def lot_save(
         number=number,
         defaults={
             "title": title,
-            "value": _clean_value(value),
+            "value": clean_money(value),
             "duration_months": int(duration_months),
-            "cpv_codes": _clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes),
+            "cpv_codes": clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes),
         },
     )
     return lot
@@ -126,7 +124,7 @@ def criterion_save(
     is_price: bool = False,
 ) -> Criterion:
     """Add an award criterion; the weights of all criteria must add up to 100 to publish."""
-    locked = _officer_tender(actor, tender)
+    locked = tender_lock_for_officer(actor, tender)
     _editable(locked, Edit.CRITERIA)
     name = (name or "").strip()
     if not name:
@@ -188,7 +186,7 @@ def committee_assign(
     *, actor: User, tender: Tender, user: User, role: str = "vocal"
 ) -> CommitteeMember:
     """Put one of the city's committee users on this process's committee (mesa)."""
-    locked = _officer_tender(actor, tender)
+    locked = tender_lock_for_officer(actor, tender)
     if not Membership.objects.filter(
         user=user, city=locked.city, role=Membership.Role.COMMITTEE
     ).exists():
@@ -286,7 +284,7 @@ def _clean_envelopes(tender: Tender, a: dict, b: dict, c: dict) -> tuple[dict, d
 def bid_save(*, actor: User, tender: Tender, lot: Lot, a: dict, b: dict, c: dict, now=None) -> Bid:
     """Write the supplier's bid for ``lot`` as a draft: every envelope sealed at once."""
     now = now or timezone.now()
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
     _bid_window(locked, now)
     if lot.tender_id != locked.pk:
@@ -311,7 +309,7 @@ def bid_save(*, actor: User, tender: Tender, lot: Lot, a: dict, b: dict, c: dict
 
 
 def _own_bid(actor: User, bid: Bid, now) -> Bid:
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     locked = (
         Bid.objects.select_for_update()
         .select_related("tender__city")
@@ -410,8 +408,6 @@ def bid_admission_decide(
         raise ApplicationError(
             _("Give the reasons (at least 10 characters)."), extra={"field": "reason"}
         )
-    from workflows.calendars import WorkingCalendar
-
     locked.admission = decision
     locked.admission_reason = (reason or "").strip()
     locked.remedy_due_at = (
@@ -431,7 +427,7 @@ def bid_admission_decide(
         at=now,
     )
     if decision != Bid.Admission.ADMITTED:
-        _tell_bidder(
+        bidder_notify(
             locked,
             f"admission:{locked.pk}:{decision}:{now.isoformat()}",
             _("Administrative check of your bid: %(decision)s")
@@ -487,8 +483,6 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
 def abnormal_flag(*, tender: Tender, at, calendar) -> None:
     """Flag the offers presumed abnormally low and ask each bidder to justify within 5 working
     days (LCSP arts. 149.4 and 159.4.f)."""
-    from tenders.award.evaluation import abnormal_candidates
-
     due = calendar.add_working_days(at, 5)
     for bid in Bid.objects.filter(pk__in=abnormal_candidates(tender)).select_related(
         "supplier", "tender__city"
@@ -496,7 +490,7 @@ def abnormal_flag(*, tender: Tender, at, calendar) -> None:
         bid.abnormal = Bid.Abnormal.FLAGGED
         bid.abnormal_due_at = due
         bid.save(update_fields=["abnormal", "abnormal_due_at", "updated_at"])
-        _tell_bidder(
+        bidder_notify(
             bid,
             f"abnormal:{bid.pk}",
             _("Justify your offer: %(title)s") % {"title": tender.title},
@@ -508,7 +502,7 @@ def abnormal_flag(*, tender: Tender, at, calendar) -> None:
 @transaction.atomic
 def abnormal_justify(*, actor: User, bid: Bid, text: str, now=None) -> Bid:
     now = now or timezone.now()
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     locked = (
         Bid.objects.select_for_update()
         .select_related("tender")
@@ -568,7 +562,7 @@ def abnormal_decide(*, actor: User, bid: Bid, accept: bool, reason: str, now=Non
 @transaction.atomic
 def tender_question_ask(*, actor: User, tender: Tender, question: str, now=None) -> TenderQuestion:
     now = now or timezone.now()
-    supplier = actor_supplier(actor)
+    supplier = supplier_of(actor)
     locked = Tender.objects.select_related("city").get(pk=tender.pk)
     _bid_window(locked, now)
     text = (question or "").strip()
@@ -588,11 +582,8 @@ def tender_question_answer(
     """Answer publicly. A question asked 12 days or more before the deadline and answered less
     than 6 days before it moves the deadline to 6 days after the answer, and every bidder is told
     (LCSP arts. 138.3 and 136.2)."""
-    from tenders.procedures.guards import rules
-    from workflows.services import transition_perform
-
     now = now or timezone.now()
-    tender = _officer_tender(actor, question.tender)
+    tender = tender_lock_for_officer(actor, question.tender)
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError(_("Write the answer."), extra={"field": "answer"})
@@ -606,8 +597,6 @@ def tender_question_answer(
         and question.created_at <= deadline - dt.timedelta(days=pack.question_days_before_deadline)
         and now > deadline - dt.timedelta(days=pack.answer_days_before_deadline)
     ):
-        from workflows.calendars import WorkingCalendar
-
         new_deadline = WorkingCalendar(tender.city).add_calendar_days(
             now, pack.answer_days_before_deadline
         )
@@ -622,7 +611,7 @@ def tender_question_answer(
             data={"submission_deadline": new_deadline},
         )
         for bid in tender.bids.select_related("supplier").distinct():
-            _tell_bidder(
+            bidder_notify(
                 bid,
                 f"extended:{tender.pk}:{new_deadline.isoformat()}:{bid.supplier_id}",
                 _("Deadline extended: %(title)s") % {"title": tender.title},
@@ -634,15 +623,3 @@ def tender_question_answer(
                 },
             )
     return question
-
-
-def _tell_bidder(bid: Bid, key: str, subject: str, body: str) -> None:
-    addresses = list(
-        User.objects.filter(
-            memberships__supplier_id=bid.supplier_id,
-            memberships__role=Membership.Role.REPRESENTATIVE,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    email_queue(key=key, to=addresses, subject=str(subject), body=str(body))

@@ -12,6 +12,8 @@ measuring, never a way to record real processes: it writes no after-commit effec
 releases and no documents.
 
 Every name it writes starts with ``scale-`` and it refuses to run twice on the same database.
+It belongs to ``publication``, the app above all those whose rows it writes: ``tenders`` may not
+import ``documents``, and ``documents`` reads ``tenders`` only through ``documents.context``.
 """
 
 import datetime as dt
