@@ -118,7 +118,8 @@ class Bid(FSMModelMixin, TimeStampedModel):
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bids")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bids")
     status = FSMField(max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
-    # A withdrawn bid is saved again as a draft and submitted again before the deadline.
+    # Until the deadline a withdrawn bid may be saved again, and any bid submitted again (its
+    # submission time is then the last one).
     moves = StatusMachine(
         Move(
             "bid_save",
