@@ -15,11 +15,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
 from procurement.accounts.models import City, Network
-from procurement.core.models import TimeStampedModel
+from procurement.core.models import AuditEntry, TimeStampedModel
+from workflows.status import ACTOR, NOW, Move, StatusMachine
 
 
 class DocumentTemplate(TimeStampedModel):
@@ -95,7 +97,7 @@ class DocumentTemplate(TimeStampedModel):
         return KIND_BY_CODE[self.kind]
 
 
-class TemplateVersion(models.Model):
+class TemplateVersion(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         IN_REVIEW = "in_review", _("in legal review")
@@ -108,8 +110,31 @@ class TemplateVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     source = models.TextField(_("text"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True
+    )
+    moves = StatusMachine(
+        Move(
+            "template_version_submit",
+            sources=[Status.DRAFT],
+            target=Status.IN_REVIEW,
+            stamps={"submitted_at": NOW},
+            refusal=_("Only a draft can be sent to review."),
+        ),
+        Move(
+            "template_version_approve",
+            sources=[Status.IN_REVIEW],
+            target=Status.APPROVED,
+            stamps={"approved_at": NOW, "approved_by": ACTOR},
+            refusal=_("Only a version in legal review can be approved."),
+        ),
+        Move(
+            "template_version_retire",
+            sources=[Status.DRAFT, Status.IN_REVIEW, Status.APPROVED],
+            target=Status.RETIRED,
+            stamps={"retired_at": NOW},
+            refusal=_("The version is already retired."),
+        ),
     )
     upstream = models.ForeignKey(
         "self",
@@ -166,7 +191,7 @@ class CityApproval(models.Model):
         return f"{self.version} — {self.city}"
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("being made")
         READY = "ready", _("ready")
@@ -187,8 +212,28 @@ class GeneratedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, protected=True
+    )
+    # Written once: a document is made or fails, and never changes after.
+    moves = StatusMachine(
+        Move(
+            "document_generate",
+            sources=[Status.PENDING],
+            target=Status.READY,
+            stamps={"generated_at": NOW},
+            action=AuditEntry.Action.CREATE,
+            audit_source=False,
+        ),
+        # The reason is on the document (``failure_reason``); the attempt is retried as a new
+        # document (``documents_retry_failed``), whose making is audited.
+        Move(
+            "document_fail",
+            sources=[Status.PENDING],
+            target=Status.FAILED,
+            stamps={"generated_at": NOW},
+            audited=False,
+        ),
     )
     failure_reason = models.TextField(_("why it failed"), blank=True)
     public = models.BooleanField(_("public"), default=False)

@@ -37,6 +37,7 @@ from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
+from workflows.status import status_change, status_check
 
 # What each city role holds on the city's own templates (object permissions, never global).
 TEMPLATE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -220,22 +221,6 @@ def template_version_create(
     )
 
 
-def _move(version: TemplateVersion, actor: User | None, to: str, name: str, **stamps) -> None:
-    before = version.status
-    version.status = to
-    for field, value in stamps.items():
-        setattr(version, field, value)
-    version.save(update_fields=["status", *stamps])
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        target=version,
-        name=name,
-        from_state=before,
-        to_state=to,
-    )
-
-
 def _locked_version(version: TemplateVersion) -> TemplateVersion:
     return TemplateVersion.objects.select_for_update().select_related("template").get(pk=version.pk)
 
@@ -250,10 +235,9 @@ def template_version_submit(*, actor: User, version: TemplateVersion) -> Templat
         version.template,
         _("Only the legal team of the template's city may submit it."),
     )
-    if version.status != Status.DRAFT:
-        raise Conflict(_("Only a draft can be sent to review."))
-    _move(version, actor, Status.IN_REVIEW, "template_version_submit", submitted_at=timezone.now())
-    return version
+    return status_change(
+        version, move="template_version_submit", actor=actor, lock=False, update_fields=[]
+    )
 
 
 @transaction.atomic
@@ -269,18 +253,24 @@ def template_version_approve(*, actor: User | None, version: TemplateVersion) ->
             template,
             _("Only the legal team of the template's city may approve it."),
         )
-    if version.status != Status.IN_REVIEW:
-        raise Conflict(_("Only a version in legal review can be approved."))
+    status_check(version, "template_version_approve")
     now = timezone.now()
     for previous in template.versions.select_for_update().filter(status=Status.APPROVED):
-        _move(previous, actor, Status.RETIRED, "template_version_retire", retired_at=now)
-    _move(
+        status_change(
+            previous,
+            move="template_version_retire",
+            actor=actor,
+            now=now,
+            lock=False,
+            update_fields=[],
+        )
+    status_change(
         version,
-        actor,
-        Status.APPROVED,
-        "template_version_approve",
-        approved_at=now,
-        approved_by=actor,
+        move="template_version_approve",
+        actor=actor,
+        now=now,
+        lock=False,
+        update_fields=[],
     )
     _tell_adopters(version)
     return version
@@ -295,10 +285,9 @@ def template_version_retire(*, actor: User, version: TemplateVersion) -> Templat
         version.template,
         _("Only the legal team of the template's city may retire it."),
     )
-    if version.status == Status.RETIRED:
-        raise Conflict(_("The version is already retired."))
-    _move(version, actor, Status.RETIRED, "template_version_retire", retired_at=timezone.now())
-    return version
+    return status_change(
+        version, move="template_version_retire", actor=actor, lock=False, update_fields=[]
+    )
 
 
 def network_version_publish(
@@ -725,13 +714,13 @@ def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
 
 
 def _fail(document: GeneratedDocument, reason: str) -> GeneratedDocument:
-    document.status = GeneratedDocument.Status.FAILED
     document.failure_reason = reason
-    document.generated_at = timezone.now()
-    document.save(
-        update_fields=["status", "failure_reason", "generated_at", "template_version", "data"]
+    return status_change(
+        document,
+        move="document_fail",
+        lock=False,
+        update_fields=["failure_reason", "template_version", "data"],
     )
-    return document
 
 
 def document_generate(*, document_id: int) -> GeneratedDocument | None:
@@ -782,18 +771,12 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
         if document.pdf.storage.exists(name):
             document.pdf.storage.delete(name)
         document.pdf.save(name, ContentFile(pdf), save=False)
-        document.status = GeneratedDocument.Status.READY
-        document.generated_at = timezone.now()
-        document.save()
-    audit_record(
-        actor=None,
-        action=AuditEntry.Action.CREATE,
-        target=document,
-        name="document_generate",
-        to_state=document.status,
-        data={"sha256": document.sha256, "template_version": version.pk},
-    )
-    return document
+        return status_change(
+            document,
+            move="document_generate",
+            lock=False,
+            data={"sha256": document.sha256, "template_version": version.pk},
+        )
 
 
 def document_pdf_rebuild(document: GeneratedDocument) -> bytes:

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
 
 from procurement.accounts.models import Supplier
 from procurement.core.models import TimeStampedModel
+from workflows.status import NOW, Move, StatusMachine
 
 
 class Lot(models.Model):
@@ -92,7 +94,7 @@ class Criterion(models.Model):
         return self.name
 
 
-class Bid(TimeStampedModel):
+class Bid(FSMModelMixin, TimeStampedModel):
     """A supplier's offer for one lot (a process has at least one lot)."""
 
     class Status(models.TextChoices):
@@ -115,7 +117,33 @@ class Bid(TimeStampedModel):
     tender = models.ForeignKey("tenders.Tender", on_delete=models.CASCADE, related_name="bids")
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="bids")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bids")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = FSMField(max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
+    # Until the deadline a withdrawn bid may be saved again, and any bid submitted again (its
+    # submission time is then the last one).
+    moves = StatusMachine(
+        Move(
+            "bid_save",
+            sources=[Status.DRAFT, Status.WITHDRAWN],
+            target=Status.DRAFT,
+            refusal=_(
+                "A submitted bid cannot change: withdraw it first, then submit again before the deadline."
+            ),
+            audited=False,
+        ),
+        Move(
+            "bid_submit",
+            sources=[Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN],
+            target=Status.SUBMITTED,
+            stamps={"submitted_at": NOW},
+            audit_source=False,
+        ),
+        Move(
+            "bid_withdraw",
+            sources=[Status.SUBMITTED],
+            target=Status.WITHDRAWN,
+            refusal=_("Only a submitted bid can be withdrawn."),
+        ),
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Sealed envelopes: Fernet tokens (see tenders.sealing); the digests are the bidder's receipt.
     envelope_a = models.BinaryField(default=bytes, editable=False)
@@ -178,7 +206,7 @@ class Score(TimeStampedModel):
         ]
 
 
-class Award(TimeStampedModel):
+class Award(FSMModelMixin, TimeStampedModel):
     """The award of a lot to a bid: proposed, documents asked and received,
     awarded, contract signed; or failed when the bidder did not deliver its documents."""
 
@@ -193,7 +221,39 @@ class Award(TimeStampedModel):
     tender = models.ForeignKey("tenders.Tender", on_delete=models.CASCADE, related_name="awards")
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="awards")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    status = FSMField(
+        max_length=20, choices=Status.choices, default=Status.PROPOSED, protected=True
+    )
+    # One step per transition of the process (``tenders.award.services.awards``), which records
+    # them in its audit row.
+    moves = StatusMachine(
+        Move(
+            "award_documents_request",
+            sources=[Status.PROPOSED],
+            target=Status.DOCUMENTS_REQUESTED,
+            audited=False,
+        ),
+        Move(
+            "award_documents_receive",
+            sources=[Status.DOCUMENTS_REQUESTED],
+            target=Status.DOCUMENTS_RECEIVED,
+            audited=False,
+        ),
+        Move(
+            "award_documents_miss",
+            sources=[Status.DOCUMENTS_REQUESTED],
+            target=Status.FAILED,
+            audited=False,
+        ),
+        Move(
+            "award_resolve",
+            sources=[Status.DOCUMENTS_RECEIVED],
+            target=Status.AWARDED,
+            stamps={"awarded_at": NOW},
+            audited=False,
+        ),
+        Move("award_annul", sources=[Status.AWARDED], target=Status.ANNULLED, audited=False),
+    )
     total_points = models.DecimalField(max_digits=7, decimal_places=2)
     value = models.DecimalField(
         _("award value without VAT"), max_digits=14, decimal_places=2, null=True, blank=True

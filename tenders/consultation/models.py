@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
 
 from procurement.accounts.models import City, Supplier
 from procurement.core.models import TimeStampedModel
 from procurement.core.storage import private_storage
+from workflows.status import NOW, Move, StatusMachine
 
 
 class Consultation(TimeStampedModel):
@@ -87,7 +89,7 @@ class Question(models.Model):
         return f"{self.order}. {self.text[:60]}"
 
 
-class Response(TimeStampedModel):
+class Response(FSMModelMixin, TimeStampedModel):
     """One supplier's answer to one consultation (a database constraint keeps it to one)."""
 
     class Status(models.TextChoices):
@@ -101,7 +103,23 @@ class Response(TimeStampedModel):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="consultation_responses"
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = FSMField(max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
+    # The response stays the supplier's until the consultation closes: it may submit it again.
+    moves = StatusMachine(
+        Move(
+            "response_submit",
+            sources=[Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN],
+            target=Status.SUBMITTED,
+            stamps={"submitted_at": NOW},
+            audit_source=False,
+        ),
+        Move(
+            "response_withdraw",
+            sources=[Status.SUBMITTED],
+            target=Status.WITHDRAWN,
+            refusal=_("Only a submitted response can be withdrawn."),
+        ),
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

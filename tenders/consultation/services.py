@@ -36,6 +36,7 @@ from tenders.consultation.models import (
 from tenders.procedures import Edit, is_editable
 from tenders.process.common import clean_cpv_codes, supplier_of, tender_lock_for_officer
 from tenders.process.models import Tender
+from workflows.status import status_change
 
 MAX_TEXT = 20000
 MAX_QUESTIONS = 100
@@ -465,38 +466,28 @@ def response_submit(*, actor: User, response: Response, now=None) -> Response:
                 _("Required questions unanswered: %(n)s.") % {"n": ", ".join(map(str, missing))}
             ],
         )
-    locked.status = Response.Status.SUBMITTED
-    locked.submitted_at = now
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit_record(
+    return status_change(
+        locked,
+        move="response_submit",
         actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        target=locked,
-        name="response_submit",
-        to_state="submitted",
-        at=now,
+        now=now,
+        lock=False,
+        update_fields=["updated_at"],
     )
-    return locked
 
 
 @transaction.atomic
 def response_withdraw(*, actor: User, response: Response, now=None) -> Response:
     now = now or timezone.now()
     locked = _lock_own_response(actor, response, now)
-    if locked.status != Response.Status.SUBMITTED:
-        raise Conflict(_("Only a submitted response can be withdrawn."))
-    locked.status = Response.Status.WITHDRAWN
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(
+    return status_change(
+        locked,
+        move="response_withdraw",
         actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        target=locked,
-        name="response_withdraw",
-        from_state="submitted",
-        to_state="withdrawn",
-        at=now,
+        now=now,
+        lock=False,
+        update_fields=["updated_at"],
     )
-    return locked
 
 
 def sanitise_filename(name: str, extension: str) -> str:

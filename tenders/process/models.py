@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.models import City, Supplier
@@ -23,6 +24,7 @@ from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.procedures.rules import CURRENT_RULES, rules_for
 from tenders.process.ports import award_area
 from workflows.fsm import state_machine_model
+from workflows.status import Move, StatusMachine, status_change_many
 
 TenderStateMachine = state_machine_model(MACHINE, name="TenderStateMachine", module=__name__)
 
@@ -234,12 +236,13 @@ class Tender(TenderStateMachine, TimeStampedModel):
 
     def participants_keep(self, *, supplier_ids: list[int]) -> None:
         """Select ``supplier_ids``; every other participant still in is dropped (down-selection)."""
-        active = self.participants.exclude(status=Participant.Status.DROPPED)
-        active.filter(supplier_id__in=supplier_ids).update(status=Participant.Status.SELECTED)
-        active.exclude(supplier_id__in=supplier_ids).update(status=Participant.Status.DROPPED)
+        kept = self.participants.filter(supplier_id__in=supplier_ids)
+        status_change_many(kept, move="participant_select")
+        others = self.participants.exclude(supplier_id__in=supplier_ids)
+        status_change_many(others, move="participant_drop")
 
 
-class Participant(TimeStampedModel):
+class Participant(FSMModelMixin, TimeStampedModel):
     """A supplier taking part in a PCP or partnership: applicant, selected, or dropped at a gate."""
 
     class Status(models.TextChoices):
@@ -249,7 +252,24 @@ class Participant(TimeStampedModel):
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="participants")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="participations")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLICANT)
+    status = FSMField(
+        max_length=20, choices=Status.choices, default=Status.APPLICANT, protected=True
+    )
+    # Made at a gate of the procedure, whose transition records them in its audit row.
+    moves = StatusMachine(
+        Move(
+            "participant_select",
+            sources=[Status.APPLICANT, Status.SELECTED],
+            target=Status.SELECTED,
+            audited=False,
+        ),
+        Move(
+            "participant_drop",
+            sources=[Status.APPLICANT, Status.SELECTED],
+            target=Status.DROPPED,
+            audited=False,
+        ),
+    )
 
     class Meta:
         constraints = [

@@ -6,13 +6,15 @@ from tenders.award.evaluation import formula_offers, scoreboard
 from tenders.award.models import Award, Bid, Lot
 from tenders.award.notifications import bidder_notify
 from tenders.process.models import Tender
+from workflows.status import status_change
 
+# The move of ``Award.moves`` each step of the process makes.
 NEXT = {
-    "request": (Award.Status.PROPOSED, Award.Status.DOCUMENTS_REQUESTED),
-    "receive": (Award.Status.DOCUMENTS_REQUESTED, Award.Status.DOCUMENTS_RECEIVED),
-    "missed": (Award.Status.DOCUMENTS_REQUESTED, Award.Status.FAILED),
-    "award": (Award.Status.DOCUMENTS_RECEIVED, Award.Status.AWARDED),
-    "annul": (Award.Status.AWARDED, Award.Status.ANNULLED),
+    "request": "award_documents_request",
+    "receive": "award_documents_receive",
+    "missed": "award_documents_miss",
+    "award": "award_resolve",
+    "annul": "award_annul",
 }
 
 
@@ -45,12 +47,10 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
     if step == "sign":
         live.filter(status=Award.Status.AWARDED).update(contract_signed_at=at)
         return
-    source, target = NEXT[step]
-    for award in live.filter(status=source).select_related("bid__supplier", "lot"):
-        award.status = target
-        if target == Award.Status.AWARDED:
-            award.awarded_at = at
-        award.save()
+    move = Award.moves[NEXT[step]]
+    for award in live.filter(status__in=move.sources).select_related("bid__supplier", "lot"):
+        # The process's row is locked by its transition, which records the step.
+        status_change(award, move=move.name, now=at, lock=False)
         if step == "request":
             bidder_notify(
                 award.bid,

@@ -32,6 +32,7 @@ from tenders.process.common import (
 from tenders.process.models import Tender
 from workflows.calendars import WorkingCalendar
 from workflows.services import transition_perform
+from workflows.status import status_change, status_check
 
 FORMULAS = set(Criterion.Formula.values)
 
@@ -293,19 +294,12 @@ def bid_save(*, actor: User, tender: Tender, lot: Lot, a: dict, b: dict, c: dict
     bid, _created = Bid.objects.select_for_update().get_or_create(
         tender=locked, lot=lot, supplier=supplier, defaults={"created_by": actor}
     )
-    if bid.status == Bid.Status.SUBMITTED:
-        raise Conflict(
-            _(
-                "A submitted bid cannot change: withdraw it first, then submit again before the deadline."
-            )
-        )
+    status_check(bid, "bid_save")
     for envelope, content in (("a", clean_a), ("b", clean_b), ("c", clean_c)):
         token, digest = seal(content)
         setattr(bid, f"envelope_{envelope}", token)
         setattr(bid, f"digest_{envelope}", digest)
-    bid.status = Bid.Status.DRAFT
-    bid.save()
-    return bid
+    return status_change(bid, move="bid_save", actor=actor, now=now, lock=False)
 
 
 def _own_bid(actor: User, bid: Bid, now) -> Bid:
@@ -343,43 +337,28 @@ def bid_submit(*, actor: User, bid: Bid, now=None) -> Bid:
             _("The bid is incomplete."),
             reasons=[_("Missing: %(what)s.") % {"what": "; ".join(map(str, missing))}],
         )
-    locked.status = Bid.Status.SUBMITTED
-    locked.submitted_at = now
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit_record(
+    return status_change(
+        locked,
+        move="bid_submit",
         actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        target=locked,
-        name="bid_submit",
-        to_state="submitted",
-        at=now,
+        now=now,
+        lock=False,
+        update_fields=["updated_at"],
         data={
             "digest_a": locked.digest_a,
             "digest_b": locked.digest_b,
             "digest_c": locked.digest_c,
         },
     )
-    return locked
 
 
 @transaction.atomic
 def bid_withdraw(*, actor: User, bid: Bid, now=None) -> Bid:
     now = now or timezone.now()
     locked = _own_bid(actor, bid, now)
-    if locked.status != Bid.Status.SUBMITTED:
-        raise Conflict(_("Only a submitted bid can be withdrawn."))
-    locked.status = Bid.Status.WITHDRAWN
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        target=locked,
-        name="bid_withdraw",
-        from_state="submitted",
-        to_state="withdrawn",
-        at=now,
+    return status_change(
+        locked, move="bid_withdraw", actor=actor, now=now, lock=False, update_fields=["updated_at"]
     )
-    return locked
 
 
 # --- the committee -----------------------------------------------------------------------------
