@@ -19,7 +19,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
 from procurement.accounts.models import City, Network
-from procurement.core.models import TimeStampedModel
+from procurement.core.models import AuditEntry, TimeStampedModel
 
 
 class DocumentTemplate(TimeStampedModel):
@@ -193,6 +193,16 @@ class GeneratedDocument(models.Model):
     failure_reason = models.TextField(_("why it failed"), blank=True)
     public = models.BooleanField(_("public"), default=False)
     trigger = models.CharField(_("made by"), max_length=60)
+    # The step (a transition's audit row) whose effect made the document; none for documents
+    # made on demand. The step's OCDS release waits for its documents (``document_ready``).
+    audit_entry = models.ForeignKey(
+        AuditEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("step"),
+    )
     data = models.JSONField(_("data used"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)

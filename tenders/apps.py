@@ -9,6 +9,7 @@ class TendersConfig(AppConfig):
     def ready(self) -> None:
         from tenders import effects  # noqa: F401 - registers the transition effect handlers
         from tenders.models import Tender
+        from tenders.procedures import effects as _cpi  # noqa: F401 - declares the CPI effects
         from workflows.registry import register_machine
 
         register_machine(Tender)
