@@ -202,6 +202,40 @@ AWARD = Field(
     },
 )
 
+NEGOTIATION = Field(
+    "object",
+    _("The negotiation round the minutes record (innovation partnership)."),
+    {
+        "round": Field("number", _("Number of the round (0 before the first).")),
+        "minutes": _text(_("What the committee recorded of the round.")),
+    },
+)
+PHASE = Field(
+    "object",
+    _("The phase gate the report evaluates (PCP, innovation partnership)."),
+    {
+        "number": Field("number", _("Number of the phase evaluated (0 before the first gate).")),
+        "kept": Field("list", _("Names of the suppliers kept for the next phase (texts).")),
+        "next_phase_ends": _text(_("End of the next phase.")),
+    },
+)
+PURCHASE = Field(
+    "object",
+    _("The decision on buying the partnership's results (LCSP art. 181)."),
+    {
+        "decided": Field("bool", _("Whether the results are bought.")),
+        "reasons": _text(_("Reasons given with the decision.")),
+    },
+)
+REQUEST = Field(
+    "object",
+    _("The request for documents to the best-ranked bidder (LCSP art. 150.2)."),
+    {
+        "due": _text(_("Deadline for the documents (empty when no request is running).")),
+        "working_days": Field("number", _("Working days given to present them.")),
+    },
+)
+
 _COMMON = {"document": DOCUMENT, "city": CITY, "process": PROCESS}
 _CONSULTATION = {"consultation": CONSULTATION, "participants": PARTICIPANTS}
 _AWARD = {
@@ -224,10 +258,20 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "pcap": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
     "ppt": {**_COMMON, "lots": LOTS},
     "tender_notice": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
+    "invitation": {**_COMMON, "participants": PARTICIPANTS, "criteria": CRITERIA},
+    "negotiation_minutes": {**_COMMON, "participants": PARTICIPANTS, "negotiation": NEGOTIATION},
     "committee_minutes": {**_COMMON, **_AWARD},
     "evaluation_report": {**_COMMON, **_AWARD},
+    "documents_requested": {**_COMMON, **_AWARD, "request": REQUEST},
     "award_resolution": {**_COMMON, **_AWARD},
     "contract": {**_COMMON, **_AWARD},
+    "phase_evaluation": {**_COMMON, "participants": PARTICIPANTS, "phase": PHASE},
+    "purchase_resolution": {
+        **_COMMON,
+        "participants": PARTICIPANTS,
+        "award": AWARD,
+        "purchase": PURCHASE,
+    },
 }
 assert set(SCHEMA) == set(KIND_BY_CODE)
 
@@ -291,6 +335,13 @@ def process_lock(process_id: int) -> None:
     list(Tender.objects.select_for_update().filter(pk=process_id).only("pk"))
 
 
+def process_model_label() -> str:
+    """The process model's label ("tenders.Tender"), for effects raised about a process."""
+    from tenders.models import Tender
+
+    return Tender._meta.label
+
+
 def process_ref(process_id: int) -> ProcessRef:
     tender = _tender(process_id)
     return ProcessRef(
@@ -323,25 +374,14 @@ class AsOf:
         return moment is not None and moment <= self.at
 
 
-def _entry_id_of_key(key: str) -> int | None:
-    """Documents made by an effect are keyed ``effect:<audit entry id>:<kind>`` (a retry
-    ``retry:effect:…``)."""
-    parts = key.split(":")
-    while parts and parts[0] == "retry":
-        parts = parts[1:]
-    if len(parts) == 3 and parts[0] == "effect" and parts[1].isdigit():
-        return int(parts[1])
-    return None
-
-
 def _step_of_document(*, process_id: int, kind: str, language: str, at: dt.datetime) -> int | None:
     """The audit entry of the step whose effect made the document created at ``at``, if any."""
     from documents.models import GeneratedDocument
 
-    keys = GeneratedDocument.objects.filter(
+    steps = GeneratedDocument.objects.filter(
         tender_id=process_id, kind=kind, language=language, created_at=at
-    ).values_list("key", flat=True)
-    return next((i for i in map(_entry_id_of_key, keys) if i is not None), None)
+    ).values_list("audit_entry_id", flat=True)
+    return next((i for i in steps if i is not None), None)
 
 
 def as_of(tender, *, kind: str, language: str, at: dt.datetime, step_id: int | None = None) -> AsOf:
@@ -598,6 +638,90 @@ def _consultation(consultation, when: AsOf, zone, language: str) -> dict[str, An
     }
 
 
+# --- what the step itself recorded (a round's minutes, a gate's choice, a decision) ---------
+
+
+def _kind_step(tender, when: AsOf, kind: str):
+    """How many steps up to ``when`` made (or would make) a document of ``kind``, and the latest
+    of them (its audit row): the round a negotiation's minutes record, the phase a gate's
+    report evaluates, the decision a resolution states."""
+    from procurement.core.audit import audit_history
+    from procurement.core.models import AuditEntry
+
+    effects = set(KIND_BY_CODE[kind].effects)
+    names = {t.name for t in tender.machine.transitions if effects & set(t.effects)}
+    count = sum(1 for name, _at in when.steps if name in names)
+    if not count:
+        return 0, None
+    entries = [
+        e
+        for e in audit_history(tender)
+        if e.action == AuditEntry.Action.TRANSITION and e.name in names
+    ]
+    return count, entries[count - 1] if count <= len(entries) else None
+
+
+def _negotiation(tender, when: AsOf) -> dict[str, Any]:
+    number, step = _kind_step(tender, when, "negotiation_minutes")
+    return {"round": number, "minutes": str(step.data.get("minutes", "")) if step else ""}
+
+
+def _phase(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
+    """The gate's choice: the suppliers it kept (all those still selected when it kept them all)
+    and when the next phase ends."""
+    from django.utils.dateparse import parse_datetime
+
+    number, step = _kind_step(tender, when, "phase_evaluation")
+    if step is None:
+        return {"number": 0, "kept": [], "next_phase_ends": ""}
+    members = sorted(tender.participants.all(), key=lambda p: p.supplier.name)
+    keep = step.data.get("keep")
+    kept = [
+        p.supplier.name
+        for p in members
+        if (p.supplier_id in keep if keep is not None else p.status == "selected")
+    ]
+    ends = step.data.get("phase_ends_at")
+    return {
+        "number": number,
+        "kept": kept,
+        "next_phase_ends": _when(parse_datetime(ends) if ends else None, zone, language),
+    }
+
+
+def _purchase(tender, when: AsOf) -> dict[str, Any]:
+    _number, step = _kind_step(tender, when, "purchase_resolution")
+    return {
+        "decided": bool(step.data.get("purchase")) if step else False,
+        "reasons": step.reason if step else "",
+    }
+
+
+def _request(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
+    from tenders.procedures.guards import rules
+
+    running = when.reached(tender.documents_requested_at)
+    return {
+        "due": _when(tender.documents_due_at, zone, language) if running else "",
+        "working_days": rules(tender).award_documents_working_days,
+    }
+
+
+def _step_parts(tender, kind: str, when: AsOf, zone, language: str) -> dict[str, Any]:
+    """The parts of ``kind``'s context that come from what its step recorded."""
+    wanted = SCHEMA[kind]
+    parts: dict[str, Any] = {}
+    if "negotiation" in wanted:
+        parts["negotiation"] = _negotiation(tender, when)
+    if "phase" in wanted:
+        parts["phase"] = _phase(tender, when, zone, language)
+    if "purchase" in wanted:
+        parts["purchase"] = _purchase(tender, when)
+    if "request" in wanted:
+        parts["request"] = _request(tender, when, zone, language)
+    return parts
+
+
 def process_context(
     *, process_id: int, kind: str, language: str, at: dt.datetime, step_id: int | None = None
 ) -> dict[str, Any]:
@@ -667,6 +791,7 @@ def process_context(
             "bids": bids,
             "award": award,
         }
+    context.update(_step_parts(tender, kind, when, zone, language))
     return _only(kind, context)
 
 
@@ -723,6 +848,8 @@ _SAMPLE = {
         "awarded": "adjudicada",
         "question": "¿Qué tecnología propone y con qué precisión?",
         "summary": "Dos entidades proponen sensores capacitivos; una, ópticos.",
+        "minutes": "Se revisan los prototipos de sensor y el plan de pruebas en dos parques.",
+        "purchase": "El prototipo alcanza los niveles de rendimiento y no supera el coste máximo.",
     },
     "en": {
         "city": "Example City Council",
@@ -747,6 +874,8 @@ _SAMPLE = {
         "awarded": "awarded",
         "question": "Which technology do you propose, and how accurate is it?",
         "summary": "Two entities propose capacitive sensors; one, optical ones.",
+        "minutes": "The sensor prototypes and the test plan in two parks are reviewed.",
+        "purchase": "The prototype meets the performance levels within the maximum cost.",
     },
 }
 
@@ -870,6 +999,17 @@ def sample_context(*, kind: str, language: str) -> dict[str, Any]:
             "standstill_ends": _when(moment + dt.timedelta(days=105), zone, language),
             "contract_signed": _when(moment + dt.timedelta(days=110), zone, language),
             "contract_reference": "CON-2026/0042",
+        },
+        "negotiation": {"round": 1, "minutes": words["minutes"]},
+        "phase": {
+            "number": 1,
+            "kept": ["Acme Smart Solutions S.L.", "Nova Urban Robotics S.L."],
+            "next_phase_ends": _when(moment + dt.timedelta(days=200), zone, language),
+        },
+        "purchase": {"decided": True, "reasons": words["purchase"]},
+        "request": {
+            "due": _when(moment + dt.timedelta(days=74), zone, language),
+            "working_days": 10,
         },
     }
     return _only(kind, context)

@@ -1,9 +1,16 @@
 """The engine's effects that require legal documents (publishing a consultation makes its
-notice, the award makes the resolution…): each enqueues the generation after commit."""
+notice, the award makes the resolution…): each enqueues the generation after commit.
+
+Documents raise one effect of their own, ``document_ready``, about the process and the step
+(its audit row), once every document the step's effects require is stored, made or failed
+(``services.document_generate``): open data writes the step's release then.
+"""
 
 from documents.kinds import KINDS_BY_EFFECT
 from documents.tasks import documents_for_effect_task
-from workflows.effects import on_effect
+from workflows.effects import declare_effects, on_effect
+
+DOCUMENT_READY = declare_effects("document_ready")[0]
 
 
 @on_effect(*KINDS_BY_EFFECT)

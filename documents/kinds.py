@@ -75,6 +75,23 @@ KINDS: tuple[Kind, ...] = (
         public=True,
     ),
     Kind(
+        "invitation",
+        "Invitación a presentar proyectos de investigación e innovación",
+        "Invitation to submit research and innovation projects",
+        # Addressed to the selected candidates only: the bidding documents of their stage.
+        "biddingDocuments",
+        "LCSP arts. 178.3 and 179.1",
+        effects=("invitation",),
+    ),
+    Kind(
+        "negotiation_minutes",
+        "Acta de negociación",
+        "Minutes of the negotiation",
+        "evaluationReports",
+        "LCSP art. 179; art. 169.6 by analogy",
+        effects=("negotiation_minutes",),
+    ),
+    Kind(
         "committee_minutes",
         "Acta de la mesa de contratación",
         "Minutes of the contracting committee",
@@ -93,6 +110,15 @@ KINDS: tuple[Kind, ...] = (
         public=True,
     ),
     Kind(
+        "documents_requested",
+        "Requerimiento de documentación al licitador propuesto",
+        "Request for documents to the proposed awardee",
+        # The proof of capacity, solvency and guarantee the bidder is asked for.
+        "bidders",
+        "LCSP art. 150.2",
+        effects=("documents_requested",),
+    ),
+    Kind(
         "award_resolution",
         "Resolución de adjudicación",
         "Award resolution",
@@ -108,6 +134,23 @@ KINDS: tuple[Kind, ...] = (
         "contractSigned",
         "LCSP arts. 35 and 153; RGLCAP art. 71",
         effects=("contract",),
+    ),
+    Kind(
+        "phase_evaluation",
+        "Informe de evaluación de fase",
+        "Phase evaluation report",
+        "evaluationReports",
+        "LCSP art. 180.1; COM(2007) 799",
+        effects=("phase_evaluation",),
+    ),
+    Kind(
+        "purchase_resolution",
+        "Resolución sobre la adquisición de los resultados",
+        "Resolution on the purchase of the results",
+        # The partnership's last award: which partner's results are bought, and on what terms.
+        "awardNotice",
+        "LCSP art. 181",
+        effects=("purchase_resolution",),
     ),
 )
 
@@ -125,10 +168,15 @@ KIND_CHOICES = [
     ("pcap", _("Particular administrative clauses (PCAP)")),
     ("ppt", _("Technical specifications (PPT)")),
     ("tender_notice", _("Contract notice")),
+    ("invitation", _("Invitation to submit research and innovation projects")),
+    ("negotiation_minutes", _("Minutes of the negotiation")),
     ("committee_minutes", _("Minutes of the contracting committee")),
     ("evaluation_report", _("Technical evaluation report")),
+    ("documents_requested", _("Request for documents to the proposed awardee")),
     ("award_resolution", _("Award resolution")),
     ("contract", _("Contract")),
+    ("phase_evaluation", _("Phase evaluation report")),
+    ("purchase_resolution", _("Resolution on the purchase of the results")),
 ]
 assert [code for code, _label in KIND_CHOICES] == [kind.code for kind in KINDS]
 

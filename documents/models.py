@@ -238,6 +238,16 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     failure_reason = models.TextField(_("why it failed"), blank=True)
     public = models.BooleanField(_("public"), default=False)
     trigger = models.CharField(_("made by"), max_length=60)
+    # The step (a transition's audit row) whose effect made the document; none for documents
+    # made on demand. The step's OCDS release waits for its documents (``document_ready``).
+    audit_entry = models.ForeignKey(
+        AuditEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("step"),
+    )
     data = models.JSONField(_("data used"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)

@@ -586,6 +586,7 @@ def _document_request(
     public: bool,
     requested_by: User | None = None,
     template: DocumentTemplate | None = None,
+    audit_entry_id: int | None = None,
 ) -> tuple[GeneratedDocument, bool]:
     """The pending document under ``key``; asking again with the same key returns it."""
     existing = GeneratedDocument.objects.filter(key=key).first()
@@ -607,6 +608,7 @@ def _document_request(
             public=public,
             requested_by=requested_by if requested_by and requested_by.is_authenticated else None,
             verification_code=_verification_code(),
+            audit_entry_id=audit_entry_id,
         )
     return document, True
 
@@ -659,24 +661,84 @@ def document_order(
     return document
 
 
+def effect_document_key(*, audit_entry_id: int, kind: str) -> str:
+    """The key of the document of ``kind`` that a step's effect makes (``audit_entry_id`` is the
+    step's audit row): asking again for the same step finds the same document."""
+    return f"effect:{audit_entry_id}:{kind}"
+
+
 def documents_for_effect(
     *, effect: str, process_id: int, audit_entry_id: int
 ) -> list[GeneratedDocument]:
     """The documents a transition's effect requires, one per kind, in the city's language.
-    The key ties each to the transition's audit row, so a repeated effect makes nothing new."""
+    Each is tied to the transition's audit row (its key and ``audit_entry``), so a repeated
+    effect makes nothing new."""
     ref = contexts.process_ref(process_id)
     made = []
     for kind in KINDS_BY_EFFECT.get(effect, []):
         document, _created = _document_request(
-            key=f"effect:{audit_entry_id}:{kind.code}",
+            key=effect_document_key(audit_entry_id=audit_entry_id, kind=kind.code),
             process_id=process_id,
             kind=kind.code,
             language=ref.language if ref.language in Language.values else Language.ES,
             trigger=f"effect:{effect}",
             public=kind.public and ref.is_public,
+            audit_entry_id=audit_entry_id,
         )
         made.append(document)
     return made
+
+
+def step_documents_pending(*, audit_entry_id: int) -> bool:
+    """Whether a document that step ``audit_entry_id`` requires is not stored yet: not asked for
+    yet, or still being made. A document that failed (no approved template) is stored with its
+    reason and holds nothing back; generating it again later makes a new one."""
+    from procurement.core.models import AuditEntry
+    from workflows.effects import effects_of_step
+
+    entry = AuditEntry.objects.filter(pk=audit_entry_id).first()
+    kinds = {
+        kind.code for effect in effects_of_step(entry) for kind in KINDS_BY_EFFECT.get(effect, [])
+    }
+    if not kinds:
+        return False
+    stored = set(
+        GeneratedDocument.objects.filter(audit_entry_id=audit_entry_id)
+        .exclude(status=GeneratedDocument.Status.PENDING)
+        .values_list("kind", flat=True)
+    )
+    return not kinds <= stored
+
+
+def _step_lock(document: GeneratedDocument) -> None:
+    """Lock the process of a step's document before the document's status changes: the status
+    change appends to the audit chain, whose lock every transition takes after the process's
+    row, so taking them in the other order could deadlock with a transition."""
+    if document.audit_entry_id is not None:
+        contexts.process_lock(document.tender_id)
+
+
+def _step_documents_stored(document: GeneratedDocument) -> None:
+    """Once every document its step requires is stored (made or failed), raise
+    ``document_ready`` for the step, in the transaction that stored the last one: the step's
+    OCDS release, which lists its public documents, waits for it.
+
+    The process row is locked first, so of two documents of one step stored at once by two
+    workers, the second to commit sees the first stored and raises the effect."""
+    from documents.effects import DOCUMENT_READY
+    from workflows.effects import effect_raise
+
+    if document.audit_entry_id is None:
+        return
+    contexts.process_lock(document.tender_id)
+    if step_documents_pending(audit_entry_id=document.audit_entry_id):
+        return
+    effect_raise(
+        effect=DOCUMENT_READY,
+        model=contexts.process_model_label(),
+        pk=document.tender_id,
+        audit_entry_id=document.audit_entry_id,
+    )
 
 
 FOOTER_LABELS = {
@@ -715,12 +777,15 @@ def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
 
 def _fail(document: GeneratedDocument, reason: str) -> GeneratedDocument:
     document.failure_reason = reason
-    return status_change(
+    _step_lock(document)
+    document = status_change(
         document,
         move="document_fail",
         lock=False,
         update_fields=["failure_reason", "template_version", "data"],
     )
+    _step_documents_stored(document)
+    return document
 
 
 def document_generate(*, document_id: int) -> GeneratedDocument | None:
@@ -771,12 +836,15 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
         if document.pdf.storage.exists(name):
             document.pdf.storage.delete(name)
         document.pdf.save(name, ContentFile(pdf), save=False)
-        return status_change(
+        _step_lock(document)
+        document = status_change(
             document,
             move="document_generate",
             lock=False,
             data={"sha256": document.sha256, "template_version": version.pk},
         )
+        _step_documents_stored(document)
+    return document
 
 
 def document_pdf_rebuild(document: GeneratedDocument) -> bytes:
@@ -808,6 +876,7 @@ def documents_retry_failed(*, city_ids: Iterable[int] | None = None) -> list[Gen
             language=document.language,
             trigger=document.trigger,
             public=document.public,
+            audit_entry_id=document.audit_entry_id,
         )
         if created:
             made.append(document_generate(document_id=retry.pk) or retry)

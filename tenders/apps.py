@@ -13,6 +13,7 @@ class TendersConfig(AppConfig):
         from tenders.award import engine
         from tenders.models import Tender
         from tenders.process.ports import award_area_register
+        from tenders.procedures import effects as _cpi  # noqa: F401 - declares the CPI effects
         from workflows.registry import register_machine
 
         register_machine(Tender)

@@ -2,31 +2,50 @@
 
 A transition names its effects (``Transition.effects``, e.g. "tender_notice"); apps subscribe a
 handler to an effect name with ``@on_effect``. Every automatic transition also raises the effect
-``"automatic"``. Scheduling writes one ``PendingEffect`` row per handler inside the transition's
-transaction; after commit each is dispatched (the handler typically enqueues a Celery task). A
-dispatch that fails — the broker is down — leaves the row pending for the relay
-(``workflows.relay_effects``). The scheduler records a whole chunk of fired deadlines at once and
-leaves their dispatch to a worker (``effects_schedule_many``).
+``"automatic"``. Effect names are declared once (``declare_effects``), by the app that raises
+them; the system check ``workflows.checks`` refuses to start when a transition names an effect
+that is not declared or that no handler takes, or a handler waits for an undeclared one, so a
+misspelt name cannot silently do nothing.
+
+Scheduling writes one ``PendingEffect`` row per handler inside the transition's transaction;
+after commit each is dispatched (the handler typically enqueues a Celery task). A dispatch that
+fails — the broker is down — leaves the row pending for the relay (``workflows.relay_effects``).
+The scheduler records a whole chunk of fired deadlines at once and leaves their dispatch to a
+worker (``effects_schedule_many``). An app may raise an effect of its own later on behalf of a
+step (``effect_raise``: documents raise ``document_ready`` once a step's documents are stored).
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from procurement.core.models import AuditEntry
 from workflows.models import PendingEffect
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[..., None]
 HANDLERS: dict[str, list[Handler]] = defaultdict(list)
+DECLARED: set[str] = set()
 
 
-def _path(handler: Handler) -> str:
+def declare_effects(*names: str) -> tuple[str, ...]:
+    """Declare effect names that transitions (or an app's own services) may raise; returns them."""
+    DECLARED.update(names)
+    return names
+
+
+# Raised by the engine itself with every automatic transition (see ``workflows.services``).
+AUTOMATIC = declare_effects("automatic")[0]
+
+
+def handler_path(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
@@ -40,13 +59,32 @@ def on_effect(*names: str):
     return register
 
 
+def effects_of_step(entry) -> tuple[str, ...]:
+    """The effects named by the transition that audit row ``entry`` records; none for a missing
+    row or one that records no transition of a registered process model."""
+    if entry is None or entry.action != AuditEntry.Action.TRANSITION:
+        return ()
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+    machine = getattr(model, "machine", None)
+    definition = machine.transition_by_name.get(entry.name) if machine is not None else None
+    return definition.effects if definition is not None else ()
+
+
 def _rows(*, effects: tuple[str, ...], process, audit_entry_id: int) -> list[PendingEffect]:
+    return _rows_about(
+        effects=effects, model=process._meta.label, pk=process.pk, audit_entry_id=audit_entry_id
+    )
+
+
+def _rows_about(
+    *, effects: tuple[str, ...], model: str, pk, audit_entry_id: int
+) -> list[PendingEffect]:
     return [
         PendingEffect(
             effect=name,
-            handler=_path(handler),
-            model=process._meta.label,
-            object_pk=str(process.pk),
+            handler=handler_path(handler),
+            model=model,
+            object_pk=str(pk),
             audit_entry_id=audit_entry_id,
         )
         for name in effects
@@ -77,6 +115,27 @@ def effects_schedule(*, effects: tuple[str, ...], process, audit_entry_id: int) 
         return
     ids = _insert(rows)
     transaction.on_commit(lambda: effects_dispatch(ids=ids), robust=True)
+
+
+def effect_raise(*, effect: str, model: str, pk, audit_entry_id: int) -> None:
+    """Record ``effect`` of step ``audit_entry_id`` about object ``pk`` of ``model`` (a model
+    label, e.g. "tenders.Tender") in the current transaction, and dispatch it after commit.
+
+    For effects an app raises after a transition, on behalf of its step (``document_ready``):
+    the outbox keeps one row per step, effect and handler, so raising it again for the same step
+    (a document made again, two workers racing) records and sends nothing twice.
+    """
+    rows = _rows_about(effects=(effect,), model=model, pk=pk, audit_entry_id=audit_entry_id)
+    if not rows:
+        return
+    PendingEffect.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        PendingEffect.objects.filter(
+            audit_entry_id=audit_entry_id, effect=effect, dispatched_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: effects_dispatch(ids=ids), robust=True)
 
 
 def effects_schedule_many(items: list[tuple[tuple[str, ...], object, int]]) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from procurement.core.audit import audit_append, audit_entry
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
-from workflows.effects import effects_schedule, effects_schedule_many
+from workflows.effects import AUTOMATIC, effects_schedule, effects_schedule_many
 from workflows.guards import GuardContext, is_input_check
 from workflows.machine import Transition, target_of
 
@@ -169,7 +169,7 @@ def _fire(
 
 
 def _effects_of(definition: Transition) -> tuple[str, ...]:
-    return definition.effects + (("automatic",) if definition.automatic else ())
+    return definition.effects + ((AUTOMATIC,) if definition.automatic else ())
 
 
 def transition_perform(

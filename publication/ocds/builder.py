@@ -278,7 +278,7 @@ def public_documents(*, tender, upto: AuditEntry) -> list[dict[str, Any]]:
     ).order_by("created_at", "pk")
     documents = []
     for row in rows:
-        made_by = _entry_id_of_key(row.key)
+        made_by = row.audit_entry_id
         if made_by is not None and made_by > upto.pk:
             continue
         kind = KIND_BY_CODE[row.kind]
@@ -297,17 +297,6 @@ def public_documents(*, tender, upto: AuditEntry) -> list[dict[str, Any]]:
             }
         )
     return documents
-
-
-def _entry_id_of_key(key: str) -> int | None:
-    """Documents made by a transition's effect are keyed ``effect:<audit entry id>:<kind>``
-    (a retried one ``retry:effect:<audit entry id>:<kind>``)."""
-    parts = key.split(":")
-    while parts and parts[0] == "retry":
-        parts = parts[1:]
-    if len(parts) == 3 and parts[0] == "effect" and parts[1].isdigit():
-        return int(parts[1])
-    return None
 
 
 def _clean(document: dict[str, Any]) -> dict[str, Any]:

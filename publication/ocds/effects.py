@@ -1,5 +1,7 @@
-"""After each published step of a process, write its OCDS release (through Celery)."""
+"""After each published step of a process, write its OCDS release (through Celery), once the
+documents the step makes are stored."""
 
+from documents.effects import DOCUMENT_READY
 from workflows.effects import on_effect
 
 # Effects raised by the transitions whose outcome is public. "publication" covers every notice
@@ -27,6 +29,17 @@ PUBLISHED_EFFECTS = (
 
 @on_effect(*PUBLISHED_EFFECTS)
 def release_after_published_step(*, effect, model, pk, audit_entry_id) -> None:
+    """A step that makes no document is written now; one that does waits (see the task)."""
+    if model != "tenders.Tender":
+        return
+    from publication.ocds.tasks import ocds_release_write_task
+
+    ocds_release_write_task.delay(pk, audit_entry_id, effect)
+
+
+@on_effect(DOCUMENT_READY)
+def release_when_step_documents_are_stored(*, effect, model, pk, audit_entry_id) -> None:
+    """The step's documents are stored: its release can list them."""
     if model != "tenders.Tender":
         return
     from publication.ocds.tasks import ocds_release_write_task

@@ -1,13 +1,11 @@
 """The one write path of open data: record the OCDS release of a published step, once."""
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from procurement.core.models import AuditEntry
 from publication.models import OcdsRelease
 from publication.ocds.builder import is_planning_step, planning_ocid, release_build, tender_ocid
 from tenders.models import Tender
-from tenders.procedures import TRANSITION_BY_NAME
 
 
 def ocds_release_write(*, tender_id: int, audit_entry_id: int) -> OcdsRelease | None:
@@ -43,25 +41,3 @@ def ocds_release_write(*, tender_id: int, audit_entry_id: int) -> OcdsRelease | 
             )
     except IntegrityError:
         return OcdsRelease.objects.get(tender_id=tender_id, audit_entry_id=audit_entry_id)
-
-
-def ocds_documents_pending(*, tender_id: int, audit_entry_id: int) -> bool:
-    """Whether public documents the step requires are still being made (the release should
-    list them, so its task waits for them; a failed document does not hold it back)."""
-    from documents.kinds import KINDS_BY_EFFECT
-
-    entry = AuditEntry.objects.filter(pk=audit_entry_id).only("name").first()
-    definition = TRANSITION_BY_NAME.get(entry.name) if entry else None
-    if definition is None:
-        return False
-    keys = {
-        f"effect:{audit_entry_id}:{kind.code}"
-        for effect in definition.effects
-        for kind in KINDS_BY_EFFECT.get(effect, [])
-        if kind.public
-    }
-    if not keys:
-        return False
-    document_model = apps.get_model("documents", "GeneratedDocument")
-    done = document_model.objects.filter(key__in=keys).exclude(status="pending").count()
-    return done < len(keys)

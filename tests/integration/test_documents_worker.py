@@ -56,3 +56,38 @@ def test_publishing_a_consultation_makes_its_notice_through_the_worker_once(
     )
     time.sleep(2)
     assert GeneratedDocument.objects.filter(tender=tender).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.celery
+def test_through_the_worker_a_published_step_s_release_lists_the_document_it_made(
+    live_demo, celery_worker_thread
+):
+    """No waiting on a timer: the notice, once stored, raises ``document_ready``, and the
+    release is written then, with the notice in it."""
+    import json
+
+    from documents import demo as documents_demo
+    from publication.models import OcdsRelease
+
+    documents_demo.seed()
+    officer = live_demo.user("officer.logrono")
+    tender = make_tender(
+        city=live_demo.city("logrono"), state="consultation_draft", title="Bancos con sombra"
+    )
+    now = timezone.now()
+    consultation_save(
+        actor=officer,
+        tender=tender,
+        subject="Mobiliario urbano que da sombra",
+        opens_at=now + dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=20),
+    )
+    transition_perform(process=tender, name="publish_consultation", actor=officer)
+
+    assert wait_for(lambda: OcdsRelease.objects.filter(tender=tender).exists())
+    document = GeneratedDocument.objects.get(tender=tender)
+    assert document.status == "ready"
+    [release] = OcdsRelease.objects.filter(tender=tender)
+    assert release.audit_entry_id == document.audit_entry_id
+    assert f'"doc-{document.pk}"' in json.dumps(release.data)

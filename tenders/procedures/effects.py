@@ -1,0 +1,43 @@
+"""The effects the CPI procedures raise, declared once (``workflows.effects.declare_effects``).
+
+A transition's ``effects`` may name only these; the system check ``workflows.checks`` refuses to
+start otherwise, and also when one of them has no handler. What each stands for, and who takes
+it: documents (``documents.kinds``: the legal document the step makes), open data
+(``publication.ocds.effects``: the steps whose outcome is public) and notifications
+(``tenders.effects``).
+"""
+
+from workflows.effects import declare_effects
+
+CPI_EFFECTS = declare_effects(
+    # A notice on the contracting profile: demand map, consultation, report, call (LCSP art. 63).
+    "publication",
+    # The market consultation: its call, its opening and closing, its report (LCSP art. 115).
+    "consultation_notice",
+    "consultation_opened",
+    "consultation_closed",
+    "consultation_report",
+    # The contract notice, and a later extension of its deadline (LCSP arts. 135 and 136).
+    "tender_notice",
+    "deadline_extended",
+    # The partnership: invitation to the selected candidates and minutes of each negotiation
+    # round (LCSP art. 179).
+    "invitation",
+    "negotiation_minutes",
+    # Evaluation: the committee's minutes and the value-judgement report (LCSP arts. 146.2, 326).
+    "committee_minutes",
+    "evaluation_report",
+    # The request for documents to the best-ranked bidder (LCSP art. 150.2).
+    "documents_requested",
+    # The award, its annulment by an appeal, a void procedure, the contract (LCSP arts. 150–153).
+    "award_resolution",
+    "award_annulled",
+    "void_resolution",
+    "contract",
+    # A PCP or partnership phase gate (COM(2007) 799; LCSP art. 180.1) and the partnership's
+    # decision on buying its results (LCSP art. 181).
+    "phase_evaluation",
+    "purchase_resolution",
+    # The process cancelled before the award (LCSP art. 152).
+    "cancellation",
+)
