@@ -12,8 +12,8 @@ class TendersConfig(AppConfig):
         from tenders import effects  # noqa: F401 - registers the transition effect handlers
         from tenders.award import engine
         from tenders.models import Tender
-        from tenders.process.ports import award_area_register
         from tenders.procedures import effects as _cpi  # noqa: F401 - declares the CPI effects
+        from tenders.process.ports import award_area_register
         from workflows.registry import register_machine
 
         register_machine(Tender)
