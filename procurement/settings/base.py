@@ -97,21 +97,47 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+# How long a write waits for another connection's write transaction on SQLite before failing.
+SQLITE_BUSY_SECONDS = float(os.environ.get("OPENCPI_SQLITE_BUSY_SECONDS", "30"))
+
+
+def database(url: str) -> dict:
+    """Connection settings for ``url``, with what each engine needs under concurrent use."""
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
+    options = config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded database is shared by the web workers, the Celery worker and beat.
+        # SQLite allows one writer at a time: in WAL mode readers never wait for it, the busy
+        # timeout makes a second writer wait instead of failing with "database is locked", and
+        # immediate transactions take the write lock when they begin, so two transactions that
+        # read and then write can never deadlock into an error (a deferred transaction that
+        # tries to upgrade its read lock while another writes fails at once, whatever the
+        # timeout).
+        options.update(
+            timeout=SQLITE_BUSY_SECONDS,
+            transaction_mode="IMMEDIATE",
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler pays off for long analytic queries; on these short reads it
+        # spent up to a second compiling a 25-row page whose permission subqueries it
+        # overestimated.
+        options["options"] = "-c jit=off"
+        # Bind parameters on the server so psycopg can prepare what a connection runs
+        # repeatedly (from the second time): planning the permission subqueries cost as much
+        # as running them. Connections persist (CONN_MAX_AGE), so the prepared statements are
+        # reused across requests.
+        options.update(server_side_binding=True, prepare_threshold=2)
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler pays off for long analytic queries; on these short reads it
-    # spent up to a second compiling a 25-row page whose permission subqueries it overestimated.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Bind parameters on the server so psycopg can prepare what a connection runs repeatedly
-    # (from the second time): planning the permission subqueries cost as much as running them.
-    # Connections persist (CONN_MAX_AGE), so the prepared statements are reused across requests.
-    DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
