@@ -249,18 +249,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery. No broker URL means the embedded filesystem transport: no server needed.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-_BROKER_DIR = VAR_DIR / "broker"
+# Celery. No broker URL means the embedded broker: kombu's SQLAlchemy transport on a SQLite
+# file of its own beside the database (no server needed, and a message is a row written in a
+# transaction, so a crash can never leave half a message behind). A URL naming Redis (or any
+# broker server) replaces it.
+EMBEDDED_BROKER_FILE = VAR_DIR / "broker.sqlite3"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{EMBEDDED_BROKER_FILE}"
+BROKER_EMBEDDED = CELERY_BROKER_URL.startswith("sqla+")
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(_BROKER_DIR / "queue"),
-        "data_folder_out": str(_BROKER_DIR / "queue"),
-        "processed_folder": str(_BROKER_DIR / "processed"),
-        "control_folder": str(_BROKER_DIR / "control"),
-        "store_processed": False,
+        # Passed to SQLAlchemy's create_engine: a publisher that meets the worker's write waits
+        # for it, and no connection is kept across the worker's fork into its pool.
+        "connect_args": {"timeout": SQLITE_BUSY_SECONDS},
+        "poolclass": "sqlalchemy.pool.NullPool",
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
+    if BROKER_EMBEDDED
     else {"visibility_timeout": int(os.environ.get("OPENCPI_VISIBILITY_TIMEOUT", "3600"))}
 )
 CELERY_TASK_IGNORE_RESULT = True
