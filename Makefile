@@ -17,10 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
+# `make run` serves with the production stack (gunicorn, DEBUG off, whitenoise) on 127.0.0.1.
+run: export DJANGO_SETTINGS_MODULE = procurement.settings.embedded
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_cpv --if-present
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests; no browser is ever downloaded by a test tool.

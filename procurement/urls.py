@@ -7,6 +7,7 @@ from procurement.accounts import api as accounts_api
 from procurement.accounts import otp as accounts_otp
 from procurement.accounts import views as accounts_views
 from procurement.core.views import healthz
+from workflows import views as workflows_views
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
@@ -33,6 +34,7 @@ api_v1 = [
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", workflows_views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/setup/", accounts_otp.otp_setup, name="otp-setup"),
@@ -50,6 +52,7 @@ urlpatterns = [
     path("api/v1/", include("documents.urls_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/status/", workflows_views.status_page, name="background-status"),
     path("admin/", admin.site.urls),
 ]
 

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement.core.context_processors.organisation",
                 "procurement.core.public_cache.csrf_placeholder",
+                "workflows.context_processors.background_banner",
             ],
         },
     },
@@ -340,3 +341,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE["relay-documents"] = {"task": "documents.relay", "schedule": 300.0}
+
+# Liveness of the background processes, read by /readyz and the administrators' status page.
+CELERY_BEAT_SCHEDULER = "procurement.core.heartbeat.Scheduler"
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "core.heartbeat",
+    "schedule": 30.0,
+    "options": {"expires": 60},
+}
+# Background work counts as stalled (banner for officers, /readyz answers 503) past this.
+OPENCPI_STALLED_SECONDS = int(os.environ.get("OPENCPI_STALLED_SECONDS", "300"))
