@@ -207,6 +207,8 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where django.core.mail.backends.filebased.EmailBackend writes (the soak counts deliveries).
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "OpenCPI <no-reply@opencpi.local>")
 
 REST_FRAMEWORK = {
