@@ -443,11 +443,16 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         before = getattr(self, f"_before_{name}", None)
         passes_argument = _PassArg.from_obj(function) is not None
 
+        first = 1 if passes_argument else 0  # where the filtered value is among the arguments
+
         @functools.wraps(function)
         def bounded(*args: Any, **kwargs: Any) -> Any:
             self._tick()
             if before is not None:
-                before(*(args[1:] if passes_argument else args), **kwargs)
+                # A check that reads a one-shot iterable (range) hands back what it read.
+                value = before(*args[first:], **kwargs)
+                if value is not None:
+                    args = (*args[:first], value, *args[first + 1 :])
             result = function(*args, **kwargs)
             if isinstance(result, str) and before is None:
                 # Filters such as upper or title make at most a few characters per character:
@@ -466,9 +471,9 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             found = min(found, count)
         self._charge(len(text) + found * max(len(new) - len(old), 0))
 
-    def _before_join(self, value: Any, d: Any = "", attribute: Any = None) -> None:
+    def _before_join(self, value: Any, d: Any = "", attribute: Any = None) -> list:
         limit = self._limit()
-        items = list(value)
+        value = items = list(value)
         if attribute is not None:
             items = list(map(make_attrgetter(self, attribute), items))
         total = max(len(items) - 1, 0) * _size(d, limit)
@@ -477,17 +482,23 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             if total > limit:
                 break
         self._charge(total)
+        return value
 
     def _before_string(self, value: Any) -> None:
         self._charge(_size(value, self._limit()))
 
     def _before_truncate(
-        self, value: Any, length: int = 255, killwords: bool = False, end: Any = "...", **kwargs
+        self,
+        value: Any,
+        length: int = 255,
+        killwords: bool = False,
+        end: Any = "...",
+        leeway: int | None = None,
     ) -> None:
         self._charge(min(_size(value, self._limit()), max(length, 0)) + _size(end, self._limit()))
 
-    def _before_sum(self, value: Any, attribute: Any = None, start: Any = 0) -> None:
-        items = list(value)
+    def _before_sum(self, value: Any, attribute: Any = None, start: Any = 0) -> list:
+        value = items = list(value)
         if attribute is not None:
             items = list(map(make_attrgetter(self, attribute), items))
         if isinstance(start, list | tuple) or any(isinstance(i, list | tuple) for i in items):
@@ -495,6 +506,7 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             total += sum(len(item) for item in items if isinstance(item, list | tuple))
             if total > MAX_SEQUENCE:
                 raise _too_long(MAX_SEQUENCE)
+        return value
 
 
 def _environment() -> DocumentEnvironment:
