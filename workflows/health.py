@@ -4,6 +4,7 @@ officers' banner."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -65,7 +66,8 @@ def _broker_queued() -> tuple[bool, int | None]:
         with app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
             try:
-                _name, count, _consumers = broker.default_channel.queue_declare(
+                channel: Any = broker.default_channel
+                _name, count, _consumers = channel.queue_declare(
                     queue=app.conf.task_default_queue, passive=True
                 )
             except broker.channel_errors:
@@ -108,7 +110,7 @@ def background_status() -> BackgroundStatus:
         status.problems.append(_("The database cannot be reached."))
     if not broker:
         status.problems.append(_("The message broker cannot be reached."))
-    if beat is not None and status.beat_age > limit:
+    if status.beat_age is not None and status.beat_age > limit:
         status.problems.append(
             _("The scheduler (beat) has not ticked for %(m)s minutes.")
             % {"m": int(status.beat_age // 60)}

@@ -104,18 +104,22 @@ class Supervisor:
             )
 
     def stop_all(self) -> None:
-        running = [p for p in self.programs if p.process is not None and p.process.poll() is None]
-        for program in running:
-            logger.info("stopping %s (pid %s)", program.name, program.process.pid)
-            _kill_group(program.process.pid, signal.SIGTERM)
+        running = [
+            (p.name, p.process)
+            for p in self.programs
+            if p.process is not None and p.process.poll() is None
+        ]
+        for name, process in running:
+            logger.info("stopping %s (pid %s)", name, process.pid)
+            _kill_group(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_seconds
-        for program in running:
+        for name, process in running:
             try:
-                program.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop in time; killing it", program.name)
-                _kill_group(program.process.pid, signal.SIGKILL)
-                program.process.wait(timeout=10)
+                logger.warning("%s did not stop in time; killing it", name)
+                _kill_group(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
         for program in self.programs:
             if program.process is not None:
                 _kill_group(program.process.pid, signal.SIGKILL)

@@ -102,14 +102,14 @@ TEMPLATES = [
 SQLITE_BUSY_SECONDS = float(os.environ.get("OPENCPI_SQLITE_BUSY_SECONDS", "30"))
 
 
-def database(url: str) -> dict:
+def database(url: str) -> dj_database_url.DBConfig:
     """Connection settings for ``url``, with what each engine needs under concurrent use."""
     config = dj_database_url.parse(
         url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
-    options = config.setdefault("OPTIONS", {})
+    options: dict = config.setdefault("OPTIONS", {})
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # The embedded database is shared by the web workers, the Celery worker and beat.
         # SQLite allows one writer at a time: in WAL mode readers never wait for it, the busy
@@ -259,7 +259,7 @@ SPECTACULAR_SETTINGS = {
 EMBEDDED_BROKER_FILE = VAR_DIR / "broker.sqlite3"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{EMBEDDED_BROKER_FILE}"
 BROKER_EMBEDDED = CELERY_BROKER_URL.startswith("sqla+")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
         # Passed to SQLAlchemy's create_engine: a publisher that meets the worker's write waits
         # for it, and no connection is kept across the worker's fork into its pool.
