@@ -29,3 +29,6 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _persistent_secret(
     VAR_DIR / "keys" / "secret_key"  # noqa: F405
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")  # noqa: F405
+# The deployment checks that ask for HTTPS (HSTS, redirect, secure cookies) do not apply to a
+# server that only listens on the loopback over plain http.
+SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
