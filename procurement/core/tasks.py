@@ -37,3 +37,24 @@ def heartbeat_task() -> None:
     if _WORKER_STARTED is None:
         _WORKER_STARTED = timezone.now()
     heartbeat_record(name="worker", since=_WORKER_STARTED)
+
+
+@shared_task(name="core.broker_sweep", ignore_result=True)
+def broker_sweep_task() -> int:
+    """Hourly, with the embedded broker: delete the messages already delivered, which kombu's
+    SQLAlchemy transport keeps (hidden) for ever."""
+    import sqlite3
+    from contextlib import closing
+
+    from django.conf import settings
+
+    if not settings.BROKER_EMBEDDED:
+        return 0
+    with closing(
+        sqlite3.connect(settings.EMBEDDED_BROKER_FILE, timeout=settings.SQLITE_BUSY_SECONDS)
+    ) as database:
+        try:
+            with database:
+                return database.execute("DELETE FROM kombu_message WHERE visible = 0").rowcount
+        except sqlite3.OperationalError:  # no table yet: nothing was ever sent
+            return 0

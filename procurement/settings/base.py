@@ -351,5 +351,7 @@ CELERY_BEAT_SCHEDULE["heartbeat"] = {
     "schedule": 30.0,
     "options": {"expires": 60},
 }
+if BROKER_EMBEDDED:
+    CELERY_BEAT_SCHEDULE["broker-sweep"] = {"task": "core.broker_sweep", "schedule": 3600.0}
 # Background work counts as stalled (banner for officers, /readyz answers 503) past this.
 OPENCPI_STALLED_SECONDS = int(os.environ.get("OPENCPI_STALLED_SECONDS", "300"))
