@@ -37,12 +37,14 @@ def test_soak_on_the_embedded_default(tmp_path):
 @pytest.mark.postgres
 @pytest.mark.celery
 def test_soak_on_postgresql_and_redis(tmp_path, settings):
-    """Its own database (``<name>_soak``, recreated) and Redis database 11, so it shares
-    nothing with the rest of the suite."""
+    """Its own database (``opencpi_soak``, recreated) and Redis database 11, so it shares
+    nothing with the rest of the suite (OPENCPI_SOAK_DATABASE_URL and OPENCPI_SOAK_BROKER_URL
+    name others)."""
     database = settings.DATABASES["default"]
-    url = (
+    url = os.environ.get(
+        "OPENCPI_SOAK_DATABASE_URL",
         f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-        f"{database['PORT'] or 5432}/opencpi_soak"
+        f"{database['PORT'] or 5432}/opencpi_soak",
     )
     broker = urlparse(settings.CELERY_BROKER_URL)
     broker_url = os.environ.get("OPENCPI_SOAK_BROKER_URL", f"{broker.scheme}://{broker.netloc}/11")
