@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Two processes: this machine (and CI's) has two cores.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: install run test lint typecheck browser bench messages clean
+.PHONY: install run test lint typecheck browser bench soak soak-ci messages clean
 
 install: $(VENV)/.installed
 
@@ -17,10 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
+# `make run` serves with the production stack (gunicorn, DEBUG off, whitenoise) on 127.0.0.1.
+run: export DJANGO_SETTINGS_MODULE = procurement.settings.embedded
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_cpv --if-present
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests; no browser is ever downloaded by a test tool.
@@ -47,6 +50,17 @@ typecheck: install
 bench: install
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/opencpi_bench"; exit 2; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The soak (tests/soak/soak.py): 20 API users write for SOAK_MINUTES on `manage.py serve` over the
+# embedded defaults, in a temporary folder; the worker is killed once half-way. About 40 minutes.
+SOAK_MINUTES ?= 30
+soak: install
+	$(BIN)/python tests/soak/soak.py --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
+
+# The shortened soak as tests (3 minutes each): embedded, and PostgreSQL + Redis when
+# DATABASE_URL and CELERY_BROKER_URL name them.
+soak-ci: install
+	OPENCPI_SOAK=1 $(BIN)/python -m pytest -p no:cacheprovider -m soak tests/soak -v
 
 messages: install
 	$(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench

@@ -5,21 +5,31 @@ Legal teams write templates; they are not trusted with the server. So:
 * templates run in ``ImmutableSandboxedEnvironment`` (no ``_``-attributes, no mutation of
   lists and dicts) with ``StrictUndefined`` (a missing field is an error, never an empty hole);
 * only a short list of filters and tests exists, and no global but a capped ``range``;
-* ``*`` and ``**`` are intercepted so ``"x" * 10**9`` or ``9**9**9`` cannot exhaust memory;
+* no expression may build a value past the output budget: ``*``, ``+``, ``%`` (format widths
+  and precisions), ``~``, a ``{% set %}`` block, the filters that can lengthen text (``replace``,
+  ``join``, ``string``, ``sum``, ``truncate``) and the printing of a value all count the
+  characters they would make *before* making them, and everything built in one render counts
+  toward ``BUILD_FACTOR`` times that budget, so a template cannot allocate its way out of memory;
+* ``**`` and ``*`` on numbers are bounded so ``9**9**9`` cannot keep a worker busy;
 * rendering stops past a time budget and an output budget;
 * at save time, ``template_check`` parses the source and walks its syntax tree against the
   kind's schema, so an unknown field is reported with its line before anyone generates a thing.
 """
 
+import functools
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 
 from documents.context import SCHEMA, Field
 
@@ -29,6 +39,14 @@ MAX_SECONDS = 2.0
 MAX_RANGE = 1000
 MAX_POWER_RESULT = 10**12
 MAX_SEQUENCE = 100_000
+# Everything one render builds (texts made by ``~``, ``+``, ``*``, ``%``, filters and set blocks)
+# may add up to this many times the output budget; any single value stays within the budget.
+BUILD_FACTOR = 4
+# Widths and precisions of ``%`` formats: a page is 100 characters wide, a number has few digits.
+MAX_FORMAT_WIDTH = 200
+# Integers made by ``*`` stay below 2**256: no legal text needs more, and multiplying two huge
+# integers takes time and memory that grow with their size.
+MAX_NUMBER_BITS = 256
 
 SAFE_FILTERS = [
     "abs",
@@ -117,11 +135,27 @@ class TemplateProblem(Exception):
         )
 
 
-class _Budget:
-    """A deadline shared by everything one render calls."""
+def _too_long(limit: int) -> TemplateProblem:
+    return TemplateProblem(
+        [(None, _("The text or list would be too long (limit %(n)s characters).") % {"n": limit})]
+    )
 
-    def __init__(self, seconds: float):
+
+def _too_large() -> TemplateProblem:
+    return TemplateProblem([(None, _("The number is too large."))])
+
+
+class _Budget:
+    """The time and size budgets shared by everything one render calls.
+
+    ``charge`` is called with the size of a value *before* it is built: a value longer than the
+    output budget is refused, and so is a render whose values add up to more than
+    ``BUILD_FACTOR`` times it (a loop building many values each within the budget)."""
+
+    def __init__(self, seconds: float, chars: int = MAX_OUTPUT_CHARS):
         self.deadline = time.monotonic() + seconds
+        self.chars = chars
+        self.built = 0
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
@@ -135,11 +169,138 @@ class _Budget:
                 ]
             )
 
+    def charge(self, size: int) -> None:
+        self.check()
+        if size > self.chars:
+            raise _too_long(self.chars)
+        self.built += size
+        if self.built > BUILD_FACTOR * self.chars:
+            raise _too_long(self.chars)
+
+
+# --- sizes, counted without building ---------------------------------------------------------
+
+
+def _repr_size(text: str) -> int:
+    """The length of ``repr(text)``, or an upper bound of it for long texts (an escape takes at
+    most ten characters), so a long text is never copied to be measured."""
+    if len(text) <= 10_000:
+        return len(repr(text))
+    if text.isprintable():
+        return len(text) + 2 + text.count("\\") + text.count("'")
+    return 10 * len(text) + 2
+
+
+def _size(value: Any, limit: int, *, quoted: bool = False) -> int:
+    """The length of ``str(value)`` (``repr`` when ``quoted``), counted without building it.
+
+    Counting stops once it passes ``limit`` (the result is then some number above it), so
+    measuring a list of a million references costs no more than the budget it is checked against.
+    """
+    if isinstance(value, str):
+        return _repr_size(value) if quoted else len(value)
+    if isinstance(value, list | tuple | dict):
+        items = value.items() if isinstance(value, dict) else value
+        total = 2 + (1 if isinstance(value, tuple) and len(value) == 1 else 0)
+        for index, item in enumerate(items):
+            if index:
+                total += 2
+            if isinstance(value, dict):
+                key, item = item  # a mapping's pair
+                total += _size(key, limit - total, quoted=True) + 2
+            total += _size(item, limit - total, quoted=True)
+            if total > limit:
+                return total
+        return total
+    if isinstance(value, int) and value.bit_length() > 4 * MAX_NUMBER_BITS:
+        # Python itself refuses to print integers past 4,300 digits; count them instead.
+        return value.bit_length() // 3 + 2
+    # Numbers, dates, booleans, None, the sandbox's own small objects: short by nature.
+    return len(repr(value) if quoted else str(value))
+
+
+_FORMAT_SPEC = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?(?P<flags>[-#0 +]*)(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?"
+    r"[hlL]?(?P<type>.)",
+    re.DOTALL,
+)
+
+
+def _format_specs(text: str) -> list[re.Match]:
+    return list(_FORMAT_SPEC.finditer(text))
+
+
+def _format_size(template: str, arguments: Any, limit: int) -> int:
+    """An upper bound of ``len(template % arguments)``, counted without formatting.
+
+    A width or precision above ``MAX_FORMAT_WIDTH`` is refused outright."""
+    specs = _format_specs(template)
+    positional = list(arguments) if isinstance(arguments, tuple) else [arguments]
+    mapping = arguments if isinstance(arguments, dict) else None
+    total = len(template) - sum(len(spec.group(0)) for spec in specs)
+    for spec in specs:
+        kind = spec.group("type")
+        if kind == "%":
+            total += 1
+            continue
+        numbers = []
+        for part in ("width", "precision"):
+            given = spec.group(part)
+            if given == "*":
+                given = positional.pop(0) if positional else 0
+            number = int(given) if isinstance(given, int | str) and str(given).isdigit() else 0
+            if abs(number) > MAX_FORMAT_WIDTH:
+                raise _format_too_wide(MAX_FORMAT_WIDTH)
+            numbers.append(abs(number))
+        width, precision = numbers
+        if spec.group("key") is not None and mapping is not None:
+            value = mapping.get(spec.group("key"), "")
+        else:
+            value = positional.pop(0) if positional else ""
+        if kind in "sra":
+            size = _size(value, limit, quoted=kind != "s")
+            if spec.group("precision") is not None:
+                size = min(size, precision)
+        elif kind in "diuoxXeEfFgG":
+            # Digits of the integer part (a float's is at most 309) and of the precision.
+            whole = (
+                _size(int(value), limit)
+                if isinstance(value, int | float) and abs(value) < float("inf")
+                else 10
+            )
+            size = whole + precision + 10
+        else:
+            size = 1
+        total += max(width, size)
+        if total > limit:
+            return total
+    return total
+
+
+def _format_too_wide(limit: int) -> TemplateProblem:
+    return TemplateProblem(
+        [(None, _("A format width or precision is limited to %(n)s.") % {"n": limit})]
+    )
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's compiler, with ``~`` measured by the environment before it joins anything."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        # No constant folding here on purpose: the environment measures at render time.
+        self.write("environment.concat_bounded((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
 
 class DocumentEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox with a time budget checked on every call, attribute and loop step."""
+    """The sandbox with a time budget checked on every call, attribute and loop step, and a
+    size budget checked before every value that could grow is built."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _CodeGenerator
 
     def __init__(self) -> None:
         super().__init__(
@@ -150,15 +311,60 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             auto_reload=False,
             cache_size=0,
+            finalize=self._finalize,
         )
-        self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
+        self.filters = {
+            name: self._bounded_filter(name, self.filters[name]) for name in SAFE_FILTERS
+        }
         self.tests = {name: self.tests[name] for name in SAFE_TESTS}
         self.globals = {"range": self._range}
         self.budget: _Budget | None = None
+        # The compiled template joins ``{% set %}`` blocks with ``environment.concat``.
+        self.concat = self._concat  # type: ignore[assignment]
 
     def _tick(self) -> None:
         if self.budget is not None:
             self.budget.check()
+
+    def _charge(self, size: int) -> None:
+        if self.budget is not None:
+            self.budget.charge(size)
+
+    def _limit(self) -> int:
+        return self.budget.chars if self.budget is not None else MAX_OUTPUT_CHARS
+
+    def _text(self, value: Any) -> str:
+        """``str(value)``, measured first."""
+        if isinstance(value, str):
+            return value
+        self._charge(_size(value, self._limit()))
+        return str(value)
+
+    def _finalize(self, value: Any) -> Any:
+        """Every ``{{ … }}`` prints through here: a list or mapping is measured before it is
+        turned into text (a list of a thousand references to one long text is short in memory
+        and enormous printed)."""
+        if isinstance(value, str):
+            return value
+        if self.budget is not None and _size(value, self._limit()) > self._limit():
+            raise _too_long(self._limit())
+        return value
+
+    def _concat(self, pieces: Any) -> str:
+        pieces = list(pieces)
+        self._charge(sum(len(piece) for piece in pieces))
+        return "".join(pieces)
+
+    def concat_bounded(self, values: tuple[Any, ...]) -> str:
+        """``a ~ b ~ c``: each part measured, then the total, before anything is joined."""
+        limit = self._limit()
+        total = 0
+        for value in values:
+            total += _size(value, limit - total)
+            if total > limit:
+                break
+        self._charge(total)
+        return "".join(str(value) for value in values)
 
     def _range(self, *args: int) -> Iterator[int]:
         values = range(*args)
@@ -172,6 +378,10 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
 
     def call(self, __context, __obj, *args, **kwargs):  # type: ignore[override]
         self._tick()
+        # Only range() may be called, as the save-time check says: str.format and the
+        # recursive loop's loop() would otherwise build text outside every budget.
+        if getattr(__obj, "__func__", None) is not DocumentEnvironment._range:
+            raise SecurityError(_("only range() may be called"))
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):
@@ -184,23 +394,119 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context, operator, left, right):
         self._tick()
-        too_large = TemplateProblem([(None, _("The number is too large."))])
         if operator == "**":
             numbers = isinstance(left, int | float) and isinstance(right, int | float)
             # Refuse before computing: 9**9**9 alone would keep the worker busy for minutes.
             if numbers and (
                 abs(right) > 64 or (abs(left) > 1 and abs(right) * len(str(int(abs(left)))) > 12)
             ):
-                raise too_large
+                raise _too_large()
             result = left**right
             if isinstance(result, int | float) and abs(result) > MAX_POWER_RESULT:
-                raise too_large
+                raise _too_large()
             return result
+        if operator == "%":
+            if isinstance(left, str):
+                self._charge(_format_size(left, right, self._limit()))
+            return left % right
+        if operator == "+":
+            self._measure_sum(left, right)
+            return left + right
         for sequence, times in ((left, right), (right, left)):
-            sized = isinstance(sequence, str | list | tuple) and isinstance(times, int)
-            if sized and len(sequence) * max(times, 0) > MAX_SEQUENCE:
-                raise TemplateProblem([(None, _("The text or list would be too long."))])
+            if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+                count = len(sequence) * max(times, 0)
+                if isinstance(sequence, str):
+                    self._charge(count)
+                elif count > MAX_SEQUENCE:
+                    raise _too_long(MAX_SEQUENCE)
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and left.bit_length() + right.bit_length() > MAX_NUMBER_BITS
+        ):
+            raise _too_large()
         return left * right
+
+    def _measure_sum(self, left: Any, right: Any) -> None:
+        if isinstance(left, str) and isinstance(right, str):
+            self._charge(len(left) + len(right))
+        elif (
+            isinstance(left, list | tuple)
+            and isinstance(right, list | tuple)
+            and len(left) + len(right) > MAX_SEQUENCE
+        ):
+            raise _too_long(MAX_SEQUENCE)
+
+    # --- filters: measured before they run when they can lengthen text, checked after -------
+
+    def _bounded_filter(self, name: str, function: Callable) -> Callable:
+        before = getattr(self, f"_before_{name}", None)
+        passes_argument = _PassArg.from_obj(function) is not None
+
+        first = 1 if passes_argument else 0  # where the filtered value is among the arguments
+
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            self._tick()
+            if before is not None:
+                # A check that reads a one-shot iterable (range) hands back what it read.
+                value = before(*args[first:], **kwargs)
+                if value is not None:
+                    args = (*args[:first], value, *args[first + 1 :])
+            result = function(*args, **kwargs)
+            if isinstance(result, str) and before is None:
+                # Filters such as upper or title make at most a few characters per character:
+                # the input was within the budget, so the copy is too; it still counts.
+                self._charge(len(result))
+            elif isinstance(result, list | tuple) and len(result) > MAX_SEQUENCE:
+                raise _too_long(MAX_SEQUENCE)
+            return result
+
+        return bounded
+
+    def _before_replace(self, value: Any, old: Any, new: Any, count: int | None = None) -> None:
+        text, old, new = self._text(value), str(old), str(new)
+        found = text.count(old) if old else len(text) + 1
+        if count is not None and count >= 0:
+            found = min(found, count)
+        self._charge(len(text) + found * max(len(new) - len(old), 0))
+
+    def _before_join(self, value: Any, d: Any = "", attribute: Any = None) -> list:
+        limit = self._limit()
+        value = items = list(value)
+        if attribute is not None:
+            items = list(map(make_attrgetter(self, attribute), items))
+        total = max(len(items) - 1, 0) * _size(d, limit)
+        for item in items:
+            total += _size(item, limit - total)
+            if total > limit:
+                break
+        self._charge(total)
+        return value
+
+    def _before_string(self, value: Any) -> None:
+        self._charge(_size(value, self._limit()))
+
+    def _before_truncate(
+        self,
+        value: Any,
+        length: int = 255,
+        killwords: bool = False,
+        end: Any = "...",
+        leeway: int | None = None,
+    ) -> None:
+        self._charge(min(_size(value, self._limit()), max(length, 0)) + _size(end, self._limit()))
+
+    def _before_sum(self, value: Any, attribute: Any = None, start: Any = 0) -> list:
+        value = items = list(value)
+        if attribute is not None:
+            items = list(map(make_attrgetter(self, attribute), items))
+        if isinstance(start, list | tuple) or any(isinstance(i, list | tuple) for i in items):
+            total = len(start) if isinstance(start, list | tuple) else 0
+            total += sum(len(item) for item in items if isinstance(item, list | tuple))
+            if total > MAX_SEQUENCE:
+                raise _too_long(MAX_SEQUENCE)
+        return value
 
 
 def _environment() -> DocumentEnvironment:
@@ -308,6 +614,8 @@ class _Checker:
                     _("Unknown %(what)s “%(name)s”. Available: %(known)s.")
                     % {"what": what, "name": node.name, "known": ", ".join(known)},
                 )
+        if isinstance(node, nodes.Mod | nodes.Mul):
+            self.check_size(node)
         if isinstance(node, nodes.Call) and not (
             isinstance(node.node, nodes.Name) and node.node.name == "range"
         ):
@@ -356,6 +664,27 @@ class _Checker:
             return
         for child in node.iter_child_nodes():
             self.visit(child, scope)
+
+    def check_size(self, node: nodes.Mod | nodes.Mul) -> None:
+        """Sizes visible in the source: a format's literal width, a literal text repeated."""
+        left, right = node.left, node.right
+        if isinstance(node, nodes.Mod):
+            if isinstance(left, nodes.Const) and isinstance(left.value, str):
+                for spec in _format_specs(left.value):
+                    for part in ("width", "precision"):
+                        given = spec.group(part) or ""
+                        if given.isdigit() and int(given) > MAX_FORMAT_WIDTH:
+                            self.error(node, _format_too_wide(MAX_FORMAT_WIDTH).errors[0][1])
+            return
+        for text, times in ((left, right), (right, left)):
+            if (
+                isinstance(text, nodes.Const)
+                and isinstance(text.value, str)
+                and isinstance(times, nodes.Const)
+                and isinstance(times.value, int)
+                and len(text.value) * times.value > MAX_OUTPUT_CHARS
+            ):
+                self.error(node, _too_long(MAX_OUTPUT_CHARS).errors[0][1])
 
 
 def _dotted(node: nodes.Node) -> str:
@@ -417,7 +746,7 @@ def template_render_text(
     Raises ``TemplateProblem`` with a message a legal team can act on; never anything else.
     """
     environment = _environment()
-    environment.budget = _Budget(max_seconds)
+    environment.budget = _Budget(max_seconds, max_chars)
     try:
         template = environment.from_string(source)
         chunks: list[str] = []

@@ -50,6 +50,7 @@ urlpatterns = [
     path("api/v1/", include("documents.urls_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("workflows.urls")),
     path("admin/", admin.site.urls),
 ]
 

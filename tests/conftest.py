@@ -32,9 +32,7 @@ def pytest_collection_modifyitems(config, items):
 def _service_gates(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
-    if request.node.get_closest_marker("celery") and settings.CELERY_BROKER_URL.startswith(
-        "filesystem"
-    ):
+    if request.node.get_closest_marker("celery") and settings.BROKER_EMBEDDED:
         _missing("needs a broker server: set CELERY_BROKER_URL=redis://…")
 
 

@@ -96,3 +96,17 @@ class CpvCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label_en}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process ("worker", "beat"), read by /readyz.
+
+    ``since`` is when the process that wrote ``at`` started, so a process that never beat can
+    be told from one that has not beaten for a while."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+    since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

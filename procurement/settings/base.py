@@ -92,26 +92,53 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement.core.context_processors.organisation",
                 "procurement.core.public_cache.csrf_placeholder",
+                "workflows.context_processors.background_banner",
             ],
         },
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+# How long a write waits for another connection's write transaction on SQLite before failing.
+SQLITE_BUSY_SECONDS = float(os.environ.get("OPENCPI_SQLITE_BUSY_SECONDS", "30"))
+
+
+def database(url: str) -> dj_database_url.DBConfig:
+    """Connection settings for ``url``, with what each engine needs under concurrent use."""
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
+    options: dict = config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded database is shared by the web workers, the Celery worker and beat.
+        # SQLite allows one writer at a time: in WAL mode readers never wait for it, the busy
+        # timeout makes a second writer wait instead of failing with "database is locked", and
+        # immediate transactions take the write lock when they begin, so two transactions that
+        # read and then write can never deadlock into an error (a deferred transaction that
+        # tries to upgrade its read lock while another writes fails at once, whatever the
+        # timeout).
+        options.update(
+            timeout=SQLITE_BUSY_SECONDS,
+            transaction_mode="IMMEDIATE",
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler pays off for long analytic queries; on these short reads it
+        # spent up to a second compiling a 25-row page whose permission subqueries it
+        # overestimated.
+        options["options"] = "-c jit=off"
+        # Bind parameters on the server so psycopg can prepare what a connection runs
+        # repeatedly (from the second time): planning the permission subqueries cost as much
+        # as running them. Connections persist (CONN_MAX_AGE), so the prepared statements are
+        # reused across requests.
+        options.update(server_side_binding=True, prepare_threshold=2)
+    return config
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler pays off for long analytic queries; on these short reads it
-    # spent up to a second compiling a 25-row page whose permission subqueries it overestimated.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Bind parameters on the server so psycopg can prepare what a connection runs repeatedly
-    # (from the second time): planning the permission subqueries cost as much as running them.
-    # Connections persist (CONN_MAX_AGE), so the prepared statements are reused across requests.
-    DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -180,6 +207,8 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where django.core.mail.backends.filebased.EmailBackend writes (the soak counts deliveries).
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "OpenCPI <no-reply@opencpi.local>")
 
 REST_FRAMEWORK = {
@@ -223,18 +252,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery. No broker URL means the embedded filesystem transport: no server needed.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-_BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+# Celery. No broker URL means the embedded broker: kombu's SQLAlchemy transport on a SQLite
+# file of its own beside the database (no server needed, and a message is a row written in a
+# transaction, so a crash can never leave half a message behind). A URL naming Redis (or any
+# broker server) replaces it.
+EMBEDDED_BROKER_FILE = VAR_DIR / "broker.sqlite3"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{EMBEDDED_BROKER_FILE}"
+BROKER_EMBEDDED = CELERY_BROKER_URL.startswith("sqla+")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
-        "data_folder_in": str(_BROKER_DIR / "queue"),
-        "data_folder_out": str(_BROKER_DIR / "queue"),
-        "processed_folder": str(_BROKER_DIR / "processed"),
-        "control_folder": str(_BROKER_DIR / "control"),
-        "store_processed": False,
+        # Passed to SQLAlchemy's create_engine: a publisher that meets the worker's write waits
+        # for it, and no connection is kept across the worker's fork into its pool.
+        "connect_args": {"timeout": SQLITE_BUSY_SECONDS},
+        "poolclass": "sqlalchemy.pool.NullPool",
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
+    if BROKER_EMBEDDED
     else {"visibility_timeout": int(os.environ.get("OPENCPI_VISIBILITY_TIMEOUT", "3600"))}
 )
 CELERY_TASK_IGNORE_RESULT = True
@@ -311,3 +343,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE["relay-documents"] = {"task": "documents.relay", "schedule": 300.0}
+
+# Liveness of the background processes, read by /readyz and the administrators' status page.
+CELERY_BEAT_SCHEDULER = "procurement.core.heartbeat.Scheduler"
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "core.heartbeat",
+    "schedule": 30.0,
+    "options": {"expires": 60},
+}
+if BROKER_EMBEDDED:
+    CELERY_BEAT_SCHEDULE["broker-sweep"] = {"task": "core.broker_sweep", "schedule": 3600.0}
+# Background work counts as stalled (banner for officers, /readyz answers 503) past this.
+OPENCPI_STALLED_SECONDS = int(os.environ.get("OPENCPI_STALLED_SECONDS", "300"))

@@ -30,7 +30,7 @@ ESCAPES = [
     ("{{ 'x' * 100000000 }}", None, "too long"),
     ("{{ 9 ** 9 ** 9 }}", None, "too large"),
     ("{% for i in range(1000) %}{{ process.description * 90 }}{% endfor %}", None, "longer than"),
-    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "not available", "deeply"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "not available", "only range()"),
     ("{% include '/etc/passwd' %}", "not available", None),
     ("{% extends 'base.html' %}", "not available", None),
     ("{% import 'os' as os %}", "not available", None),

@@ -1,51 +1,88 @@
-"""Serve the app with a Celery worker and beat beside it, as `make run` does.
+"""Serve the app as `make run` does: gunicorn, a Celery worker and beat, under one supervisor.
 
-The worker runs as a child process and is stopped when the web server stops (Ctrl-C included).
+A program that dies is started again with back-off, and logged; Ctrl-C (or SIGTERM) stops all
+three. The settings are the caller's (``DJANGO_SETTINGS_MODULE``): `make run` uses
+``procurement.settings.embedded``, with DEBUG off.
 """
 
+import logging
 import os
-import signal
-import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from procurement.core.supervisor import Program, Supervisor
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a Celery worker with the beat scheduler."
+    help = "Run gunicorn, a Celery worker and beat, restarting any that dies."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
-
-    def handle(self, *args, addrport, **options):
-        broker_dir = settings.VAR_DIR / "broker"
-        for sub in ("queue", "processed"):
-            (broker_dir / sub).mkdir(parents=True, exist_ok=True)
-        worker = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "procurement",
-                "worker",
-                "--beat",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
-            ],
-            env=os.environ.copy(),
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="gunicorn worker processes (each with four threads).",
         )
-        self.stdout.write(f"Celery worker and beat started (pid {worker.pid}).")
-        try:
-            call_command("runserver", addrport, use_reloader=False)
-        finally:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-            self.stdout.write("Celery worker stopped.")
+
+    def handle(self, *args, addrport, web_workers, **options):
+        logging.basicConfig(
+            level=logging.INFO, format="[%(asctime)s: %(levelname)s/serve] %(message)s"
+        )
+        env = os.environ.copy()
+        env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        python = sys.executable
+        schedule = str(settings.CELERY_BEAT_SCHEDULE_FILENAME)
+        os.makedirs(os.path.dirname(schedule), exist_ok=True)
+        programs = [
+            Program(
+                "web",
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "procurement.wsgi:application",
+                    f"--bind={addrport}",
+                    f"--workers={web_workers}",
+                    "--threads=4",
+                    # A write may wait for SQLite's lock (settings.SQLITE_BUSY_SECONDS).
+                    "--timeout=90",
+                    "--graceful-timeout=20",
+                    # No control socket in the home folder: several servers may run side by side.
+                    "--no-control-socket",
+                ],
+            ),
+            Program(
+                "worker",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "procurement",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+            ),
+            Program(
+                "beat",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "procurement",
+                    "beat",
+                    "--loglevel=INFO",
+                    f"--schedule={schedule}",
+                ],
+            ),
+        ]
+        self.stdout.write(f"Serving http://{addrport}/ with a Celery worker and beat.")
+        Supervisor(programs, env=env).run()
+        self.stdout.write("Stopped.")
