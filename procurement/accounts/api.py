@@ -1,10 +1,7 @@
 """API of the parties: token, the caller, public cities, organisations' private members."""
 
-from django.contrib.auth import authenticate
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,17 +15,24 @@ from procurement.accounts.selectors import (
     supplier_get_for_user,
     user_memberships,
 )
+from procurement.accounts.services import api_token_issue
 from procurement.core.api import ModelSerializer
-from procurement.core.exceptions import ApplicationError, TooManyAttempts
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=512, trim_whitespace=False)
+    otp = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="The 6-digit code of the user's authenticator app; required when the user "
+        "turned the second factor on.",
+    )
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password (and the TOTP code, when the user turned the second
+    factor on) for an API token (``Authorization: Token …``)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -41,23 +45,14 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
+        data = serializer.validated_data
+        key = api_token_issue(
+            request=request,
+            username=data["username"],
+            password=data["password"],
+            otp=data.get("otp", ""),
         )
-        # django-axes refuses a locked-out login inside authenticate() and marks the request.
-        if getattr(request, "axes_locked_out", False) or getattr(
-            request._request, "axes_locked_out", False
-        ):
-            raise TooManyAttempts(
-                _("Too many failed attempts: wait 15 minutes and try again."),
-                extra={"code": "locked_out"},
-            )
-        if user is None or not user.is_active:
-            raise ApplicationError(_("Wrong username or password."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": key})
 
 
 class OrganisationSerializer(serializers.Serializer):

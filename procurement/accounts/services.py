@@ -15,7 +15,7 @@ from procurement.accounts.permissions import (
 )
 from procurement.accounts.validators import normalise_tax_id
 from procurement.core.audit import audit_record
-from procurement.core.exceptions import ApplicationError
+from procurement.core.exceptions import ApplicationError, TooManyAttempts
 from procurement.core.models import AuditEntry
 
 
@@ -188,3 +188,48 @@ def supplier_register(
         user=user, organisation=supplier, role=Membership.Role.REPRESENTATIVE, actor=user
     )
     return supplier, user
+
+
+def api_token_issue(*, request, username: str, password: str, otp: str = "") -> str:
+    """Exchange a username and password (and the TOTP code, for a user who turned the second
+    factor on) for a new API token; returns the token's key, shown this once.
+
+    A wrong password is refused before the code is asked for, as on the web login page.
+    """
+    from django.contrib.auth import authenticate
+    from django_otp import match_token
+    from rest_framework.authtoken.models import Token
+
+    from procurement.accounts.authentication import SECOND_FACTOR_REQUIRED
+    from procurement.accounts.middleware import user_has_second_factor
+
+    user = authenticate(request, username=username, password=password)
+    # django-axes refuses a locked-out login inside authenticate() and marks the request.
+    if getattr(request, "axes_locked_out", False) or getattr(
+        getattr(request, "_request", None), "axes_locked_out", False
+    ):
+        raise TooManyAttempts(
+            _("Too many failed attempts: wait 15 minutes and try again."),
+            extra={"code": "locked_out"},
+        )
+    if user is None or not user.is_active:
+        raise ApplicationError(_("Wrong username or password."))
+    if user_has_second_factor(user):
+        if not otp:
+            raise ApplicationError(
+                _(
+                    "This account has a second factor: send the 6-digit code from your "
+                    "authenticator app in the field “otp”, with the username and password."
+                ),
+                extra={"code": SECOND_FACTOR_REQUIRED, "field": "otp"},
+            )
+        if match_token(user, otp) is None:
+            audit_record(
+                actor=user,
+                action=AuditEntry.Action.LOGIN_FAILED,
+                target=user,
+                name="second_factor_failed",
+            )
+            raise ApplicationError(_("That code is not valid."), extra={"field": "otp"})
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key

@@ -15,7 +15,16 @@ anonymous users get 302 to the login page on private web pages and 401 on the pr
 import pytest
 
 from tests.security import matrix_world
-from tests.security.matrix import OBSERVE, api_clients, case, cells, run, web_clients
+from tests.security.matrix import (
+    OBSERVE,
+    api_clients,
+    case,
+    cells,
+    run,
+    run_second_factor,
+    second_factor_sessions,
+    web_clients,
+)
 from tests.security.urlwalk import SKIPPED_PREFIXES, endpoints
 
 # fmt: off
@@ -377,4 +386,18 @@ def test_web_permission_matrix(world, capsys):
 
 def test_api_permission_matrix(world, capsys):
     _check(API, world, api_clients(), api=True, capsys=capsys)
+    _refused_writes_left_no_trace(world)
+
+
+@pytest.mark.parametrize("actor", ["officer.logrono", "legal.logrono"])
+def test_api_permission_matrix_asks_a_totp_user_for_the_second_factor(world, actor, capsys):
+    """A city user who turned the second factor on: a session with the password only is refused
+    on every API route that reads credentials; once the code is given, the API answers as in
+    the actor's column."""
+    password_only, verified = second_factor_sessions(actor)
+    checked, mismatches = run_second_factor(API, world, actor, password_only, verified)
+    with capsys.disabled():
+        print(f"\nAPI second-factor matrix for {actor}: {checked} cases checked")
+    assert checked > 0
+    assert not mismatches, f"{len(mismatches)} of {checked} cells differ:\n" + "\n".join(mismatches)
     _refused_writes_left_no_trace(world)
