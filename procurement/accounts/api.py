@@ -1,6 +1,8 @@
 """API of the parties: token, the caller, public cities, organisations' private members."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
@@ -9,14 +11,16 @@ from rest_framework.views import APIView
 
 from procurement.accounts.models import City, Membership, Network, Supplier
 from procurement.accounts.selectors import (
+    api_tokens_of_user,
     city_get_for_user,
     organisation_members,
     public_cities,
     supplier_get_for_user,
     user_memberships,
 )
-from procurement.accounts.services import api_token_issue
+from procurement.accounts.services import api_token_issue, api_token_revoke
 from procurement.core.api import ModelSerializer
+from procurement.core.exceptions import ApplicationError
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -31,8 +35,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password (and the TOTP code, when the user turned the second
-    factor on) for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password for an API token (``Authorization: Token …``).
+
+    A user who turned the second factor on also sends the code of the authenticator app as
+    ``otp``; each call issues a new token."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -53,6 +59,55 @@ class TokenView(APIView):
             otp=data.get("otp", ""),
         )
         return Response({"token": key})
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        source="token_key",
+        help_text="The token's first characters: enough to recognise it, never enough to use it.",
+    )
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text="When it ends unless used before; each use pushes it on."
+    )
+    current = serializers.SerializerMethodField(
+        help_text="Whether this is the token of this request."
+    )
+
+    def get_current(self, token) -> bool:
+        auth = self.context["request"].auth
+        return auth is not None and getattr(auth, "digest", None) == token.digest
+
+
+class LogoutView(APIView):
+    """End the token this request is sent with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise ApplicationError(
+                _("This request carries no API token: log out of the web pages instead.")
+            )
+        api_token_revoke(actor=request.user, user=request.user, token_id=request.auth.token_key)
+        return Response(status=204)
+
+
+class ApiTokenListView(ListAPIView):
+    """The caller's API tokens that have not expired, newest first."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        return api_tokens_of_user(user=self.request.user)
+
+
+class ApiTokenRevokeView(APIView):
+    """End one of the caller's API tokens."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, token_id: str):
+        api_token_revoke(actor=request.user, user=request.user, token_id=token_id)
+        return Response(status=204)
 
 
 class OrganisationSerializer(serializers.Serializer):

@@ -3,7 +3,17 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/")
+# Only the pages that lead to the code are open to a password-only session: the rest of
+# /accounts/ (the second factor's setup, the API tokens) is the account's own business.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/otp/verify/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+)
 
 
 class SecondFactorMiddleware:

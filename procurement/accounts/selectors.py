@@ -39,3 +39,14 @@ def public_cities() -> QuerySet[City]:
     return City.objects.prefetch_related(
         Prefetch("networks", queryset=Network.objects.order_by("name"))
     ).order_by("name")
+
+
+def api_tokens_of_user(*, user: User):
+    """The user's API tokens that have not expired, newest first."""
+    from django.db.models import Q
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(
+        Q(expiry__isnull=True) | Q(expiry__gte=timezone.now()), user=user
+    ).order_by("-created", "token_key")

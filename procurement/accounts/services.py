@@ -198,7 +198,6 @@ def api_token_issue(*, request, username: str, password: str, otp: str = "") -> 
     """
     from django.contrib.auth import authenticate
     from django_otp import match_token
-    from rest_framework.authtoken.models import Token
 
     from procurement.accounts.authentication import SECOND_FACTOR_REQUIRED
     from procurement.accounts.middleware import user_has_second_factor
@@ -231,5 +230,65 @@ def api_token_issue(*, request, username: str, password: str, otp: str = "") -> 
                 name="second_factor_failed",
             )
             raise ApplicationError(_("That code is not valid."), extra={"field": "otp"})
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+    return api_token_create(user=user)
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """A new API token for ``user``: returns its key, which is stored only hashed.
+
+    The user's expired tokens are deleted on the way (the authentication refuses them anyway).
+    """
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    instance, key = AuthToken.objects.create(user=user)
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.LOGIN,
+        target=user,
+        name="api_token_issue",
+        data={"token": instance.token_key},
+    )
+    return key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User | None, user: User, token_id: str) -> None:
+    """End ``user``'s token whose public id (its first characters) is ``token_id``.
+
+    Raises ``NotFound`` when the user has no such token.
+    """
+    from knox.models import AuthToken
+
+    from procurement.core.exceptions import NotFound
+
+    deleted, _rows = AuthToken.objects.filter(user=user, token_key=token_id).delete()
+    if not deleted:
+        raise NotFound(_("Token not found."))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.REVOKE,
+        target=user,
+        name="api_token_revoke",
+        data={"token": token_id},
+    )
+
+
+@transaction.atomic
+def api_tokens_revoke(*, actor: User | None, user: User, reason: str) -> int:
+    """End every API token of ``user`` (``reason``: why, for the audit log); returns how many."""
+    from knox.models import AuthToken
+
+    deleted, _rows = AuthToken.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.REVOKE,
+            target=user,
+            name="api_tokens_revoke",
+            reason=reason,
+            data={"tokens": deleted},
+        )
+    return deleted

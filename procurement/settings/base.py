@@ -5,6 +5,7 @@ small modules beside this one (dev, test, production) only change defaults.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -184,7 +185,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "OpenCPI <no-re
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # django-rest-knox tokens (hashed, expiring), still sent as ``Authorization: Token …``.
+        "procurement.accounts.authentication.TokenAuthentication",
         # The session only once its second factor is given (when the user has one).
         "procurement.accounts.authentication.SessionAuthentication",
     ],
@@ -199,6 +201,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "procurement.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): each use pushes the end of an unused token's life
+# OPENCPI_API_TOKEN_IDLE_DAYS further on, but never past OPENCPI_API_TOKEN_MAX_DAYS after it was
+# issued (0: no such limit). The new end is written at most once an hour per token.
+_TOKEN_MAX_DAYS = int(os.environ.get("OPENCPI_API_TOKEN_MAX_DAYS", "365"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("OPENCPI_API_TOKEN_IDLE_DAYS", "30"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=_TOKEN_MAX_DAYS) if _TOKEN_MAX_DAYS else None,
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 # API lists count their rows up to this many; past it ``count`` is null (procurement.core.api).
 API_COUNT_LIMIT = int(os.environ.get("OPENCPI_API_COUNT_LIMIT", "1000"))

@@ -41,6 +41,7 @@ WEB = [
     # The optional second factor: city people set it up; with no device, verify sends onwards.
     case("otp-setup", L="302 200 200 200 200 200 404 404 404"),
     case("otp-verify", L="302 302 302 302 302 302 302 302 302"),
+    case("account-tokens", L=SIGNED_IN),
     case("tender-dashboard", L=PUBLIC),
     case("tender-new", L="302 200 404 404 200 404 404 404 200"),
     case("my-bids", L=SIGNED_IN),
@@ -174,6 +175,13 @@ WEB = [
 
 API = [
     case("api-token", method="post", L="400 400 400 400 400 400 400 400 400"),
+    # Logging out ends the token the actor probes with: probed in the second-factor matrix.
+    case("api-logout", method="post", L="401 - - - - - - - -"),
+    case("api-token-list", L=API_SIGNED_IN),
+    # Each side's officer holds a token; nobody else may end it (404, as for a missing one).
+    case("api-token-revoke", method="delete", token_id="api_token",
+         L="401 - 404 404 404 404 404 404 404",
+         T="401 404 404 404 - 404 404 404 404"),
     case("api-me", L=API_SIGNED_IN),
     case("api-city-list", L=PUBLIC),
     case("api-city-detail", pk="city", L=PUBLIC),
