@@ -304,6 +304,13 @@ UPLOAD_ALLOWED_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "application/zip": ".zip",
 }
+# An uploaded ZIP (office documents are ZIPs too) is refused past these, before it is unpacked
+# (procurement.core.uploads): entries, total unpacked bytes, unpacked-to-packed ratio.
+UPLOAD_ARCHIVE_MAX_ENTRIES = int(os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_ENTRIES", "1000"))
+UPLOAD_ARCHIVE_MAX_BYTES = int(
+    os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_BYTES", str(100 * 1024 * 1024))
+)
+UPLOAD_ARCHIVE_MAX_RATIO = int(os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CELERY_BEAT_SCHEDULE["remind-closing-consultations"] = {
     "task": "tenders.consultations_closing_remind",
