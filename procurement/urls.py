@@ -50,6 +50,17 @@ urlpatterns = [
     path("org/cities/<int:pk>/", accounts_views.city_workspace, name="city-workspace"),
     path("org/suppliers/<int:pk>/", accounts_views.supplier_workspace, name="supplier-workspace"),
     path("processes/", include("tenders.urls")),
+    # Suppliers register under the consultations they come to answer.
+    path(
+        "consultations/register/",
+        accounts_views.supplier_registration,
+        name="supplier-register",
+    ),
+    path(
+        "consultations/register/<str:token>/",
+        accounts_views.supplier_registration_link,
+        name="supplier-register-confirm",
+    ),
     path("consultations/", include("tenders.consultation.urls")),
     path("portal/", include("publication.urls_portal")),
     path("api/v1/", include(api_v1)),

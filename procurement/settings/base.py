@@ -202,6 +202,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "procurement.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Supplier registration is confirmed from an e-mailed link, valid this long; requests are
+# throttled per network address and per e-mail address.
+REGISTRATION_LINK_HOURS = int(os.environ.get("OPENCPI_REGISTRATION_LINK_HOURS", "48"))
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("OPENCPI_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")
+)
+REGISTRATIONS_PER_EMAIL_PER_HOUR = int(
+    os.environ.get("OPENCPI_REGISTRATIONS_PER_EMAIL_PER_HOUR", "3")
+)
+
 # API tokens (django-rest-knox): each use pushes the end of an unused token's life
 # OPENCPI_API_TOKEN_IDLE_DAYS further on, but never past OPENCPI_API_TOKEN_MAX_DAYS after it was
 # issued (0: no such limit). The new end is written at most once an hour per token.

@@ -48,6 +48,9 @@ WEB = [
     case("consultation-list", L=PUBLIC),
     case("my-responses", L=SIGNED_IN),
     case("supplier-register", L=PUBLIC),
+    # The e-mailed link of a registration: an unknown one is nobody's page.
+    case("supplier-register-confirm", token="=no-such-link",
+         L="404 404 404 404 404 404 404 404 404"),
     case("supplier-subscriptions", L="302 404 404 404 404 404 200 200 404"),
     case("document-library", L=SIGNED_IN),
     case("document-template-new", L="302 404 200 404 404 200 404 404 404"),
