@@ -41,7 +41,7 @@ def public_cities() -> QuerySet[City]:
     ).order_by("name")
 
 
-def api_tokens_of_user(*, user: User):
+def api_tokens_of_user(*, user):
     """The user's API tokens that have not expired, newest first."""
     from django.db.models import Q
     from django.utils import timezone

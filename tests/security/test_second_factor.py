@@ -118,3 +118,11 @@ def test_a_wrong_password_is_refused_before_the_code_is_asked(demo, api_as):
         format="json",
     )
     assert refused.status_code == 400 and refused.json().get("code") != "second_factor_required"
+
+
+def test_a_password_only_session_cannot_reach_the_account_pages_either(demo, client):
+    _second_factor_on("officer.logrono")
+    client.post("/accounts/login/", {"username": "officer.logrono", "password": "opencpi-demo"})
+    for page in ("/accounts/tokens/", "/accounts/otp/setup/"):
+        reply = client.get(page)
+        assert reply.status_code == 302 and reply["Location"].startswith("/accounts/otp/verify/")
