@@ -129,15 +129,15 @@ def fixtures() -> dict:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
 
     from procurement.accounts.models import User
+    from procurement.accounts.services import api_token_create
     from tenders.models import Consultation, Tender
     from tenders.procedures import S
 
     def login(username: str) -> dict:
         user = User.objects.get(username=username)
-        token, _ = Token.objects.get_or_create(user=user)
+        token = api_token_create(user=user)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "procurement.accounts.backends.ModelBackend"
@@ -145,7 +145,7 @@ def fixtures() -> dict:
         session.create()
         return {
             "user": user,
-            "token": {"Authorization": f"Token {token.key}"},
+            "token": {"Authorization": f"Token {token}"},
             "cookie": {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"},
         }
 
@@ -372,9 +372,8 @@ def measure_endpoints(server: Server, fx: dict, args) -> list[dict]:
 def rush_prepare(suppliers: int, consultations: int) -> tuple[list[dict], list[int]]:
     """``consultations`` open consultations and ``suppliers`` suppliers with API tokens who have
     not answered them; each supplier submits to every one of them."""
-    from rest_framework.authtoken.models import Token
-
     from procurement.accounts.models import Membership
+    from procurement.accounts.services import api_token_create
     from tenders.models import Consultation, Question, Response
     from tenders.procedures import S
 
@@ -400,11 +399,9 @@ def rush_prepare(suppliers: int, consultations: int) -> tuple[list[dict], list[i
     )
     submissions = []
     for membership in members:
-        token, _ = Token.objects.get_or_create(user=membership.user)
+        token = api_token_create(user=membership.user)
         for cid in ids:
-            submissions.append(
-                {"token": token.key, "consultation": cid, "question": questions[cid]}
-            )
+            submissions.append({"token": token, "consultation": cid, "question": questions[cid]})
     return submissions, ids
 
 

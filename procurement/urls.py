@@ -10,6 +10,13 @@ from procurement.core.views import healthz
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="api-logout"),
+    path("auth/tokens/", accounts_api.ApiTokenListView.as_view(), name="api-token-list"),
+    path(
+        "auth/tokens/<str:token_id>/",
+        accounts_api.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("cities/", accounts_api.CityListView.as_view(), name="api-city-list"),
     path("cities/<int:pk>/", accounts_api.CityDetailView.as_view(), name="api-city-detail"),
@@ -37,11 +44,23 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/setup/", accounts_otp.otp_setup, name="otp-setup"),
     path("accounts/otp/verify/", accounts_otp.otp_verify, name="otp-verify"),
+    path("accounts/tokens/", accounts_views.api_tokens, name="account-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("documents.urls")),
     path("org/cities/<int:pk>/", accounts_views.city_workspace, name="city-workspace"),
     path("org/suppliers/<int:pk>/", accounts_views.supplier_workspace, name="supplier-workspace"),
     path("processes/", include("tenders.urls")),
+    # Suppliers register under the consultations they come to answer.
+    path(
+        "consultations/register/",
+        accounts_views.supplier_registration,
+        name="supplier-register",
+    ),
+    path(
+        "consultations/register/<str:token>/",
+        accounts_views.supplier_registration_link,
+        name="supplier-register-confirm",
+    ),
     path("consultations/", include("tenders.consultation.urls")),
     path("portal/", include("publication.urls_portal")),
     path("api/v1/", include(api_v1)),

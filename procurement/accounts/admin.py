@@ -1,12 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy, ngettext
 
 from procurement.accounts.models import City, Membership, Network, Supplier, User
+from procurement.accounts.services import api_tokens_revoke
 
 
 @admin.register(User)
 class OpenCPIUserAdmin(UserAdmin):
-    pass
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description=gettext_lazy("Revoke the selected users' API tokens"))
+    def revoke_api_tokens(self, request, queryset):
+        revoked = sum(
+            api_tokens_revoke(actor=request.user, user=user, reason="revoked by an administrator")
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked)
+            % {"count": revoked},
+        )
 
 
 @admin.register(Network)

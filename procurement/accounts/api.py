@@ -1,10 +1,9 @@
 """API of the parties: token, the caller, public cities, organisations' private members."""
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,23 +11,34 @@ from rest_framework.views import APIView
 
 from procurement.accounts.models import City, Membership, Network, Supplier
 from procurement.accounts.selectors import (
+    api_tokens_of_user,
     city_get_for_user,
     organisation_members,
     public_cities,
     supplier_get_for_user,
     user_memberships,
 )
+from procurement.accounts.services import api_token_issue, api_token_revoke
 from procurement.core.api import ModelSerializer
-from procurement.core.exceptions import ApplicationError, TooManyAttempts
+from procurement.core.exceptions import ApplicationError
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=512, trim_whitespace=False)
+    otp = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="The 6-digit code of the user's authenticator app; required when the user "
+        "turned the second factor on.",
+    )
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password for an API token (``Authorization: Token …``).
+
+    A user who turned the second factor on also sends the code of the authenticator app as
+    ``otp``; each call issues a new token."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -41,23 +51,63 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
+        data = serializer.validated_data
+        key = api_token_issue(
+            request=request,
+            username=data["username"],
+            password=data["password"],
+            otp=data.get("otp", ""),
         )
-        # django-axes refuses a locked-out login inside authenticate() and marks the request.
-        if getattr(request, "axes_locked_out", False) or getattr(
-            request._request, "axes_locked_out", False
-        ):
-            raise TooManyAttempts(
-                _("Too many failed attempts: wait 15 minutes and try again."),
-                extra={"code": "locked_out"},
+        return Response({"token": key})
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        source="token_key",
+        help_text="The token's first characters: enough to recognise it, never enough to use it.",
+    )
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text="When it ends unless used before; each use pushes it on."
+    )
+    current = serializers.SerializerMethodField(
+        help_text="Whether this is the token of this request."
+    )
+
+    def get_current(self, token) -> bool:
+        auth = self.context["request"].auth
+        return auth is not None and getattr(auth, "digest", None) == token.digest
+
+
+class LogoutView(APIView):
+    """End the token this request is sent with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise ApplicationError(
+                _("This request carries no API token: log out of the web pages instead.")
             )
-        if user is None or not user.is_active:
-            raise ApplicationError(_("Wrong username or password."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        api_token_revoke(actor=request.user, user=request.user, token_id=request.auth.token_key)
+        return Response(status=204)
+
+
+class ApiTokenListView(ListAPIView):
+    """The caller's API tokens that have not expired, newest first."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        return api_tokens_of_user(user=self.request.user)
+
+
+class ApiTokenRevokeView(APIView):
+    """End one of the caller's API tokens."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, token_id: str):
+        api_token_revoke(actor=request.user, user=request.user, token_id=token_id)
+        return Response(status=204)
 
 
 class OrganisationSerializer(serializers.Serializer):

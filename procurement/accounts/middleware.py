@@ -3,14 +3,24 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/")
+# Only the pages that lead to the code are open to a password-only session: the rest of
+# /accounts/ (the second factor's setup, the API tokens) is the account's own business.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/otp/verify/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+)
 
 
 class SecondFactorMiddleware:
     """Send a password-only session of a user with a confirmed TOTP device to the code page.
 
-    The API authenticates with tokens issued after the web login (or by the token endpoint) and
-    is outside this check; see the README.
+    API routes answer with JSON instead of a redirect: their session authentication refuses such
+    a session (``procurement.accounts.authentication``), and the token endpoint asks for the code.
     """
 
     def __init__(self, get_response):

@@ -10,6 +10,8 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -24,6 +26,15 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per e-mail address, whatever its case (an address may be left blank).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="accounts_user_email_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            )
+        ]
 
     @cached_property
     def memberships_seen(self) -> list["Membership"]:
@@ -241,6 +252,29 @@ class Membership(TimeStampedModel):
     @property
     def organisation(self) -> City | Supplier | Network:
         return self.city or self.supplier or self.network  # type: ignore[return-value]
+
+
+class RegistrationRequest(models.Model):
+    """Someone asked to register an organisation: what they typed (the password hashed) until
+    they confirm from the e-mail sent to ``email``, or the request expires. Every request is
+    kept a while, linked or not, to throttle requests per address."""
+
+    email = models.EmailField(_("e-mail"), db_index=True)
+    address = models.CharField(_("network address"), max_length=64, db_index=True)
+    data = models.JSONField(_("details"), default=dict)
+    password = models.CharField(_("password"), max_length=128)
+    # SHA-256 of the secret in the e-mailed link; blank when no link was sent (something was
+    # taken, and the e-mail says what).
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 # Direct-FK object permission tables (django-guardian): one pair per organisation model, so

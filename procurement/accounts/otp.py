@@ -12,6 +12,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement.accounts.models import Membership
+from procurement.accounts.services import api_tokens_revoke
 from procurement.core.audit import audit_record
 from procurement.core.models import AuditEntry
 
@@ -46,6 +47,10 @@ def otp_setup(request):
                 action=AuditEntry.Action.GRANT,
                 target=request.user,
                 name="second_factor_on",
+            )
+            # Tokens got with the password alone would still bypass the new factor.
+            api_tokens_revoke(
+                actor=request.user, user=request.user, reason="second factor turned on"
             )
             messages.success(
                 request,

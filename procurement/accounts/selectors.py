@@ -39,3 +39,39 @@ def public_cities() -> QuerySet[City]:
     return City.objects.prefetch_related(
         Prefetch("networks", queryset=Network.objects.order_by("name"))
     ).order_by("name")
+
+
+def api_tokens_of_user(*, user):
+    """The user's API tokens that have not expired, newest first."""
+    from django.db.models import Q
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(
+        Q(expiry__isnull=True) | Q(expiry__gte=timezone.now()), user=user
+    ).order_by("-created", "token_key")
+
+
+def registration_token_hash(token: str) -> str:
+    """How the secret of a registration link is stored: its SHA-256, never the secret."""
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def registration_requests_pending(*, token: str, now=None):
+    """The registration request whose e-mailed link holds ``token``, if it is neither
+    confirmed nor expired (``settings.REGISTRATION_LINK_HOURS``)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from procurement.accounts.models import RegistrationRequest
+
+    now = now or timezone.now()
+    return RegistrationRequest.objects.filter(
+        token_hash=registration_token_hash(token),
+        confirmed_at__isnull=True,
+        created_at__gte=now - dt.timedelta(hours=settings.REGISTRATION_LINK_HOURS),
+    ).exclude(token_hash="")

@@ -5,6 +5,7 @@ small modules beside this one (dev, test, production) only change defaults.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -213,8 +214,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "OpenCPI <no-re
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # django-rest-knox tokens (hashed, expiring), still sent as ``Authorization: Token …``.
+        "procurement.accounts.authentication.TokenAuthentication",
+        # The session only once its second factor is given (when the user has one).
+        "procurement.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -227,6 +230,27 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "procurement.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Supplier registration is confirmed from an e-mailed link, valid this long; requests are
+# throttled per network address and per e-mail address.
+REGISTRATION_LINK_HOURS = int(os.environ.get("OPENCPI_REGISTRATION_LINK_HOURS", "48"))
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("OPENCPI_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")
+)
+REGISTRATIONS_PER_EMAIL_PER_HOUR = int(
+    os.environ.get("OPENCPI_REGISTRATIONS_PER_EMAIL_PER_HOUR", "3")
+)
+
+# API tokens (django-rest-knox): each use pushes the end of an unused token's life
+# OPENCPI_API_TOKEN_IDLE_DAYS further on, but never past OPENCPI_API_TOKEN_MAX_DAYS after it was
+# issued (0: no such limit). The new end is written at most once an hour per token.
+_TOKEN_MAX_DAYS = int(os.environ.get("OPENCPI_API_TOKEN_MAX_DAYS", "365"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("OPENCPI_API_TOKEN_IDLE_DAYS", "30"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=_TOKEN_MAX_DAYS) if _TOKEN_MAX_DAYS else None,
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 # API lists count their rows up to this many; past it ``count`` is null (procurement.core.api).
 API_COUNT_LIMIT = int(os.environ.get("OPENCPI_API_COUNT_LIMIT", "1000"))
@@ -322,6 +346,13 @@ UPLOAD_ALLOWED_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "application/zip": ".zip",
 }
+# An uploaded ZIP (office documents are ZIPs too) is refused past these, before it is unpacked
+# (procurement.core.uploads): entries, total unpacked bytes, unpacked-to-packed ratio.
+UPLOAD_ARCHIVE_MAX_ENTRIES = int(os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_ENTRIES", "1000"))
+UPLOAD_ARCHIVE_MAX_BYTES = int(
+    os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_BYTES", str(100 * 1024 * 1024))
+)
+UPLOAD_ARCHIVE_MAX_RATIO = int(os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CELERY_BEAT_SCHEDULE["remind-closing-consultations"] = {
     "task": "tenders.consultations_closing_remind",

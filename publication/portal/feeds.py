@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +45,8 @@ class PublicationsFeed(Feed):
         }
 
     def item_description(self, item) -> str:
-        return item.tender.description
+        # Atom's summary is HTML: the description is text someone typed, escaped, never markup.
+        return linebreaks(item.tender.description, autoescape=True)
 
     def item_link(self, item) -> str:
         return reverse("portal:process", args=[item.tender_id]) + f"#{item.release_id}"

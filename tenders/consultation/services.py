@@ -23,6 +23,7 @@ from procurement.accounts.models import User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.models import AuditEntry
+from procurement.core.uploads import container_type
 from tenders.consultation.models import (
     Answer,
     Attachment,
@@ -516,32 +517,6 @@ def _sniff(head: bytes) -> str | None:
     return "text/plain" if b"\x00" not in head else None
 
 
-def _office_type(upload, sniffed: str) -> str:
-    """Office documents are ZIP containers: tell them apart by their manifest entry."""
-    if sniffed != "application/zip":
-        return sniffed
-    import zipfile
-
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            if "xl/workbook.xml" in names:
-                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if (
-                "mimetype" in names
-                and archive.read("mimetype") == b"application/vnd.oasis.opendocument.text"
-            ):
-                return "application/vnd.oasis.opendocument.text"
-    except zipfile.BadZipFile as error:
-        raise ApplicationError(_("The file looks like a ZIP archive but is damaged.")) from error
-    finally:
-        upload.seek(0)
-    return sniffed
-
-
 @transaction.atomic
 def attachment_add(
     *,
@@ -577,7 +552,7 @@ def attachment_add(
     upload.seek(0)
     content_type = _sniff(head)
     if content_type is not None:
-        content_type = _office_type(upload, content_type)
+        content_type = container_type(upload, sniffed=content_type)
     if content_type not in settings.UPLOAD_ALLOWED_TYPES:
         raise ApplicationError(
             _(

@@ -26,7 +26,6 @@ urlpatterns = [
     path("mine/", views.my_responses, name="my-responses"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("files/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
-    path("register/", views.supplier_registration, name="supplier-register"),
     path("subscriptions/", views.supplier_subscriptions, name="supplier-subscriptions"),
 ]
 

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from procurement.accounts.models import City, Supplier
-from procurement.accounts.services import supplier_register
+from procurement.accounts.models import City
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 from tenders.consultation.api import attachment_file_response, consultation_phase
@@ -551,39 +549,6 @@ def questions_edit(request, pk: int):
             "editable": is_editable(tender, Edit.CONSULTATION),
         },
     )
-
-
-class SupplierRegistrationForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Organisation name"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Supplier.Kind.choices)
-    country = forms.CharField(label=gettext_lazy("Country (ISO code)"), max_length=2, initial="ES")
-    tax_id = forms.CharField(label=gettext_lazy("Tax id (NIF/CIF)"), max_length=40)
-    is_sme = forms.BooleanField(label=gettext_lazy("We are an SME"), required=False)
-    website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
-    first_name = forms.CharField(label=gettext_lazy("Your first name"), max_length=150)
-    last_name = forms.CharField(label=gettext_lazy("Your last name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("Your e-mail"))
-    username = forms.RegexField(
-        label=gettext_lazy("Username"), max_length=150, regex=r"^[\w.@+-]+$"
-    )
-    password = forms.CharField(
-        label=gettext_lazy("Password"), widget=forms.PasswordInput, max_length=200
-    )
-
-
-def supplier_registration(request):
-    form = SupplierRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _supplier, user = supplier_register(**form.cleaned_data)
-        except ApplicationError as refused:
-            field = refused.extra.get("field")
-            form.add_error(field if field in form.fields else None, refused.message)
-        else:
-            login(request, user, backend="procurement.accounts.backends.ModelBackend")
-            messages.success(request, _("Your organisation is registered."))
-            return redirect("supplier-subscriptions")
-    return render(request, "tenders/consultations/register.html", {"form": form})
 
 
 @login_required

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
 DEMO_PASSWORD = "opencpi-demo"
@@ -100,6 +100,69 @@ def api_clients() -> dict[str, APIClient]:
             client.credentials(HTTP_AUTHORIZATION=f"Token {reply.json()['token']}")
         clients[actor] = client
     return clients
+
+
+def totp_code(device) -> str:
+    """The code ``device``'s authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def second_factor_sessions(actor: str) -> tuple[APIClient, APIClient]:
+    """Two API clients on web sessions of ``actor`` after the second factor is switched on for
+    them: one that gave only the password, one that gave the TOTP code too."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from procurement.accounts.models import User
+
+    device = TOTPDevice.objects.create(
+        user=User.objects.get(username=actor), name="authenticator", confirmed=True
+    )
+    sessions = []
+    for verify in (False, True):
+        client = APIClient(raise_request_exception=False)
+        reply = client.post("/accounts/login/", {"username": actor, "password": DEMO_PASSWORD})
+        assert reply.status_code == 302, f"login failed for {actor}"
+        if verify:
+            reply = client.post("/accounts/otp/verify/", {"code": totp_code(device), "next": "/"})
+            assert reply.status_code == 302 and reply["Location"] == "/", "code refused"
+        sessions.append(client)
+    return sessions[0], sessions[1]
+
+
+def run_second_factor(
+    cases: list[Case], world: dict, actor: str, password_only, verified
+) -> tuple[int, list[str]]:
+    """Probe every API cell of ``actor`` twice: the verified session must get what the actor's
+    column expects; the password-only session must be refused (401) on every route that reads
+    credentials, writes the column leaves unprobed included. Routes that read none (the token
+    endpoint, open data) answer it as they answer anyone."""
+    column = ACTORS.index(actor)
+    checked, mismatches = 0, []
+    probes = []
+    for item in sorted(cases, key=lambda c: c.method != "get"):
+        for side in item.sides:
+            url = reverse(item.name, kwargs=item.kwargs(world, side))
+            want = item.expected(side)[column]
+            probes.append((item, side, url, want))
+    # The verified session first: a write the password-only session wrongly made could change
+    # what it reads.
+    for label, client in (("verified session", verified), ("password-only session", password_only)):
+        for item, side, url, want in probes:
+            if client is password_only:
+                reads_credentials = resolve(url).func.cls().get_authenticators()
+                want = "401" if reads_credentials else item.expected(side)[0]
+            if want == "-":
+                continue
+            got = str(_request(client, item.method, url, item.data, True).status_code)
+            checked += 1
+            if got != want:
+                mismatches.append(
+                    f"{item.method.upper()} {url} [{item.label(side)}] as {actor}, {label}: "
+                    f"expected {want}, got {got}"
+                )
+    return checked, mismatches
 
 
 def _request(client, method: str, url: str, data: dict | None, api: bool):

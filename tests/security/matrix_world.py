@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from procurement.accounts.models import City, Supplier, User
+from procurement.accounts.services import api_token_create
 from tests.factories.tenders import make_tender
 
 DAY = dt.timedelta(days=1)
@@ -209,6 +210,11 @@ def build(*, capture) -> dict[str, dict[str, object]]:
     }
     cities = {c.slug: c for c in City.objects.all()}
     nova = Supplier.objects.get(slug="nova")
+    # An API token of each side's officer, by its public id (the key's first characters).
+    api_token = {
+        side: api_token_create(user=_user(username))[:15]
+        for side, username in (("L", "officer.logrono"), ("T", "officer.terrassa"))
+    }
     return {
         "tender_private": {"L": l_private.pk, "T": t_private.pk},
         "tender_public": {"L": l_public.pk, "T": t_public.pk},
@@ -230,4 +236,5 @@ def build(*, capture) -> dict[str, dict[str, object]]:
         "city_slug": {"L": "logrono", "T": "terrassa"},
         "supplier": {"L": acme.pk, "T": nova.pk},
         "ocid": ocid,
+        "api_token": api_token,
     }

@@ -15,7 +15,16 @@ anonymous users get 302 to the login page on private web pages and 401 on the pr
 import pytest
 
 from tests.security import matrix_world
-from tests.security.matrix import OBSERVE, api_clients, case, cells, run, web_clients
+from tests.security.matrix import (
+    OBSERVE,
+    api_clients,
+    case,
+    cells,
+    run,
+    run_second_factor,
+    second_factor_sessions,
+    web_clients,
+)
 from tests.security.urlwalk import SKIPPED_PREFIXES, endpoints
 
 # fmt: off
@@ -32,12 +41,16 @@ WEB = [
     # The optional second factor: city people set it up; with no device, verify sends onwards.
     case("otp-setup", L="302 200 200 200 200 200 404 404 404"),
     case("otp-verify", L="302 302 302 302 302 302 302 302 302"),
+    case("account-tokens", L=SIGNED_IN),
     case("tender-dashboard", L=PUBLIC),
     case("tender-new", L="302 200 404 404 200 404 404 404 200"),
     case("my-bids", L=SIGNED_IN),
     case("consultation-list", L=PUBLIC),
     case("my-responses", L=SIGNED_IN),
     case("supplier-register", L=PUBLIC),
+    # The e-mailed link of a registration: an unknown one is nobody's page.
+    case("supplier-register-confirm", token="=no-such-link",
+         L="404 404 404 404 404 404 404 404 404"),
     case("supplier-subscriptions", L="302 404 404 404 404 404 200 200 404"),
     case("document-library", L=SIGNED_IN),
     case("document-template-new", L="302 404 200 404 404 200 404 404 404"),
@@ -165,6 +178,13 @@ WEB = [
 
 API = [
     case("api-token", method="post", L="400 400 400 400 400 400 400 400 400"),
+    # Logging out ends the token the actor probes with: probed in the second-factor matrix.
+    case("api-logout", method="post", L="401 - - - - - - - -"),
+    case("api-token-list", L=API_SIGNED_IN),
+    # Each side's officer holds a token; nobody else may end it (404, as for a missing one).
+    case("api-token-revoke", method="delete", token_id="api_token",
+         L="401 - 404 404 404 404 404 404 404",
+         T="401 404 404 404 - 404 404 404 404"),
     case("api-me", L=API_SIGNED_IN),
     case("api-city-list", L=PUBLIC),
     case("api-city-detail", pk="city", L=PUBLIC),
@@ -377,4 +397,18 @@ def test_web_permission_matrix(world, capsys):
 
 def test_api_permission_matrix(world, capsys):
     _check(API, world, api_clients(), api=True, capsys=capsys)
+    _refused_writes_left_no_trace(world)
+
+
+@pytest.mark.parametrize("actor", ["officer.logrono", "legal.logrono"])
+def test_api_permission_matrix_asks_a_totp_user_for_the_second_factor(world, actor, capsys):
+    """A city user who turned the second factor on: a session with the password only is refused
+    on every API route that reads credentials; once the code is given, the API answers as in
+    the actor's column."""
+    password_only, verified = second_factor_sessions(actor)
+    checked, mismatches = run_second_factor(API, world, actor, password_only, verified)
+    with capsys.disabled():
+        print(f"\nAPI second-factor matrix for {actor}: {checked} cases checked")
+    assert checked > 0
+    assert not mismatches, f"{len(mismatches)} of {checked} cells differ:\n" + "\n".join(mismatches)
     _refused_writes_left_no_trace(world)
