@@ -4,10 +4,12 @@ readable by the process's city and, when public, by anybody."""
 import hashlib
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from documents.models import CityApproval, GeneratedDocument
 from documents.services import document_generate, document_pdf_rebuild, documents_for_effect
 from documents.tasks import document_generate_task, documents_for_effect_task
+from procurement.core.models import AuditEntry
 from tests.documents.conftest import pdf_text
 from workflows.services import transition_perform
 
@@ -81,8 +83,12 @@ def test_the_citys_own_approved_template_wins_over_the_network_default(
         source="# Propio\n{{ process.title }} — {{ city.name }}\n",
     )
     _approve(legal, own)
+    step = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(consultation_process),
+        object_id=str(consultation_process.pk),
+    ).latest("pk")
     [document] = documents_for_effect(
-        effect="consultation_notice", process_id=consultation_process.pk, audit_entry_id=1
+        effect="consultation_notice", process_id=consultation_process.pk, audit_entry_id=step.pk
     )
     document_generate(document_id=document.pk)
     document.refresh_from_db()
