@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from procurement.core.audit import audit_record
 from procurement.core.models import AuditEntry
@@ -15,7 +15,7 @@ from procurement.core.models import AuditEntry
 @pytest.mark.postgres
 def test_a_row_locked_while_waiting_for_the_chain_does_not_deadlock_an_earlier_writer(live_demo):
     user = live_demo.user("supplier.acme")
-    Token.objects.filter(user=user).delete()
+    AuthToken.objects.filter(user=user).delete()
     holder_locked, writer_audited = threading.Event(), threading.Event()
     outcome: dict[str, str] = {}
 
@@ -39,7 +39,7 @@ def test_a_row_locked_while_waiting_for_the_chain_does_not_deadlock_an_earlier_w
         try:
             holder_locked.wait(10)
             with transaction.atomic():
-                Token.objects.create(user=user)
+                AuthToken.objects.create(user=user)
                 threading.Timer(0.5, writer_audited.set).start()
                 audit_record(actor=None, action=AuditEntry.Action.CHANGE, target=user, name="wrote")
                 writer_audited.set()
