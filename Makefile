@@ -67,4 +67,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var db.sqlite3 .pytest_cache
+	rm -rf var db.sqlite3 db.sqlite3-* .pytest_cache

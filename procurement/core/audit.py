@@ -60,6 +60,12 @@ def _lock_chain() -> str:
     (one statement that locks and reads could miss the row of the transaction it waited for)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Run the transaction's deferred foreign-key checks now, before the lock, then defer
+            # again (Django's mode). Left to COMMIT, they take row locks while the chain lock is
+            # held, and a transaction that holds one of those rows (select_for_update) and waits
+            # for the chain lock deadlocks with this one (found by the soak, #14).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
         table = connection.ops.quote_name(AuditEntry._meta.db_table)
         cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608

@@ -7,6 +7,7 @@ from procurement.accounts.models import Membership, User
 from procurement.accounts.services import membership_grant
 from tenders.award.services.bids import committee_assign, criterion_save, lot_save
 from tests.factories.tenders import make_tender
+from tests.factories.walks import walk_to
 from workflows.services import transition_perform
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
@@ -34,6 +35,7 @@ def tender_with_criteria(demo):
         state="procedure_chosen",
         value=Decimal("200000"),
         functional_specifications="Sensors that cut NO2 exposure by 30 percent.",
+        now=NOW,
     )
     committee_assign(actor=officer, tender=tender, user=second)
     lot_save(actor=officer, tender=tender, title="Sensor network", value=Decimal("200000"))
@@ -63,8 +65,7 @@ def tender_with_criteria(demo):
         formula="linear",
         params={"lower": 1, "upper": 5, "better": "higher"},
     )
-    type(tender).objects.filter(pk=tender.pk).update(status="file_approved")
-    tender.refresh_from_db()
+    tender = walk_to(tender, "file_approved", now=NOW)
     tender = transition_perform(
         process=tender,
         name="publish_tender",

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import browser_login, submit
 from tests.factories.tenders import make_tender
+from tests.factories.walks import walk_to
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
 
@@ -54,8 +55,7 @@ def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, br
         formula="proportional_lowest",
         is_price=True,
     )
-    Tender.objects.filter(pk=tender.pk).update(status="file_approved")
-    tender.refresh_from_db()
+    tender = walk_to(tender, "file_approved")
     now = timezone.now()
     transition_perform(
         process=tender,

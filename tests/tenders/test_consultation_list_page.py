@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tenders.models import Consultation
 from tests.factories.tenders import make_tender
 
 
@@ -18,17 +17,15 @@ def _consultation(city, subject: str, *, open_: bool = True, cpv_codes=None, ten
     tender = make_tender(
         city=city,
         state="consultation_open" if open_ else "report_draft",
-        first_published_at=now - dt.timedelta(days=10),
+        consultation={
+            "subject": subject,
+            "opens_at": now - dt.timedelta(days=5),
+            "closes_at": now + dt.timedelta(days=5) if open_ else now - dt.timedelta(days=1),
+            "cpv_codes": cpv_codes,
+        },
         **fields,
     )
-    return Consultation.objects.create(
-        tender=tender,
-        subject=subject,
-        opens_at=now - dt.timedelta(days=5),
-        closes_at=now + dt.timedelta(days=5) if open_ else now - dt.timedelta(days=1),
-        cpv_codes=cpv_codes or [],
-        published_at=now - dt.timedelta(days=6),
-    )
+    return tender.consultation_for_engine()
 
 
 def _subjects(page: str, testid: str) -> list[str]:

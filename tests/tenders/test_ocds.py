@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from procurement.core.models import AuditEntry
 from publication.models import OcdsRelease
@@ -76,7 +77,7 @@ def published(demo, django_capture_on_commit_callbacks):
         procedure="pcp",
         state="file_approved",
         title="Semáforos que dan prioridad a los autobuses",
-        cpv_codes=["73100000-3", "34996000-5"],
+        cpv_codes=["73100000-3", "73120000-9"],  # a PCP buys R&D services only (LCSP art. 8)
     )
     with django_capture_on_commit_callbacks(execute=True):
         pcp = transition_perform(
@@ -390,16 +391,14 @@ def test_related_processes_link_the_tender_to_its_planning_process(demo, api_as)
     from publication.ocds.builder import release_build
 
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), procedure="pcp")
-    tender = transition_perform(process=tender, name="validate_need", actor=officer)
-    tender = transition_perform(process=tender, name="publish_demand_map", actor=officer)
-    Tender.objects.filter(pk=tender.pk).update(status="file_approved")
-    tender.refresh_from_db()
+    tender = make_tender(
+        city=demo.city("logrono"), procedure="pcp", state="file_approved", through="demand_map"
+    )
     tender = transition_perform(
         process=tender,
         name="publish_call",
         actor=officer,
-        data={"submission_deadline": (tender.first_published_at + 60 * DAY).isoformat()},
+        data={"submission_deadline": (timezone.now() + 60 * DAY).isoformat()},
     )
     entry = AuditEntry.objects.filter(name="publish_call", object_id=str(tender.pk)).get()
     release = release_build(tender=tender, entry=entry, first_in_ocid=True)

@@ -3,7 +3,6 @@ number of processes nor with a process's history; the diagram is drawn once and 
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.factories.tenders import make_tender
 
@@ -64,26 +63,23 @@ def test_the_diagram_is_drawn_once_per_procedure_state_and_language():
 
 
 def test_portal_home_and_process_queries_do_not_grow_with_processes(demo, client):
-    now = timezone.now()
     logrono = demo.city("logrono")
-    public = make_tender(city=logrono, state="demand_map", first_published_at=now)
+    public = make_tender(city=logrono, state="demand_map")
     for _number in range(10):
-        make_tender(city=logrono, state="demand_map", first_published_at=now)
+        make_tender(city=logrono, state="demand_map")
     home, page = _count(client, "/portal/"), _count(client, f"/portal/processes/{public.pk}/")
     for _number in range(50):
-        make_tender(city=logrono, state="demand_map", first_published_at=now)
+        make_tender(city=logrono, state="demand_map")
     assert _count(client, "/portal/") == home
     assert _count(client, "/portal/?page=2") == home
     assert _count(client, f"/portal/processes/{public.pk}/") == page
 
 
 def test_portal_search_counts_what_it_found_and_pages_the_rest(demo, client):
-    now = timezone.now()
     for number in range(23):
         make_tender(
             city=demo.city("logrono"),
             state="demand_map",
-            first_published_at=now,
             title=f"Farolas {number:02}",
         )
     first = client.get("/portal/?q=Farolas").content.decode()

@@ -104,14 +104,19 @@ def test_award_documents_are_due_in_ten_working_days_then_the_next_bidder(demo):
     from tenders.procedures.transitions import stamp_documents_requested
     from workflows.guards import GuardContext
 
-    tender = make_tender(city=demo.city("logrono"), state="award_proposed")
     requested = dt.datetime(2026, 3, 27, 10, 0, tzinfo=dt.UTC)  # Friday before Holy Week
+    tender = make_tender(city=demo.city("logrono"), state="award_proposed", now=requested)
     stamp_documents_requested(tender, GuardContext.for_process(tender, now=requested))
     due = tender.documents_due_at
     # 30, 31 March, 1 April; then 7–10 and 13–15 April: the tenth working day is 15 April.
     assert timezone.localtime(due, tender.city.zone).date() == dt.date(2026, 4, 15)
-    type(tender).objects.filter(pk=tender.pk).update(
-        status="documents_requested", documents_due_at=due, next_check=due
+    tender = transition_perform(
+        process=tender, name="request_documents", actor=demo.user("officer.logrono"), now=requested
+    )
+    assert (tender.status, tender.documents_due_at, tender.next_check) == (
+        "documents_requested",
+        due,
+        due,
     )
     assert run_scheduler(due - dt.timedelta(minutes=1)) == 0
     assert run_scheduler(due + dt.timedelta(minutes=1)) == 1

@@ -9,7 +9,7 @@ from django.utils import timezone
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
 from tenders.consultation.services import consultation_report_save, consultation_save
-from tests.factories.tenders import make_tender
+from tests.factories.tenders import make_tender, place_tender_in_state_for_speed
 from workflows.services import transition_options, transition_perform
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
@@ -51,7 +51,7 @@ def test_every_transition_writes_one_audit_row_with_actor_reason_and_legal_basis
 
 def test_skipping_the_consultation_needs_a_reason_naming_the_studies(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), state="need_validated")
+    tender = make_tender(city=demo.city("logrono"), state="need_validated", now=NOW)
     with pytest.raises(Conflict) as refused:
         fire(tender, "skip_consultation", officer, reason="no time")
     assert "36 sexies" in refused.value.reasons[0]
@@ -67,7 +67,7 @@ def test_skipping_the_consultation_needs_a_reason_naming_the_studies(demo):
 
 def test_consultation_publication_needs_object_dates_and_reasoned_advisers(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), state="consultation_draft")
+    tender = make_tender(city=demo.city("logrono"), state="consultation_draft", now=NOW)
     with pytest.raises(Conflict) as refused:
         fire(tender, "publish_consultation", officer)
     assert "No market consultation" in refused.value.reasons[0]
@@ -139,7 +139,7 @@ def test_a_whole_front_walk_from_need_to_approved_file(demo):
 
 def test_the_procedure_decides_which_transitions_exist(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="file_approved")
+    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="file_approved", now=NOW)
     with pytest.raises(Conflict) as refused:
         fire(tender, "publish_tender", officer, submission_deadline=NOW + dt.timedelta(days=60))
     assert "not possible" in refused.value.message
@@ -158,6 +158,7 @@ def test_pcp_needs_rd_cpv_codes(demo):
         state="specs_draft",
         cpv_codes=["72000000-5"],
         functional_specifications="x" * 40,
+        now=NOW,
     )
     with pytest.raises(Conflict) as refused:
         fire(tender, "choose_procedure", officer)
@@ -166,7 +167,7 @@ def test_pcp_needs_rd_cpv_codes(demo):
 
 def test_pcp_down_selection_keeps_a_minimum_of_suppliers(demo):
     officer, committee = demo.user("officer.logrono"), demo.user("committee.logrono")
-    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="offers_closed")
+    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="offers_closed", now=NOW)
     suppliers = [demo.supplier("acme"), demo.supplier("nova"), demo.supplier("unirioja")]
     for supplier in suppliers[:2]:
         tender = fire(tender, "register_applicant", officer, supplier=supplier.pk)
@@ -221,7 +222,10 @@ def test_pcp_down_selection_keeps_a_minimum_of_suppliers(demo):
 def test_partnership_needs_three_candidates(demo):
     officer, committee = demo.user("officer.logrono"), demo.user("committee.logrono")
     tender = make_tender(
-        city=demo.city("logrono"), procedure="innovation_partnership", state="requests_closed"
+        city=demo.city("logrono"),
+        procedure="innovation_partnership",
+        state="requests_closed",
+        now=NOW,
     )
     for slug in ("acme", "nova"):
         tender = fire(tender, "register_applicant", officer, supplier=demo.supplier(slug).pk)
@@ -237,7 +241,9 @@ def test_partnership_needs_three_candidates(demo):
 
 def test_partnership_rd_phases_end_in_a_purchase_decision(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(
+    tender = place_tender_in_state_for_speed(
+        why="no walk reaches the R&D phases: the partnership's final offers cannot be scored, "
+        "since no transition of the partnership opens their formula envelopes",
         city=demo.city("logrono"),
         procedure="innovation_partnership",
         state="rd_gate",
@@ -269,7 +275,12 @@ def test_partnership_rd_phases_end_in_a_purchase_decision(demo):
 
 def test_formula_envelopes_cannot_open_before_the_value_report(demo):
     committee = demo.user("committee.logrono")
-    tender = make_tender(city=demo.city("logrono"), state="tech_evaluated")
+    tender = place_tender_in_state_for_speed(
+        why="the engine reaches tech_evaluated only by signing the value report, and this test "
+        "needs the state without it to see the guard refuse",
+        city=demo.city("logrono"),
+        state="tech_evaluated",
+    )
     with pytest.raises(Conflict) as refused:
         fire(tender, "open_envelope_c", committee)
     assert "146.2" in refused.value.reasons[0]
@@ -277,7 +288,7 @@ def test_formula_envelopes_cannot_open_before_the_value_report(demo):
 
 def test_bids_dependent_guards_refuse_with_their_true_reason(demo):
     committee = demo.user("committee.logrono")
-    tender = make_tender(city=demo.city("logrono"), state="bids_closed")
+    tender = make_tender(city=demo.city("logrono"), state="bids_closed", now=NOW)
     with pytest.raises(Conflict) as refused:
         fire(tender, "check_admin", committee)
     assert "No bids recorded" in refused.value.reasons[0]
@@ -285,7 +296,7 @@ def test_bids_dependent_guards_refuse_with_their_true_reason(demo):
 
 def test_a_void_declaration_needs_no_admissible_bids_and_a_reason(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), state="bids_closed")
+    tender = make_tender(city=demo.city("logrono"), state="bids_closed", now=NOW)
     with pytest.raises(Conflict):
         fire(tender, "declare_void", officer)
     tender = fire(tender, "declare_void", officer, reason="No bid arrived before the deadline.")
@@ -301,13 +312,13 @@ def test_standstill_applies_above_the_special_appeal_threshold(demo):
         city=demo.city("logrono"),
         state="documents_received",
         value=Decimal("250000"),
-        documents_received_at=NOW,
+        now=NOW,
     )
     small = make_tender(
         city=demo.city("logrono"),
         state="documents_received",
         value=Decimal("90000"),
-        documents_received_at=NOW,
+        now=NOW,
     )
     big, small = fire(big, "award", officer), fire(small, "award", officer)
     run_scheduler(NOW + dt.timedelta(minutes=1))
@@ -361,7 +372,7 @@ def test_a_stale_page_gets_the_process_changed_meanwhile(demo):
 
 def test_data_errors_are_clear(demo):
     officer = demo.user("officer.logrono")
-    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="file_approved")
+    tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="file_approved", now=NOW)
     from procurement.core.exceptions import ApplicationError
 
     for bad in (

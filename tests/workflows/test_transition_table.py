@@ -8,7 +8,7 @@ reasons); automatic transitions are refused to everyone (403): only the schedule
 import pytest
 
 from tenders.procedures import TRANSITIONS
-from tests.factories.tenders import make_tender
+from tests.factories.tenders import place_tender_in_state_for_speed
 
 ACTORS = [
     # username, role, own city?
@@ -27,8 +27,13 @@ CASES = [pytest.param(t, actor, id=f"{t.name}-{actor[0]}") for t in TRANSITIONS 
 def test_transition_permission_table(demo, api_as, definition, actor):
     username, role, own = actor
     procedure = sorted(definition.procedures)[0]
-    tender = make_tender(
-        city=demo.city("logrono"), procedure=procedure, state=definition.sources[0]
+    tender = place_tender_in_state_for_speed(
+        why="the table checks permissions only, for every source state of every transition "
+        "(414 cases): some states need bids and scores no walk makes quickly, some no walk "
+        "reaches (the partnership after its final offers)",
+        city=demo.city("logrono"),
+        procedure=procedure,
+        state=definition.sources[0],
     )
     response = api_as(username).post(
         f"/api/v1/tenders/{tender.pk}/transitions/{definition.name}/", {}, format="json"
