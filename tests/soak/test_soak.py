@@ -9,6 +9,8 @@ import pytest
 from tests.soak.soak import main
 
 MINUTES = os.environ.get("OPENCPI_SOAK_MINUTES", "3")
+# Setup, the load, then up to seven minutes of draining: more than the suite's 300 s per test.
+SOAK_TIMEOUT = int((float(MINUTES) + 7 + 5) * 60)
 
 
 def _check(tmp_path, *extra: str) -> None:
@@ -29,11 +31,13 @@ def _check(tmp_path, *extra: str) -> None:
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(SOAK_TIMEOUT)
 def test_soak_on_the_embedded_default(tmp_path):
     _check(tmp_path)
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(SOAK_TIMEOUT)
 @pytest.mark.postgres
 @pytest.mark.celery
 def test_soak_on_postgresql_and_redis(tmp_path, settings):
