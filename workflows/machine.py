@@ -207,3 +207,12 @@ class Machine:
     def transitions_from(self, code: str, state: str) -> list[Transition]:
         """The transitions of procedure ``code`` that leave ``state``, in definition order."""
         return [t for t in self.procedures[code].transitions if state in t.sources]
+
+    def transitions_into(self, code: str, states: Sequence[str]) -> list[Transition]:
+        """The transitions of procedure ``code`` that lead into one of ``states`` from another
+        state: the steps that must come before a transition leaving ``states``."""
+        return [
+            t
+            for t in self.procedures[code].transitions
+            if t.target in states and not set(t.sources) <= set(states)
+        ]
