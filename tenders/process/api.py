@@ -227,7 +227,17 @@ def option_payload(option) -> dict:
         "legal_basis": definition.legal_basis,
         "needs_reason": definition.needs_reason,
         "data": [
-            {"name": f.name, "kind": f.kind, "label": str(f.label), "required": f.required}
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "label": str(f.label),
+                "required": f.required,
+                **(
+                    {"choices": [{"value": v, "label": str(label)} for v, label in f.choices]}
+                    if f.choices
+                    else {}
+                ),
+            }
             for f in definition.data
         ],
         "due_at": option.due_at,

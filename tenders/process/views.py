@@ -336,6 +336,21 @@ class _PermsOnce:
         return self._user.has_perm(perm, obj)
 
 
+def _history_with_choices(entries) -> list:
+    """The audit rows, each with ``choices``: the options the actor chose in the step's data
+    (a reduction of the bid period, say), by their labels, for the history to show."""
+    rows = list(entries)
+    for entry in rows:
+        definition = TRANSITION_BY_NAME.get(entry.name)
+        data = entry.data if isinstance(entry.data, dict) else {}
+        entry.choices = [
+            (field.label, dict(field.choices).get(data[field.name], data[field.name]))
+            for field in (definition.data if definition else ())
+            if field.choices and data.get(field.name)
+        ]
+    return rows
+
+
 def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
@@ -343,7 +358,7 @@ def _detail_context(request, tender, private: bool) -> dict:
     if not private:
         return context
     user = _PermsOnce(request.user, tender)
-    history = list(tender_history(tender=tender))
+    history = _history_with_choices(tender_history(tender=tender))
     visited = {e.from_state for e in history if e.from_state} | {
         e.to_state for e in history if e.to_state
     }
@@ -396,6 +411,9 @@ def _action(option, participants, tender) -> dict:
             item["choices"] = [
                 (s.pk, s.name) for s in Supplier.objects.order_by("name") if s.pk not in taken
             ]
+        elif field.choices:
+            item["kind"] = "choice"
+            item["choices"] = list(field.choices)
         elif field.name == "procedure":
             item["kind"] = "choice"
             item["choices"] = [
