@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,7 @@ from tenders.process.selectors import (
     tender_list_for_user,
 )
 from tenders.process.services import tender_create, tender_update
+from workflows.calendars import DAY_KIND_CHOICES
 from workflows.diagram import procedure_svg
 from workflows.services import transition_options, transition_perform
 
@@ -369,10 +371,19 @@ def _detail_context(request, tender, private: bool) -> dict:
         if (moment := deadline.moment(tender)) is not None
     ]
     participants = list(tender.participants.select_related("supplier").order_by("supplier__name"))
+    allowed = [_action(o, participants, tender) for o in options if o.allowed]
+    # Officers check a deadline on the city's calendar before they type it.
+    takes_a_date = any(f["kind"] == "datetime" for action in allowed for f in action["fields"])
     context.update(
         {
             "diagram": procedure_svg(tender.machine, tender.procedure, tender.status, visited),
-            "allowed": [_action(o, participants, tender) for o in options if o.allowed],
+            "allowed": allowed,
+            "calculator": {
+                "asked": {"start": timezone.localdate(timezone=tender.city.zone).isoformat()},
+                "kinds": DAY_KIND_CHOICES,
+            }
+            if takes_a_date
+            else None,
             "blocked": [o for o in options if not o.allowed and not o.definition.automatic],
             "automatic": [o for o in options if o.definition.automatic],
             "history": history,

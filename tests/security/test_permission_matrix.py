@@ -39,6 +39,8 @@ WEB = [
     # Readiness reads no credentials: every caller gets the same answer (200 while the
     # database and broker answer and nothing is stalled).
     case("readyz", L=PUBLIC),
+    # The deadline calculator: cities and their holidays are public.
+    case("deadline-calculator", L=PUBLIC),
     case("login", L=PUBLIC),
     case("logout", L="405 405 405 405 405 405 405 405 405"),
     # The optional second factor: city people set it up; with no device, verify sends onwards.
@@ -337,6 +339,8 @@ API = [
          L="404 200 200 200 404 404 404 404 200",
          T="404 404 404 404 200 200 404 404 200"),
     case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
+    # The deadline calculator is public; asked nothing, it says which field is missing.
+    case("api-calendar-deadline", L="400 400 400 400 400 400 400 400 400"),
     case("api-schema", L=PUBLIC),
     case("api-docs", L=PUBLIC),
 ]
