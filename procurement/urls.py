@@ -67,6 +67,7 @@ urlpatterns = [
     path("api/v1/", include("tenders.urls_api")),
     path("api/v1/", include("publication.urls_ocds")),
     path("api/v1/", include("documents.urls_api")),
+    path("api/v1/", include("workflows.urls_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("workflows.urls")),

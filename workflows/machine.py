@@ -31,9 +31,11 @@ class DataField:
     """One item of a transition's ``data``: parsed and checked before any guard runs."""
 
     name: str
-    kind: str  # "datetime", "text", "int", "ids", "bool"
+    kind: str  # "datetime", "text", "int", "ids", "bool", "choice"
     label: Promise
     required: bool = True
+    # For "choice": the (value, label) pairs allowed, in the order a form offers them.
+    choices: tuple[tuple[str, Promise], ...] = ()
 
     def parse(self, raw: Any) -> Any:
         if raw is None or raw == "":
@@ -42,6 +44,15 @@ class DataField:
                     _("%(field)s is required.") % {"field": self.label}, extra={"field": self.name}
                 )
             return None
+        if self.kind == "choice":
+            allowed = [value for value, _label in self.choices]
+            if raw not in allowed:
+                raise ApplicationError(
+                    _("%(field)s: choose one of %(choices)s.")
+                    % {"field": self.label, "choices": ", ".join(allowed)},
+                    extra={"field": self.name},
+                )
+            return raw
         try:
             return _PARSERS[self.kind](raw)
         except (TypeError, ValueError) as error:
@@ -207,3 +218,12 @@ class Machine:
     def transitions_from(self, code: str, state: str) -> list[Transition]:
         """The transitions of procedure ``code`` that leave ``state``, in definition order."""
         return [t for t in self.procedures[code].transitions if state in t.sources]
+
+    def transitions_into(self, code: str, states: Sequence[str]) -> list[Transition]:
+        """The transitions of procedure ``code`` that lead into one of ``states`` from another
+        state: the steps that must come before a transition leaving ``states``."""
+        return [
+            t
+            for t in self.procedures[code].transitions
+            if t.target in states and not set(t.sources) <= set(states)
+        ]

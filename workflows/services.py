@@ -108,6 +108,44 @@ def transition_options(*, process, user, now: dt.datetime | None = None) -> list
     return options
 
 
+def _with_basis(sentence: str, legal_basis: str) -> str:
+    return f"{sentence} ({legal_basis})." if legal_basis else f"{sentence}."
+
+
+def out_of_order_reason(process, name: str) -> str:
+    """Why transition ``name`` cannot be fired in the process's current state, said with the
+    step that must come first and the transition's legal basis, read from the machine: the
+    order of the steps is the law's (e.g. LCSP art. 146.2: formula envelopes after the
+    value-judgement report), so the refusal cites it like any guard does."""
+    machine = process.machine
+    definition = machine.transition_by_name.get(name)
+    if definition is None:
+        return _("There is no action “%(name)s”.") % {"name": name}
+    if not definition.belongs_to(process.procedure):
+        return _with_basis(
+            _("“%(label)s” is not a step of the procedure “%(procedure)s”")
+            % {
+                "label": definition.label,
+                "procedure": machine.procedure(process.procedure).label,
+            },
+            definition.legal_basis,
+        )
+    before = machine.transitions_into(process.procedure, definition.sources)
+    if not before:
+        # A transition leaving only the initial state: nothing leads back to it.
+        states = ", ".join(f"“{machine.state_by_name[s].label}”" for s in definition.sources)
+        return _with_basis(
+            _("“%(label)s” is possible only while the process is %(states)s")
+            % {"label": definition.label, "states": states},
+            definition.legal_basis,
+        )
+    steps = _(" or ").join(f"“{t.label}”" for t in before)
+    return _with_basis(
+        _("“%(label)s” comes after %(steps)s") % {"label": definition.label, "steps": steps},
+        definition.legal_basis,
+    )
+
+
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {
         key: value.isoformat() if isinstance(value, dt.datetime) else value
@@ -208,8 +246,11 @@ def transition_perform(
         if definition is None or definition not in _leaving(locked):
             raise Conflict(
                 _("“%(name)s” is not possible while the process is “%(state)s”.")
-                % {"name": name, "state": locked.machine.state_by_name[locked.status].label},
-                reasons=[_("Not possible from the current state.")],
+                % {
+                    "name": definition.label if definition else name,
+                    "state": locked.machine.state_by_name[locked.status].label,
+                },
+                reasons=[out_of_order_reason(locked, name)],
             )
         if actor is None and not definition.automatic:
             raise PermissionDenied(_("The system fires only automatic transitions."))

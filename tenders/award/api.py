@@ -28,7 +28,9 @@ from tenders.award.services.bids import (
     bid_submit,
     bid_withdraw,
     committee_assign,
+    criterion_delete,
     criterion_save,
+    lot_delete,
     lot_save,
     score_save,
     tender_question_answer,
@@ -103,6 +105,120 @@ class CriteriaView(APIView):
         serializer.is_valid(raise_exception=True)
         criterion = criterion_save(actor=request.user, tender=tender, **serializer.validated_data)
         return Response(CriterionSerializer(criterion).data, status=status.HTTP_201_CREATED)
+
+
+def _lot_or_criterion(model, pk: int, user, *, private: bool):
+    """The lot or criterion ``pk`` if ``user`` may read its process (its private side for a
+    write): the same ``NotFound`` for missing and not the caller's."""
+    item = model.objects.filter(pk=pk).select_related("tender").first()
+    try:
+        if item is None:
+            raise NotFound(_("Not found."))
+        if private:
+            tender_get_private_for_user(user=user, pk=item.tender_id)
+        else:
+            tender_get_for_user(user=user, pk=item.tender_id)
+    except NotFound as error:
+        # One answer for missing and not the caller's: not even the process is named.
+        raise NotFound(_("Not found.")) from error
+    return item
+
+
+class LotDetailView(APIView):
+    """One lot. ``PUT`` / ``PATCH`` / ``DELETE`` (the process's officers) while the PCAP may be
+    edited (until the file is approved, LCSP art. 122.1); the lots after a deleted one move up
+    a number."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=LotSerializer)
+    def get(self, request, pk: int):
+        return Response(LotSerializer(_lot_or_criterion(Lot, pk, request.user, private=False)).data)
+
+    def _update(self, request, pk: int, *, partial: bool) -> Response:
+        lot = _lot_or_criterion(Lot, pk, request.user, private=True)
+        serializer = LotSerializer(lot, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        current = {
+            "title": lot.title,
+            "value": lot.value,
+            "cpv_codes": lot.cpv_codes,
+            "duration_months": lot.duration_months,
+        }
+        lot = lot_save(
+            actor=request.user,
+            tender=lot.tender,
+            number=lot.number,
+            **{**current, **serializer.validated_data},
+        )
+        return Response(LotSerializer(lot).data)
+
+    @extend_schema(request=LotSerializer, responses=LotSerializer)
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=LotSerializer, responses=LotSerializer)
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        lot = _lot_or_criterion(Lot, pk, request.user, private=True)
+        lot_delete(actor=request.user, lot=lot)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CriterionDetailView(APIView):
+    """One award criterion. ``PUT`` / ``PATCH`` / ``DELETE`` (the process's officers) while the
+    PCAP may be edited (LCSP art. 122.1); the weights must still add up to at most 100."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=CriterionSerializer)
+    def get(self, request, pk: int):
+        criterion = _lot_or_criterion(Criterion, pk, request.user, private=False)
+        return Response(CriterionSerializer(criterion).data)
+
+    def _update(self, request, pk: int, *, partial: bool) -> Response:
+        criterion = _lot_or_criterion(Criterion, pk, request.user, private=True)
+        serializer = CriterionSerializer(criterion, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        current = {
+            "name": criterion.name,
+            "kind": criterion.kind,
+            "weight": criterion.weight,
+            "formula": criterion.formula,
+            "params": criterion.params,
+            "innovation": criterion.innovation,
+            "is_price": criterion.is_price,
+        }
+        criterion = criterion_save(
+            actor=request.user,
+            tender=criterion.tender,
+            criterion=criterion,
+            **{**current, **serializer.validated_data},
+        )
+        return Response(CriterionSerializer(criterion).data)
+
+    @extend_schema(request=CriterionSerializer, responses=CriterionSerializer)
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=CriterionSerializer, responses=CriterionSerializer)
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        criterion = _lot_or_criterion(Criterion, pk, request.user, private=True)
+        criterion_delete(actor=request.user, criterion=criterion)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CommitteeRequestSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ from tenders.award import api as award
 urlpatterns = [
     path("tenders/<int:pk>/lots/", award.LotsView.as_view(), name="api-tender-lots"),
     path("tenders/<int:pk>/criteria/", award.CriteriaView.as_view(), name="api-tender-criteria"),
+    path("lots/<int:pk>/", award.LotDetailView.as_view(), name="api-lot-detail"),
+    path("criteria/<int:pk>/", award.CriterionDetailView.as_view(), name="api-criterion-detail"),
     path("tenders/<int:pk>/committee/", award.CommitteeView.as_view(), name="api-tender-committee"),
     path("tenders/<int:pk>/bids/", award.BidsView.as_view(), name="api-tender-bids"),
     path("tenders/<int:pk>/scores/", award.ScoresView.as_view(), name="api-tender-scores"),

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenders.procedures.rules import RulePack, rules_for
+from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
 
 
@@ -210,19 +210,31 @@ def _is_sara(process) -> bool:
     return Decimal(process.estimated_value or 0) >= rules(process).sara_threshold_services
 
 
+def _reduction(ctx: GuardContext) -> str:
+    return ctx.data.get("bid_period_reduction") or BidPeriodReduction.NONE
+
+
 @input_check
 def minimum_bid_period(process, ctx: GuardContext) -> list[str]:
-    """Open procedure: 35 days SARA (30 with electronic bids), else 15 (LCSP art. 156)."""
+    """Open procedure: 35 days SARA, or what the reduction the officer chose allows (LCSP art.
+    156.2–3); below SARA 15, with no reduction (LCSP art. 156.6)."""
     deadline, reasons = _deadline(ctx)
     if deadline is None:
         return reasons
     pack = rules(process)
+    reduction = _reduction(ctx)
     if _is_sara(process):
-        days = pack.open_sara_min_days - pack.electronic_bids_reduction_days
-        article = "LCSP art. 156.2–3"
+        days, article = pack.open_sara_period(reduction)
+    elif reduction != BidPeriodReduction.NONE:
+        return [
+            _(
+                "The reductions of the bid period apply to harmonised (SARA) contracts only; "
+                "below the threshold the period is %(days)d days (LCSP arts. 156.3 and 156.6)."
+            )
+            % {"days": pack.open_min_days}
+        ]
     else:
-        days = pack.open_min_days
-        article = "LCSP art. 156.6"
+        days, article = pack.open_min_days, "LCSP art. 156.6"
     earliest = ctx.calendar.add_calendar_days(ctx.now, days)
     if deadline < earliest:
         return [
@@ -230,6 +242,19 @@ def minimum_bid_period(process, ctx: GuardContext) -> list[str]:
                 "The bid period must last at least %(days)d days: the earliest deadline is %(when)s (%(article)s)."
             )
             % {"days": days, "when": _when(ctx, earliest), "article": article}
+        ]
+    return []
+
+
+@input_check
+def bid_period_reduction_reasoned(process, ctx: GuardContext) -> list[str]:
+    """A reduction is the contracting body's choice, so its reasons go on the record."""
+    if _reduction(ctx) != BidPeriodReduction.NONE and len(ctx.reason.strip()) < 10:
+        return [
+            _(
+                "Give the reasons for reducing the bid period (at least 10 characters); they are "
+                "recorded (LCSP art. 156.3)."
+            )
         ]
     return []
 

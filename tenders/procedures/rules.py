@@ -7,6 +7,33 @@ years) gets a new version and old processes keep theirs. Figures come from
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class BidPeriodReduction(StrEnum):
+    """The reductions of the SARA open procedure's bid period that LCSP art. 156.3 allows: each
+    is the contracting body's choice ("podrá"), never applied by itself."""
+
+    NONE = "none"
+    PRIOR_INFORMATION_NOTICE = "prior_information_notice"  # art. 156.3.a
+    URGENCY = "urgency"  # art. 156.3.b, with art. 119
+    ELECTRONIC_SUBMISSION = "electronic_submission"  # art. 156.3.c
+
+
+BID_PERIOD_REDUCTION_CHOICES = (
+    (BidPeriodReduction.NONE.value, _("No reduction (35 days, LCSP art. 156.2)")),
+    (
+        BidPeriodReduction.ELECTRONIC_SUBMISSION.value,
+        _("Electronic submission: 5 days fewer (LCSP art. 156.3.c)"),
+    ),
+    (
+        BidPeriodReduction.PRIOR_INFORMATION_NOTICE.value,
+        _("Prior information notice: at least 15 days (LCSP art. 156.3.a)"),
+    ),
+    (BidPeriodReduction.URGENCY.value, _("Urgency: at least 15 days (LCSP art. 156.3.b)")),
+)
 
 
 @dataclass(frozen=True)
@@ -17,9 +44,13 @@ class RulePack:
     sara_threshold_services: Decimal
     # LCSP art. 44.1: the special appeal applies to services and supplies above this value.
     special_appeal_threshold: Decimal
-    # LCSP art. 156.2–3: open procedure, SARA: 35 days from dispatch, 5 fewer with e-bids.
+    # LCSP art. 156.2–3: open procedure, SARA: 35 days from dispatch; the contracting body may
+    # take 5 fewer with e-bids (156.3.c), or 15 with a prior information notice (156.3.a) or
+    # for urgency (156.3.b).
     open_sara_min_days: int
     electronic_bids_reduction_days: int
+    open_sara_prior_notice_min_days: int
+    open_sara_urgent_min_days: int
     # LCSP art. 156.6: open procedure below SARA, from the day after publication.
     open_min_days: int
     # PCP is outside the LCSP (art. 8); 30 days by analogy (art. 4), configurable here.
@@ -40,6 +71,20 @@ class RulePack:
     answer_days_before_deadline: int
     question_days_before_deadline: int
 
+    def open_sara_period(self, reduction: str) -> tuple[int, str]:
+        """The SARA open procedure's minimum bid period in days under the reduction the
+        contracting body chose, with its article."""
+        if reduction == BidPeriodReduction.ELECTRONIC_SUBMISSION:
+            return (
+                self.open_sara_min_days - self.electronic_bids_reduction_days,
+                "LCSP art. 156.3.c",
+            )
+        if reduction == BidPeriodReduction.PRIOR_INFORMATION_NOTICE:
+            return self.open_sara_prior_notice_min_days, "LCSP art. 156.3.a"
+        if reduction == BidPeriodReduction.URGENCY:
+            return self.open_sara_urgent_min_days, "LCSP art. 156.3.b"
+        return self.open_sara_min_days, "LCSP art. 156.2"
+
 
 RULE_PACKS = {
     "lcsp-2026.1": RulePack(
@@ -48,6 +93,8 @@ RULE_PACKS = {
         special_appeal_threshold=Decimal("100000"),
         open_sara_min_days=35,
         electronic_bids_reduction_days=5,
+        open_sara_prior_notice_min_days=15,
+        open_sara_urgent_min_days=15,
         open_min_days=15,
         pcp_call_min_days=30,
         partnership_sara_min_days=30,

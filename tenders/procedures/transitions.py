@@ -20,6 +20,7 @@ from tenders.procedures.base import (
     Milestone,
 )
 from tenders.procedures.guards import rules
+from tenders.procedures.rules import BID_PERIOD_REDUCTION_CHOICES
 from workflows.guards import GuardContext
 from workflows.machine import DataField, Transition
 
@@ -35,6 +36,13 @@ class CpiTransition(Transition):
 DEADLINE = DataField("submission_deadline", "datetime", _("Deadline for submissions"))
 PHASE_END = DataField("phase_ends_at", "datetime", _("End of the phase"))
 REFERENCE = DataField("reference", "text", _("Report reference"))
+BID_PERIOD_REDUCTION = DataField(
+    "bid_period_reduction",
+    "choice",
+    _("Reduction of the bid period"),
+    required=False,
+    choices=BID_PERIOD_REDUCTION_CHOICES,
+)
 
 
 # --- stamps: the fields a transition sets on the process ---------------------------------------
@@ -465,8 +473,13 @@ TRANSITIONS: list[CpiTransition] = [
         milestone=Milestone.TENDER_NOTICE,
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
-        guards=(g.lots_defined, g.award_criteria_add_up, g.minimum_bid_period),
-        data=(DEADLINE,),
+        guards=(
+            g.lots_defined,
+            g.award_criteria_add_up,
+            g.minimum_bid_period,
+            g.bid_period_reduction_reasoned,
+        ),
+        data=(DEADLINE, BID_PERIOD_REDUCTION),
         stamp=stamp_publish_with_deadline,
         legal_basis="LCSP arts. 135, 145, 146, 156",
         effects=("publication", "tender_notice"),

@@ -21,7 +21,7 @@ from tenders.process.selectors import (
     tender_history,
     tender_list_for_user,
 )
-from tenders.process.services import tender_create
+from tenders.process.services import tender_create, tender_update
 from workflows.services import transition_options, transition_perform
 
 
@@ -192,14 +192,46 @@ class TenderListView(ListAPIView):
         return Response(TenderPrivateSerializer(tender).data, status=status.HTTP_201_CREATED)
 
 
+class TenderUpdateSerializer(serializers.Serializer):
+    """What the web's edit form writes: the need and its functional specifications."""
+
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=20000, allow_blank=True)
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), max_length=50)
+    functional_specifications = serializers.CharField(max_length=50000, allow_blank=True)
+
+
 class TenderDetailView(APIView):
+    """A process. ``PUT`` / ``PATCH`` (its city's officers): the need and its functional
+    specifications, while they may be edited (until the file is approved, LCSP art. 122.1);
+    409 once they are frozen."""
+
     permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(responses=TenderPrivateSerializer)
     def get(self, request, pk: int):
         tender, private = tender_get_for_user(user=request.user, pk=pk)
         serializer = TenderPrivateSerializer if private else TenderSerializer
         return Response(serializer(tender).data)
+
+    def _update(self, request, pk: int, *, partial: bool) -> Response:
+        tender = tender_get_private_for_user(user=request.user, pk=pk)
+        serializer = TenderUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        tender = tender_update(actor=request.user, tender=tender, **serializer.validated_data)
+        return Response(TenderPrivateSerializer(tender).data)
+
+    @extend_schema(request=TenderUpdateSerializer, responses=TenderPrivateSerializer)
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=TenderUpdateSerializer, responses=TenderPrivateSerializer)
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -227,7 +259,17 @@ def option_payload(option) -> dict:
         "legal_basis": definition.legal_basis,
         "needs_reason": definition.needs_reason,
         "data": [
-            {"name": f.name, "kind": f.kind, "label": str(f.label), "required": f.required}
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "label": str(f.label),
+                "required": f.required,
+                **(
+                    {"choices": [{"value": v, "label": str(label)} for v, label in f.choices]}
+                    if f.choices
+                    else {}
+                ),
+            }
             for f in definition.data
         ],
         "due_at": option.due_at,

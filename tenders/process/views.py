@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,7 @@ from tenders.process.selectors import (
     tender_list_for_user,
 )
 from tenders.process.services import tender_create, tender_update
+from workflows.calendars import DAY_KIND_CHOICES
 from workflows.diagram import procedure_svg
 from workflows.services import transition_options, transition_perform
 
@@ -336,6 +338,21 @@ class _PermsOnce:
         return self._user.has_perm(perm, obj)
 
 
+def _history_with_choices(entries) -> list:
+    """The audit rows, each with ``choices``: the options the actor chose in the step's data
+    (a reduction of the bid period, say), by their labels, for the history to show."""
+    rows = list(entries)
+    for entry in rows:
+        definition = TRANSITION_BY_NAME.get(entry.name)
+        data = entry.data if isinstance(entry.data, dict) else {}
+        entry.choices = [
+            (field.label, dict(field.choices).get(data[field.name], data[field.name]))
+            for field in (definition.data if definition else ())
+            if field.choices and data.get(field.name)
+        ]
+    return rows
+
+
 def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
@@ -343,7 +360,7 @@ def _detail_context(request, tender, private: bool) -> dict:
     if not private:
         return context
     user = _PermsOnce(request.user, tender)
-    history = list(tender_history(tender=tender))
+    history = _history_with_choices(tender_history(tender=tender))
     visited = {e.from_state for e in history if e.from_state} | {
         e.to_state for e in history if e.to_state
     }
@@ -354,10 +371,19 @@ def _detail_context(request, tender, private: bool) -> dict:
         if (moment := deadline.moment(tender)) is not None
     ]
     participants = list(tender.participants.select_related("supplier").order_by("supplier__name"))
+    allowed = [_action(o, participants, tender) for o in options if o.allowed]
+    # Officers check a deadline on the city's calendar before they type it.
+    takes_a_date = any(f["kind"] == "datetime" for action in allowed for f in action["fields"])
     context.update(
         {
             "diagram": procedure_svg(tender.machine, tender.procedure, tender.status, visited),
-            "allowed": [_action(o, participants, tender) for o in options if o.allowed],
+            "allowed": allowed,
+            "calculator": {
+                "asked": {"start": timezone.localdate(timezone=tender.city.zone).isoformat()},
+                "kinds": DAY_KIND_CHOICES,
+            }
+            if takes_a_date
+            else None,
             "blocked": [o for o in options if not o.allowed and not o.definition.automatic],
             "automatic": [o for o in options if o.definition.automatic],
             "history": history,
@@ -396,6 +422,9 @@ def _action(option, participants, tender) -> dict:
             item["choices"] = [
                 (s.pk, s.name) for s in Supplier.objects.order_by("name") if s.pk not in taken
             ]
+        elif field.choices:
+            item["kind"] = "choice"
+            item["choices"] = list(field.choices)
         elif field.name == "procedure":
             item["kind"] = "choice"
             item["choices"] = [

@@ -227,6 +227,8 @@ def build(*, capture) -> dict[str, dict[str, object]]:
             "T": t_clarification.pk,
         },
         "bid": {"L": l_bid.pk, "T": t_bid.pk},
+        "lot": {"L": l_closed.lots.first().pk, "T": t_closed.lots.first().pk},
+        "criterion": {"L": l_closed.criteria.first().pk, "T": t_closed.criteria.first().pk},
         "tender_question": {"L": l_question.pk, "T": t_question.pk},
         "document_private": {"L": l_private_doc.pk, "T": t_private_doc.pk},
         "document_public": {"L": l_public_doc.pk, "T": t_public_doc.pk},

@@ -39,6 +39,8 @@ WEB = [
     # Readiness reads no credentials: every caller gets the same answer (200 while the
     # database and broker answer and nothing is stalled).
     case("readyz", L=PUBLIC),
+    # The deadline calculator: cities and their holidays are public.
+    case("deadline-calculator", L=PUBLIC),
     case("login", L=PUBLIC),
     case("logout", L="405 405 405 405 405 405 405 405 405"),
     # The optional second factor: city people set it up; with no device, verify sends onwards.
@@ -246,6 +248,19 @@ API = [
          T="404 404 404 404 200 200 404 404 200"),
     case("api-tender-lots", variant="bids closed", pk="tender_closed", L=PUBLIC),
     case("api-tender-criteria", pk="tender_closed", L=PUBLIC),
+    case("api-lot-detail", pk="lot", L=PUBLIC),
+    case("api-criterion-detail", pk="criterion", L=PUBLIC),
+    # Edits of a published PCAP: its city's officers are refused by the state (409), its other
+    # people by their role (403), everyone else does not see the private side (404).
+    case("api-lot-detail", variant="delete", method="delete", pk="lot",
+         L="401 409 403 403 404 404 404 404 409",
+         T="401 404 404 404 409 403 404 404 409"),
+    case("api-criterion-detail", variant="delete", method="delete", pk="criterion",
+         L="401 409 403 403 404 404 404 404 409",
+         T="401 404 404 404 409 403 404 404 409"),
+    case("api-tender-detail", variant="patch", method="patch", pk="tender_closed",
+         L="401 409 403 403 404 404 404 404 409",
+         T="401 404 404 404 409 403 404 404 409"),
     case("api-tender-committee", method="post", pk="tender_closed",
          L="401 400 400 400 404 404 404 404 400",
          T="401 404 404 404 400 400 404 404 400"),
@@ -337,6 +352,8 @@ API = [
          L="404 200 200 200 404 404 404 404 200",
          T="404 404 404 404 200 200 404 404 200"),
     case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
+    # The deadline calculator is public; asked nothing, it says which field is missing.
+    case("api-calendar-deadline", L="400 400 400 400 400 400 400 400 400"),
     case("api-schema", L=PUBLIC),
     case("api-docs", L=PUBLIC),
 ]

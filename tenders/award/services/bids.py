@@ -71,7 +71,8 @@ def lot_save(
         raise ApplicationError(
             _("The duration is between 1 and 600 months."), extra={"field": "duration_months"}
         )
-    number = number or (locked.lots.count() + 1)
+    if number is None:
+        number = (locked.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     lot, _created = Lot.objects.update_or_create(
         tender=locked,
         number=number,
@@ -83,6 +84,19 @@ def lot_save(
         },
     )
     return lot
+
+
+@transaction.atomic
+def lot_delete(*, actor: User, lot: Lot) -> None:
+    """Remove a lot from the PCAP while it may be edited; the lots after it move up one number,
+    so that lots stay numbered 1, 2, 3… as the notice lists them."""
+    locked = tender_lock_for_officer(actor, lot.tender)
+    _editable(locked, Edit.LOTS)
+    number = Lot.objects.get(pk=lot.pk, tender=locked).number
+    Lot.objects.filter(pk=lot.pk).delete()
+    for later in locked.lots.filter(number__gt=number).order_by("number"):
+        later.number -= 1
+        later.save(update_fields=["number"])
 
 
 def _clean_params(formula: str, params: dict) -> dict:
@@ -123,10 +137,15 @@ def criterion_save(
     params: dict | None = None,
     innovation: bool = False,
     is_price: bool = False,
+    criterion: Criterion | None = None,
 ) -> Criterion:
-    """Add an award criterion; the weights of all criteria must add up to 100 to publish."""
+    """Add an award criterion, or rewrite ``criterion``; the weights of all criteria must add
+    up to 100 to publish."""
     locked = tender_lock_for_officer(actor, tender)
     _editable(locked, Edit.CRITERIA)
+    others = locked.criteria.all()
+    if criterion is not None:
+        others = others.exclude(pk=criterion.pk)
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Name the criterion."), extra={"field": "name"})
@@ -157,29 +176,39 @@ def criterion_save(
             raise ApplicationError(
                 _("The price is scored by formula (LCSP art. 146.2)."), extra={"field": "is_price"}
             )
-    total = (locked.award_criteria_weight_total() or Decimal(0)) + weight
+    total = sum((c.weight for c in others), Decimal(0)) + weight
     if total > 100:
         raise ApplicationError(
             _("The criteria would weigh %(total)s points; the total must be 100.")
             % {"total": total},
             extra={"field": "weight"},
         )
-    if is_price and locked.criteria.filter(is_price=True).exists():
+    if is_price and others.filter(is_price=True).exists():
         raise ApplicationError(
             _("There is already a price criterion."), extra={"field": "is_price"}
         )
+    fields = {
+        "name": name[:300],
+        "kind": kind,
+        "weight": weight,
+        "formula": formula,
+        "params": params,
+        "innovation": bool(innovation),
+        "is_price": bool(is_price),
+    }
+    if criterion is not None:
+        Criterion.objects.filter(pk=criterion.pk, tender=locked).update(**fields)
+        return Criterion.objects.get(pk=criterion.pk)
     order = (locked.criteria.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    return Criterion.objects.create(
-        tender=locked,
-        order=order,
-        name=name[:300],
-        kind=kind,
-        weight=weight,
-        formula=formula,
-        params=params,
-        innovation=bool(innovation),
-        is_price=bool(is_price),
-    )
+    return Criterion.objects.create(tender=locked, order=order, **fields)
+
+
+@transaction.atomic
+def criterion_delete(*, actor: User, criterion: Criterion) -> None:
+    """Remove an award criterion from the PCAP while it may be edited."""
+    locked = tender_lock_for_officer(actor, criterion.tender)
+    _editable(locked, Edit.CRITERIA)
+    Criterion.objects.filter(pk=criterion.pk, tender=locked).delete()
 
 
 @transaction.atomic
