@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from procurement.accounts.models import City, Supplier, User
 from procurement.accounts.services import api_token_create
+from tenders.award.deuc import deuc_example
 from tests.factories.tenders import make_tender
 
 DAY = dt.timedelta(days=1)
@@ -140,7 +141,10 @@ def _terrassa_tender_closed(now: dt.datetime):
         tender=tender,
         lot=lot,
         now=now - 20 * DAY,
-        a={"declaration": True},
+        a={
+            "declaration": True,
+            "deuc": deuc_example(name="Nova", tax_id="B26111111", email="nova@example.org"),
+        },
         b={str(quality.pk): "Plan técnico de Nova para el riego."},
         c={str(price.pk): "180000"},
     )
