@@ -15,7 +15,7 @@ from django.utils import timezone
 from procurement.accounts.models import City, Supplier, User
 from tenders.award.deuc import deuc_example
 from tenders.award.models import Award
-from tenders.award.services.bid_files import award_document_add
+from tenders.award.services.bid_files import award_document_add, bid_file_add
 from tenders.award.services.bids import (
     bid_admission_decide,
     bid_save,
@@ -227,6 +227,13 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
             },
             b={str(quality.pk): plan},
             c={str(price.pk): amount, str(warranty.pk): years},
+        )
+        bid_file_add(
+            actor=_user(username),
+            bid=bid,
+            envelope="b",
+            upload=SimpleUploadedFile("memoria-tecnica.pdf", f"%PDF-1.4\n% {plan}\n".encode()),
+            now=start + 30 * DAY,
         )
         bids.append(bid_submit(actor=_user(username), bid=bid, now=start + 31 * DAY))
     fire_due_events(models=MACHINES, now=start + 41 * DAY)
