@@ -8,10 +8,14 @@ changes nothing (processes are found by city and title).
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from procurement.accounts.models import City, Supplier, User
+from tenders.award.deuc import deuc_example
+from tenders.award.models import Award
+from tenders.award.services.bid_files import award_document_add, bid_file_add
 from tenders.award.services.bids import (
     bid_admission_decide,
     bid_save,
@@ -149,7 +153,7 @@ BIDS = {
     ),
     "supplier.nova": (
         "Plan técnico de Nova: robots de mantenimiento y gemelo digital de la red.",
-        "170000",
+        "158000",
         "2",
     ),
 }
@@ -212,9 +216,24 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
             tender=tender,
             lot=lot,
             now=start + 30 * DAY,
-            a={"declaration": True, "notes": "DEUC firmado."},
+            a={
+                "declaration": True,
+                "notes": "DEUC firmado.",
+                "deuc": deuc_example(
+                    name=_user(username).get_full_name() or username,
+                    tax_id="B26000000",
+                    email=_user(username).email or "licitaciones@example.org",
+                ),
+            },
             b={str(quality.pk): plan},
             c={str(price.pk): amount, str(warranty.pk): years},
+        )
+        bid_file_add(
+            actor=_user(username),
+            bid=bid,
+            envelope="b",
+            upload=SimpleUploadedFile("memoria-tecnica.pdf", f"%PDF-1.4\n% {plan}\n".encode()),
+            now=start + 30 * DAY,
         )
         bids.append(bid_submit(actor=_user(username), bid=bid, now=start + 31 * DAY))
     fire_due_events(models=MACHINES, now=start + 41 * DAY)
@@ -240,6 +259,19 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
     tender = _fire(tender, T.RANK, committee, start + 47 * DAY)
     tender = _fire(tender, T.PROPOSE_AWARD, committee, start + 48 * DAY)
     tender = _fire(tender, T.REQUEST_DOCUMENTS, officer, start + 49 * DAY)
+    for award in Award.objects.filter(tender=tender, status=Award.Status.DOCUMENTS_REQUESTED):
+        # The awardee delivers its certificates (LCSP art. 150.2) as a PDF.
+        username = next(
+            u for u in BIDS if _user(u).memberships.filter(supplier=award.bid.supplier_id).exists()
+        )
+        award_document_add(
+            actor=_user(username),
+            bid=award.bid,
+            upload=SimpleUploadedFile(
+                "certificados.pdf", b"%PDF-1.4\n% Certificados de la AEAT y la TGSS\n"
+            ),
+            now=start + 52 * DAY,
+        )
     tender = _fire(tender, T.RECEIVE_DOCUMENTS, officer, start + 53 * DAY)
     tender = _fire(tender, T.AWARD, officer, start + 55 * DAY)
     fire_due_events(models=MACHINES, now=start + 90 * DAY)

@@ -3,6 +3,7 @@
 from tenders.award.models import (
     Award,
     Bid,
+    BidFile,
     CommitteeMember,
     Criterion,
     Lot,
@@ -32,6 +33,7 @@ __all__ = [
     "Attachment",
     "Award",
     "Bid",
+    "BidFile",
     "Clarification",
     "CommitteeMember",
     "Consultation",

@@ -354,6 +354,11 @@ UPLOAD_ARCHIVE_MAX_BYTES = int(
 )
 UPLOAD_ARCHIVE_MAX_RATIO = int(os.environ.get("OPENCPI_UPLOAD_ARCHIVE_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A bid's files (tenders.award): per envelope at most this many, each at most this size; PDF
+# and detached XAdES/CAdES signatures only (the kinds LCSP DA 16ª and Ley 39/2015 art. 10.2
+# signatures come in). The award documents of LCSP art. 150.2 follow the same limits.
+BID_FILE_MAX_COUNT = int(os.environ.get("OPENCPI_BID_FILE_MAX_COUNT", "20"))
+BID_FILE_MAX_BYTES = int(os.environ.get("OPENCPI_BID_FILE_MAX_BYTES", str(25 * 1024 * 1024)))
 CELERY_BEAT_SCHEDULE["remind-closing-consultations"] = {
     "task": "tenders.consultations_closing_remind",
     "schedule": 3600.0,

@@ -1,9 +1,12 @@
 """API from tender to award: lots, criteria, committee, bids, scores, ranking, awards."""
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,18 +15,25 @@ from procurement.accounts.models import User
 from procurement.core.api import ModelSerializer
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.schema import ErrorSerializer
+from tenders.award.deuc import deuc_gaps
 from tenders.award.evaluation import scoreboard
-from tenders.award.models import Bid, Criterion, Lot, Score, TenderQuestion
+from tenders.award.models import Bid, BidFile, Criterion, Lot, Score, TenderQuestion
+from tenders.award.receipt import bid_receipt_pdf
 from tenders.award.selectors import (
     awards_for_user,
     bid_envelope_read,
+    bid_file_read_for_user,
+    bid_files_for_user,
     bid_get_for_user,
+    bid_summary_for_user,
     bids_for_user,
 )
+from tenders.award.services.bid_files import award_document_add, bid_file_add, bid_file_remove
 from tenders.award.services.bids import (
     abnormal_decide,
     abnormal_justify,
     bid_admission_decide,
+    bid_deuc_save,
     bid_save,
     bid_submit,
     bid_withdraw,
@@ -36,10 +46,13 @@ from tenders.award.services.bids import (
     tender_question_answer,
     tender_question_ask,
 )
+from tenders.process.money import MoneyField
 from tenders.process.selectors import tender_get_for_user, tender_get_private_for_user
 
 
 class LotSerializer(ModelSerializer):
+    value = MoneyField(max_digits=14, decimal_places=2, min_value=0)
+
     class Meta:
         model = Lot
         fields = ["id", "number", "title", "value", "cpv_codes", "duration_months"]
@@ -332,13 +345,202 @@ class BidEnvelopeView(APIView):
         return Response(bid_envelope_read(user=request.user, bid=bid, envelope=envelope))
 
 
+class BidSubmitSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        default=False,
+        help_text="true: the bidder has checked the summary and submits the bid as sealed.",
+    )
+    fingerprint = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The summary's fingerprint: refused (409) if the bid changed since.",
+    )
+
+
 class BidSubmitView(APIView):
-    @extend_schema(request=None, responses=BidSerializer)
+    """Submit the bid: only with ``confirm: true``, after reading ``GET …/summary/``."""
+
+    @extend_schema(
+        request=BidSubmitSerializer, responses={200: BidSerializer, 400: ErrorSerializer}
+    )
     def post(self, request, pk: int):
         bid, own = bid_get_for_user(user=request.user, pk=pk)
         if not own:
             raise NotFound(_("Bid not found."))
-        return Response(BidSerializer(bid_submit(actor=request.user, bid=bid)).data)
+        serializer = BidSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data["confirm"]:
+            raise ApplicationError(
+                _(
+                    "Check the summary of what will be sealed (GET /api/v1/bids/%(id)s/summary/), "
+                    "then submit with confirm: true."
+                )
+                % {"id": bid.pk},
+                extra={"field": "confirm"},
+            )
+        submitted = bid_submit(
+            actor=request.user,
+            bid=bid,
+            summary_fingerprint=serializer.validated_data.get("fingerprint"),
+        )
+        return Response(BidSerializer(submitted).data)
+
+
+class BidFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    envelope = serializers.ChoiceField(choices=BidFile.Part.choices)
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class BidFileUploadSerializer(serializers.Serializer):
+    envelope = serializers.ChoiceField(choices=["a", "b", "c"])
+    file = serializers.FileField()
+
+
+class BidFilesView(APIView):
+    """A bid's files: the bidder lists its own; the city those of opened envelopes. ``POST``
+    (multipart): the bidder adds a PDF or signature file to an envelope of its draft."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=BidFileSerializer(many=True))
+    def get(self, request, pk: int):
+        _bid, files = bid_files_for_user(user=request.user, pk=pk)
+        return Response(BidFileSerializer(files, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": BidFileUploadSerializer},
+        responses={201: BidFileSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if not own:
+            raise NotFound(_("Bid not found."))
+        serializer = BidFileUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = bid_file_add(
+            actor=request.user,
+            bid=bid,
+            envelope=serializer.validated_data["envelope"],
+            upload=serializer.validated_data["file"],
+        )
+        _bid, files = bid_files_for_user(user=request.user, pk=bid.pk)
+        listed = next(f for f in files if f["id"] == item.pk)
+        return Response(BidFileSerializer(listed).data, status=status.HTTP_201_CREATED)
+
+
+def bid_file_response(name: str, content_type: str, data: bytes) -> HttpResponse:
+    """A bid's file as a download: never rendered inline, never sniffed, never cached."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class BidFileView(APIView):
+    """One file: its bytes for whoever may read it (the city after its envelope's opening; the
+    same 404 before). ``DELETE``: the bidder takes it out of its draft."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: ErrorSerializer})
+    def get(self, request, pk: int):
+        item, name, data = bid_file_read_for_user(user=request.user, pk=pk)
+        return bid_file_response(name, item.content_type, data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        item = BidFile.objects.filter(pk=pk).select_related("bid").first()
+        if item is None:
+            raise NotFound(_("File not found."))
+        _bid, own = bid_get_for_user(user=request.user, pk=item.bid_id)
+        if not own:
+            raise NotFound(_("File not found."))
+        bid_file_remove(actor=request.user, bid_file=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BidDeucView(APIView):
+    """The DEUC (ESPD) of envelope A, for the bidder (LCSP art. 140.1.a). ``PUT``: write it
+    into the draft; ``GET`` also lists what a submission still lacks."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        _bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+        return Response({"deuc": summary["deuc"], "missing": deuc_gaps(summary["deuc"])})
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer}
+    )
+    def put(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if not own:
+            raise NotFound(_("Bid not found."))
+        deuc = request.data.get("deuc", request.data) if isinstance(request.data, dict) else None
+        bid_deuc_save(actor=request.user, bid=bid, deuc=deuc)
+        _bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+        return Response({"deuc": summary["deuc"], "missing": deuc_gaps(summary["deuc"])})
+
+
+class BidSummaryView(APIView):
+    """What submitting will seal: lot and budget, figures, answers, DEUC, files with sizes and
+    hashes, envelope digests, and the fingerprint to confirm against. The bidder only."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        _bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+        summary["missing_deuc"] = deuc_gaps(summary["deuc"])
+        return Response(summary)
+
+
+class BidReceiptView(APIView):
+    """The receipt (justificante) of a submitted bid as a PDF, for its bidder."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes, 409: ErrorSerializer})
+    def get(self, request, pk: int):
+        bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+        if bid.status != Bid.Status.SUBMITTED:
+            raise Conflict(_("The receipt exists once the bid is submitted."))
+        return bid_file_response(
+            f"justificante-{bid.pk}.pdf", "application/pdf", bid_receipt_pdf(bid, summary)
+        )
+
+
+class AwardDocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class BidAwardDocumentsView(APIView):
+    """The documents the best-ranked bidder delivers when asked (LCSP art. 150.2): listed for
+    the bidder and the city; ``POST`` (multipart) by the bidder while they are asked for."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=BidFileSerializer(many=True))
+    def get(self, request, pk: int):
+        _bid, files = bid_files_for_user(user=request.user, pk=pk, part=BidFile.Part.AWARD)
+        return Response(BidFileSerializer(files, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": AwardDocumentUploadSerializer},
+        responses={201: BidFileSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+        if not own:
+            raise NotFound(_("Bid not found."))
+        serializer = AwardDocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = award_document_add(
+            actor=request.user, bid=bid, upload=serializer.validated_data["file"]
+        )
+        _bid, files = bid_files_for_user(user=request.user, pk=bid.pk, part=BidFile.Part.AWARD)
+        listed = next(f for f in files if f["id"] == item.pk)
+        return Response(BidFileSerializer(listed).data, status=status.HTTP_201_CREATED)
 
 
 class BidWithdrawView(APIView):

@@ -3,7 +3,7 @@
 and awards without the process models importing them."""
 
 from tenders.award.evaluation import abnormal_candidates, gaps, live_bids, scoreboard
-from tenders.award.models import Bid
+from tenders.award.models import Award, Bid, BidFile
 from tenders.award.services.awards import awards_step
 from tenders.award.services.bids import abnormal_flag
 
@@ -30,9 +30,20 @@ def ranking(tender) -> list[int]:
     ]
 
 
+def award_documents_missing(tender) -> list[str]:
+    """Lots whose proposed awardee, asked for its documents, has delivered none."""
+    return [
+        str(award.lot)
+        for award in Award.objects.filter(tender=tender, status=Award.Status.DOCUMENTS_REQUESTED)
+        .exclude(bid__files__part=BidFile.Part.AWARD)
+        .select_related("lot")
+    ]
+
+
 __all__ = [
     "abnormal_candidate_count",
     "abnormal_flag",
+    "award_documents_missing",
     "awards_step",
     "evaluation_gaps",
     "live_bid_count",

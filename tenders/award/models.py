@@ -15,6 +15,7 @@ from django_fsm import FSMField, FSMModelMixin
 
 from procurement.accounts.models import Supplier
 from procurement.core.models import TimeStampedModel
+from procurement.core.storage import private_storage
 from workflows.status import NOW, Move, StatusMachine
 
 
@@ -172,6 +173,42 @@ class Bid(FSMModelMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.supplier} — {self.tender} (lot {self.lot.number})"
+
+
+def _bid_file_path(instance: "BidFile", filename: str) -> str:
+    return f"bids/{instance.bid.tender_id}/{instance.bid_id}/{filename}"
+
+
+class BidFile(models.Model):
+    """A document of a bid: in one of its envelopes, or among the documents the best-ranked
+    bidder delivers when asked (LCSP art. 150.2).
+
+    The stored file and its name are encrypted with the sealing key (``tenders.award.sealing``),
+    so neither the storage nor a database dump reveals them; the SHA-256 of the plaintext is
+    the bidder's receipt. They are read only after their envelope's opening.
+    """
+
+    class Part(models.TextChoices):
+        A = "a", _("envelope A — administrative documentation")
+        B = "b", _("envelope B — value judgement")
+        C = "c", _("envelope C — formula criteria and price")
+        AWARD = "award", _("documents of the proposed awardee (LCSP art. 150.2)")
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="files")
+    part = models.CharField(max_length=5, choices=Part.choices)
+    file = models.FileField(storage=private_storage, upload_to=_bid_file_path, max_length=300)
+    # The name may say what the envelope holds ("price-180000.pdf"): sealed like the content.
+    name_sealed = models.BinaryField(editable=False)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["part", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}/{self.part}/{self.pk}"
 
 
 class CommitteeMember(models.Model):

@@ -59,3 +59,17 @@ def unseal(token: bytes) -> dict:
         raise ImproperlyConfigured(
             "This envelope was sealed with another key: restore the sealing key from backup."
         ) from error
+
+
+def seal_bytes(data: bytes) -> bytes:
+    """Encrypt a file's bytes with the same key as the envelopes."""
+    return _fernet(_key()).encrypt(data)
+
+
+def unseal_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet(_key()).decrypt(bytes(token))
+    except InvalidToken as error:
+        raise ImproperlyConfigured(
+            "This file was sealed with another key: restore the sealing key from backup."
+        ) from error

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import Conflict, NotFound
-from tenders.award.models import Award, Bid
-from tenders.award.sealing import unseal
+from tenders.award.models import Award, Bid, BidFile
+from tenders.award.sealing import unseal, unseal_bytes
+from tenders.award.summary import bid_file_name, bid_files_listed, bid_summary_build
 from tenders.procedures import Edit, is_editable, state_of
 from tenders.process.models import Tender
 
@@ -95,3 +96,50 @@ def awards_for_user(*, user, tender: Tender):
     if _city_reads(user, tender):
         return queryset
     return queryset.filter(status=Award.Status.AWARDED)
+
+
+def bid_summary_for_user(*, user, pk) -> tuple[Bid, dict]:
+    """What the bid seals, for its bidder only (others get the same 404 as for no bid)."""
+    bid, own = bid_get_for_user(user=user, pk=pk)
+    if not own:
+        raise NotFound(_("Bid not found."))
+    return bid, bid_summary_build(bid)
+
+
+def _file_readable(bid: Bid, own: bool, part: str) -> bool:
+    """A bidder reads back its own draft's files; the city an envelope's files once it is
+    open, and the awardee's documents (LCSP art. 150.2) as soon as they are delivered."""
+    if own:
+        return bid.status == Bid.Status.DRAFT or part == BidFile.Part.AWARD
+    if part == BidFile.Part.AWARD:
+        return True
+    return envelope_is_open(bid.tender, part)
+
+
+def bid_files_for_user(*, user, pk, part: str | None = None) -> tuple[Bid, list[dict]]:
+    """The files of bid ``pk`` that ``user`` may know of: all of them (names, sizes, hashes)
+    for the bidder; for the city, those of opened envelopes and the award documents."""
+    bid, own = bid_get_for_user(user=user, pk=pk)
+    files = [
+        item
+        for item in bid.files.all()
+        if (part is None or item.part == part) and (own or _file_readable(bid, own, item.part))
+    ]
+    return bid, bid_files_listed(files)
+
+
+def bid_file_read_for_user(*, user, pk) -> tuple[BidFile, str, bytes]:
+    """A file's name and plaintext bytes, only where ``_file_readable`` allows: before its
+    envelope's opening the same 404 as for a missing file."""
+    item = BidFile.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if item is None:
+        raise NotFound(_("File not found."))
+    try:
+        bid, own = bid_get_for_user(user=user, pk=item.bid_id)
+    except NotFound as error:
+        raise NotFound(_("File not found.")) from error
+    if not _file_readable(bid, own, item.part):
+        raise NotFound(_("File not found."))
+    with item.file.open("rb") as handle:
+        sealed = handle.read()
+    return item, bid_file_name(item), unseal_bytes(sealed)

@@ -7,19 +7,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import Membership, User
 from procurement.core.exceptions import ApplicationError, NotFound
+from tenders.award.api import bid_file_response
+from tenders.award.deuc import FLAGS, SOLVENCY_MEANS, TEXT_FIELDS, deuc_gaps
 from tenders.award.evaluation import scoreboard
-from tenders.award.models import Bid, CommitteeMember, Criterion, Score, TenderQuestion
+from tenders.award.models import (
+    Award,
+    Bid,
+    BidFile,
+    CommitteeMember,
+    Criterion,
+    Score,
+    TenderQuestion,
+)
+from tenders.award.receipt import bid_receipt_pdf
 from tenders.award.selectors import (
     awards_for_user,
     bid_envelope_read,
+    bid_file_read_for_user,
+    bid_files_for_user,
+    bid_get_for_user,
+    bid_summary_for_user,
     bids_for_user,
     envelope_is_open,
 )
+from tenders.award.services.bid_files import award_document_add, bid_file_add, bid_file_remove
 from tenders.award.services.bids import (
     abnormal_decide,
     abnormal_justify,
@@ -170,6 +187,7 @@ def bid_edit(request, pk: int):
                 a = {
                     "declaration": bool(request.POST.get("declaration")),
                     "notes": request.POST.get("notes", ""),
+                    "deuc": _deuc_from_post(request.POST),
                 }
                 b = {
                     str(c.pk): request.POST.get(f"b_{c.pk}", "")
@@ -182,9 +200,15 @@ def bid_edit(request, pk: int):
                     if k.kind == Criterion.Kind.FORMULA
                 }
                 bid = bid_save(actor=request.user, tender=tender, lot=lot, a=a, b=b, c=c)
-                if action == "submit":
-                    bid_submit(actor=request.user, bid=bid)
-            messages.success(request, _("Saved."))
+                if action in ("review", "submit"):
+                    # Nothing is submitted from here: the bidder first checks what will be sealed.
+                    return redirect("bid-confirm", pk=bid.pk)
+            messages.success(
+                request,
+                _("Bid withdrawn.")
+                if action == "withdraw"
+                else _("Draft saved: not submitted yet."),
+            )
             return redirect(f"{request.path}?lot={lot.number}")
         except ApplicationError as refused:
             refusal = refused
@@ -196,6 +220,7 @@ def bid_edit(request, pk: int):
             "a": {
                 "declaration": bool(request.POST.get("declaration")),
                 "notes": request.POST.get("notes", ""),
+                "deuc": _deuc_from_post(request.POST),
             },
             "b": {str(c.pk): request.POST.get(f"b_{c.pk}", "") for c in criteria},
             "c": {str(c.pk): request.POST.get(f"c_{c.pk}", "") for c in criteria},
@@ -219,9 +244,135 @@ def bid_edit(request, pk: int):
             "bid": bid,
             "fields": fields,
             "draft": draft,
+            "deuc": draft["a"].get("deuc") or {},
+            "solvency_means": SOLVENCY_MEANS,
+            "files": bid_files_for_user(user=request.user, pk=bid.pk)[1] if bid else [],
+            "award_requested": bid is not None
+            and Award.objects.filter(bid=bid, status=Award.Status.DOCUMENTS_REQUESTED).exists(),
+            "parts": [(p.value, p.label) for p in BidFile.Part if p != BidFile.Part.AWARD],
             "error": refusal,
         },
         status=refusal.status_code if refusal else 200,
+    )
+
+
+def _deuc_from_post(post) -> dict:
+    """The DEUC fields of the bid form (``deuc_<field>``), typed as the service takes them."""
+    deuc: dict = {field: post.get(f"deuc_{field}", "") for field in TEXT_FIELDS}
+    deuc.update({field: bool(post.get(f"deuc_{field}")) for field in FLAGS})
+    deuc["solvency_means"] = post.get("deuc_solvency_means", "")
+    sme = post.get("deuc_sme", "")
+    deuc["sme"] = {"yes": True, "no": False}.get(sme)
+    return deuc
+
+
+def _own_bid(request, pk: int) -> Bid:
+    try:
+        bid, own = bid_get_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    if not own:
+        raise Http404
+    return bid
+
+
+def _bid_page(bid: Bid) -> str:
+    return f"{reverse('tender-bid', args=[bid.tender_id])}?lot={bid.lot.number}"
+
+
+@login_required
+@require_POST
+def bid_file_upload(request, pk: int):
+    """Add a file to an envelope of the bidder's draft, or (part ``award``) deliver a
+    document the city asked for (LCSP art. 150.2)."""
+    bid = _own_bid(request, pk)
+    part = request.POST.get("envelope", "")
+    try:
+        if part == BidFile.Part.AWARD:
+            award_document_add(actor=request.user, bid=bid, upload=request.FILES.get("file"))
+        else:
+            bid_file_add(
+                actor=request.user, bid=bid, envelope=part, upload=request.FILES.get("file")
+            )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("File sealed."))
+    return redirect(_bid_page(bid))
+
+
+@login_required
+@require_POST
+def bid_file_delete(request, pk: int):
+    item = BidFile.objects.filter(pk=pk).select_related("bid__lot").first()
+    if item is None:
+        raise Http404
+    bid = _own_bid(request, item.bid_id)
+    try:
+        bid_file_remove(actor=request.user, bid_file=item)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("File removed."))
+    return redirect(_bid_page(bid))
+
+
+@login_required
+def bid_file_download(request, pk: int):
+    """A bid's file for whoever may read it: the city after its envelope's opening."""
+    try:
+        item, name, data = bid_file_read_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return bid_file_response(name, item.content_type, data)
+
+
+@login_required
+def bid_confirm(request, pk: int):
+    """What will be sealed, to check before submitting; the bid is submitted only from here,
+    against the fingerprint of the summary shown."""
+    bid = _own_bid(request, pk)
+    refusal: ApplicationError | None = None
+    if request.method == "POST":
+        try:
+            if not request.POST.get("confirm"):
+                raise ApplicationError(
+                    _("Tick the confirmation to submit: nothing has been sealed yet."),
+                    extra={"field": "confirm"},
+                )
+            bid_submit(
+                actor=request.user,
+                bid=bid,
+                summary_fingerprint=request.POST.get("fingerprint", ""),
+            )
+        except ApplicationError as refused:
+            refusal = refused
+        else:
+            messages.success(request, _("Your bid is sealed and submitted. Keep the receipt."))
+            return redirect(_bid_page(bid))
+    bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "tenders/award/bid_confirm.html",
+        {
+            "tender": bid.tender,
+            "bid": bid,
+            "summary": summary,
+            "missing": deuc_gaps(summary["deuc"]),
+            "error": refusal,
+        },
+        status=refusal.status_code if refusal else 200,
+    )
+
+
+@login_required
+def bid_receipt(request, pk: int):
+    bid = _own_bid(request, pk)
+    if bid.status != Bid.Status.SUBMITTED:
+        raise Http404
+    bid, summary = bid_summary_for_user(user=request.user, pk=pk)
+    return bid_file_response(
+        f"justificante-{bid.pk}.pdf", "application/pdf", bid_receipt_pdf(bid, summary)
     )
 
 
@@ -264,7 +415,14 @@ def evaluation(request, pk: int):
             else None
         )
         cells = [(c, (envelope_b or {}).get(str(c.pk), ""), mine.get((bid.pk, c.pk))) for c in vj]
-        rows.append({"bid": bid, "a": envelope_a, "cells": cells})
+        rows.append(
+            {
+                "bid": bid,
+                "a": envelope_a,
+                "cells": cells,
+                "files": bid_files_for_user(user=request.user, pk=bid.pk)[1],
+            }
+        )
     ranking = []
     if tender.c_opened_at is not None:
         for lot in tender.lots.all():

@@ -444,6 +444,19 @@ def ranking_exists(process, ctx: GuardContext) -> list[str]:
     return []
 
 
+def award_documents_delivered(process, ctx: GuardContext) -> list[str]:
+    missing = process.award_documents_missing()
+    if missing:
+        return [
+            _(
+                "The proposed awardee has delivered no documents for %(lots)s: they are "
+                "received once uploaded (LCSP art. 150.2)."
+            )
+            % {"lots": "; ".join(missing)}
+        ]
+    return []
+
+
 def award_documents_received(process, ctx: GuardContext) -> list[str]:
     if process.documents_received_at is None:
         return [_("The proposed bidder's documents have not been received (LCSP art. 150.2).")]

@@ -620,6 +620,7 @@ TRANSITIONS: list[CpiTransition] = [
         _("Record the documents received"),
         roles=(OFFICER,),
         procedures=frozenset({CPTI}),
+        guards=(g.award_documents_delivered,),
         stamp=stamp_documents_received,
         apply=apply_awards("receive"),
         legal_basis="LCSP art. 150.2",

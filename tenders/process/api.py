@@ -15,6 +15,7 @@ from procurement.core.exceptions import ApplicationError
 from procurement.core.permissions import object_get_for_user
 from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.process.models import Tender
+from tenders.process.money import MoneyField
 from tenders.process.selectors import (
     tender_get_for_user,
     tender_get_private_for_user,
@@ -112,7 +113,7 @@ class TenderCreateSerializer(serializers.Serializer):
         max_length=20000, allow_blank=True, required=False, default=""
     )
     procedure = serializers.ChoiceField(choices=PROCEDURE_CHOICES)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    estimated_value = MoneyField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField(max_length=3, required=False)
     cpv_codes = serializers.ListField(
         child=serializers.CharField(max_length=12), max_length=50, required=False, default=list

@@ -72,17 +72,85 @@ def clean_cpv_codes(codes) -> list[str]:
     return cleaned
 
 
-def clean_money(value) -> Decimal:
-    """``value`` as an amount in cents between 0 and ``MAX_VALUE``; refuses anything else."""
+# What a person types as an amount: Spanish (1.000,50 · 210.000 €), plain (1000.50) or with
+# English grouping (1,000.50). Groups of three after a separator are thousands; a single comma
+# followed by exactly three digits (1,000) could be either, so it is refused rather than guessed.
+_CURRENCY = re.compile(r"\s*(€|eur|euros?)\s*$|^\s*(€|eur)\s*", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_GROUPED = r"\d{1,3}(?:%s\d{3})+"
+
+
+def parse_amount(value) -> Decimal:
+    """``value`` read as a number the way people write amounts in Spain and elsewhere.
+
+    Accepts ``1.000,50``, ``1000,50``, ``210.000 €``, ``1000.50``, ``1,000.50`` and numbers;
+    raises ``ValueError`` for text that is not an amount or could be read two ways (``1,000``).
+    """
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if not isinstance(value, str):
+        raise ValueError("not an amount")
+    text = _SPACES.sub("", _CURRENCY.sub("", value.strip()))
+    sign = ""
+    if text[:1] in "+-" and text:
+        sign, text = ("-" if text[0] == "-" else ""), text[1:]
+    if not text or not re.fullmatch(r"[\d.,]+", text):
+        raise ValueError("not an amount")
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        whole, _mark, cents = text.rpartition(decimal_mark)
+        if text.count(decimal_mark) != 1 or not re.fullmatch(
+            _GROUPED % re.escape(group_mark), whole
+        ):
+            raise ValueError("ambiguous amount")
+        text = whole.replace(group_mark, "") + "." + cents
+    elif commas:
+        whole, _mark, cents = text.rpartition(",")
+        if commas != 1 or len(cents) == 3 or not whole or not cents:
+            # 1,000 or 1,000,000: English thousands or a Spanish decimal? Not guessed.
+            raise ValueError("ambiguous amount")
+        text = whole + "." + cents
+    elif dots > 1 or (dots == 1 and len(text.rpartition(".")[2]) == 3):
+        # 210.000 or 1.000.000: Spanish thousands.
+        if not re.fullmatch(_GROUPED % r"\.", text):
+            raise ValueError("ambiguous amount")
+        text = text.replace(".", "")
+    elif dots == 1 and (text.startswith(".") or text.endswith(".")):
+        raise ValueError("not an amount")
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError) as error:
-        raise ApplicationError(
-            _("The estimated value must be a number."), extra={"field": "estimated_value"}
-        ) from error
+        return Decimal(sign + text)
+    except InvalidOperation as error:
+        raise ValueError("not an amount") from error
+
+
+def amount_refusal(value, field: str) -> ApplicationError:
+    """The refusal for text that is not an amount, with how to write one."""
+    return ApplicationError(
+        _(
+            "“%(value)s” is not an amount that can be read one way only: write it like "
+            "1.000,50 or 1000.50 (a comma with three digits after it, as in 1,000, could be "
+            "a thousand or one)."
+        )
+        % {"value": str(value)[:30]},
+        extra={"field": field},
+    )
+
+
+def clean_money(value, field: str = "estimated_value") -> Decimal:
+    """``value`` as an amount in cents between 0 and ``MAX_VALUE``; refuses anything else.
+
+    Spanish formats are read (``1.000,50``, ``210.000 €``) as well as ``1000.50``."""
+    try:
+        amount = parse_amount(value)
+    except ValueError as error:
+        raise amount_refusal(value, field) from error
     if not amount.is_finite() or amount < 0 or amount > MAX_VALUE:
         raise ApplicationError(
-            _("The estimated value must be between 0 and 999,999,999,999.99."),
-            extra={"field": "estimated_value"},
+            _("The amount must be between 0 and 999.999.999.999,99 €."),
+            extra={"field": field},
         )
     return amount.quantize(Decimal("0.01"))

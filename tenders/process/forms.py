@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenders.procedures import PROCEDURE_CHOICES
+from tenders.process.money import MoneyFormField
 
 
 class CpvCodesField(forms.CharField):
@@ -25,7 +26,7 @@ class TenderForm(forms.Form):
         help_text=_("What public-service need does the market not meet today?"),
     )
     procedure = forms.ChoiceField(label=_("Planned procedure"), choices=PROCEDURE_CHOICES)
-    estimated_value = forms.DecimalField(
+    estimated_value = MoneyFormField(
         label=_("Estimated value without VAT"), min_value=0, max_digits=14, decimal_places=2
     )
     cpv_codes = CpvCodesField(

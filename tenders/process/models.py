@@ -199,6 +199,10 @@ class Tender(TenderStateMachine, TimeStampedModel):
             "decided": sum(1 for s in statuses if s in ("accepted", "rejected")),
         }
 
+    def award_documents_missing(self) -> list[str]:
+        """Lots whose proposed awardee, asked for its documents, has delivered none."""
+        return award_area().award_documents_missing(self)
+
     def ranking_for_engine(self) -> list[int]:
         """Ids of the live admitted bids, best first (all lots)."""
         return award_area().ranking(self)

@@ -41,6 +41,10 @@ class AwardArea(Protocol):
         """Flag the offers presumed abnormally low and ask their bidders to justify them."""
         ...
 
+    def award_documents_missing(self, tender: Any) -> list[str]:
+        """Lots whose proposed awardee, asked for its documents, has delivered none."""
+        ...
+
 
 _registered: dict[str, AwardArea] = {}
 

@@ -5,6 +5,7 @@ import datetime as dt
 import time_machine
 from django.core import mail
 
+from tenders.award.deuc import deuc_example
 from tenders.models import TenderQuestion
 from tests.award.conftest import DEADLINE, NOW
 from workflows.registry import MACHINES
@@ -63,7 +64,10 @@ def test_a_bid_after_the_deadline_is_refused_and_nothing_earlier_is_lost(
     body = {
         "lot": 1,
         "envelopes": {
-            "a": {"declaration": True},
+            "a": {
+                "declaration": True,
+                "deuc": deuc_example(name="Acme", tax_id="B26000002", email="a@example.org"),
+            },
             "b": {str(criteria["quality"].pk): "plan"},
             "c": {str(criteria["price"].pk): "1000", str(criteria["warranty"].pk): "2"},
         },
@@ -74,7 +78,10 @@ def test_a_bid_after_the_deadline_is_refused_and_nothing_earlier_is_lost(
             .post(f"/api/v1/tenders/{tender.pk}/bids/", body, format="json")
             .json()["id"]
         )
-        assert api_as("supplier.acme").post(f"/api/v1/bids/{bid_id}/submit/").status_code == 200
+        submitted = api_as("supplier.acme").post(
+            f"/api/v1/bids/{bid_id}/submit/", {"confirm": True}, format="json"
+        )
+        assert submitted.status_code == 200
     with time_machine.travel(DEADLINE + dt.timedelta(seconds=1), tick=False):
         late = api_as("supplier.nova").post(
             f"/api/v1/tenders/{tender.pk}/bids/", body, format="json"

@@ -22,8 +22,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from procurement.core.exceptions import Conflict
+from tenders.award.deuc import deuc_example
 from tenders.models import Award, Bid
 from tests.award.conftest import DEADLINE, NOW
 from workflows.registry import MACHINES
@@ -46,7 +48,11 @@ def _bid(api, tender, criteria, username):
     body = {
         "lot": 1,
         "envelopes": {
-            "a": {"declaration": True, "notes": "DEUC attached"},
+            "a": {
+                "declaration": True,
+                "notes": "DEUC attached",
+                "deuc": deuc_example(name=username, tax_id="B26000001", email="b@example.org"),
+            },
             "b": {
                 str(criteria["quality"].pk): f"Technical proposal of {username}: SECRET-{username}"
             },
@@ -55,7 +61,9 @@ def _bid(api, tender, criteria, username):
     }
     created = api.post(f"/api/v1/tenders/{tender.pk}/bids/", body, format="json")
     assert created.status_code == 201, created.json()
-    submitted = api.post(f"/api/v1/bids/{created.json()['id']}/submit/")
+    submitted = api.post(
+        f"/api/v1/bids/{created.json()['id']}/submit/", {"confirm": True}, format="json"
+    )
     assert submitted.status_code == 200, submitted.json()
     return created.json()["id"]
 
@@ -195,6 +203,22 @@ def test_three_bids_scored_by_hand_from_sealed_envelopes_to_award(
     day = after + dt.timedelta(days=3)
     fire(tender, "propose_award", committee, day)
     fire(tender, "request_documents", officer, day)
+    # The officer cannot record documents nobody delivered (LCSP art. 150.2).
+    with pytest.raises(Conflict) as refused:
+        fire(tender, "receive_documents", officer, day + dt.timedelta(days=1))
+    assert "art. 150.2" in " ".join(map(str, refused.value.reasons))
+    acme_api = api_as("supplier.acme")
+    with time_machine.travel(day + dt.timedelta(days=2), tick=False):
+        delivered = acme_api.post(
+            f"/api/v1/bids/{bids['supplier.acme']}/award-documents/",
+            {"file": SimpleUploadedFile("aeat.pdf", b"%PDF-1.4 certificado AEAT")},
+            format="multipart",
+        )
+    assert delivered.status_code == 201, delivered.json()
+    listed = officer_api.get(f"/api/v1/bids/{bids['supplier.acme']}/award-documents/").json()
+    assert [f["name"] for f in listed] == ["aeat.pdf"]
+    read = officer_api.get(f"/api/v1/bid-files/{listed[0]['id']}/")
+    assert read.status_code == 200 and read.content == b"%PDF-1.4 certificado AEAT"
     fire(tender, "receive_documents", officer, day + dt.timedelta(days=4))
     fire(tender, "award", officer, day + dt.timedelta(days=5))
     award = Award.objects.get(tender=tender, status="awarded")

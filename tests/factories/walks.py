@@ -24,11 +24,14 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from procurement.accounts.models import Membership, Supplier, User
 from procurement.core.models import AuditEntry
-from tenders.award.models import Bid, Criterion
+from tenders.award.deuc import deuc_example
+from tenders.award.models import Award, Bid, Criterion
+from tenders.award.services.bid_files import award_document_add
 from tenders.award.services.bids import (
     bid_admission_decide,
     bid_save,
@@ -341,7 +344,15 @@ class _Walk:
                     tender=self.tender,
                     lot=lot,
                     now=self.tick(),
-                    a={"declaration": True, "notes": "ESPD signed."},
+                    a={
+                        "declaration": True,
+                        "notes": "ESPD signed.",
+                        "deuc": deuc_example(
+                            name=bidder.username,
+                            tax_id="B12345678",
+                            email=bidder.email or "bids@example.org",
+                        ),
+                    },
                     b={
                         str(k.pk): "A clear plan with a pilot in another city."
                         for k in criteria
@@ -350,6 +361,22 @@ class _Walk:
                     c=c,
                 )
                 bid_submit(actor=bidder, bid=bid, now=self.tick())
+
+    def award_documents(self) -> None:
+        """The proposed awardee delivers its documents (LCSP art. 150.2) as a PDF."""
+        for award in Award.objects.filter(
+            tender=self.tender, status=Award.Status.DOCUMENTS_REQUESTED
+        ).select_related("bid"):
+            bidder = User.objects.filter(
+                memberships__supplier=award.bid.supplier_id,
+                memberships__role=Membership.Role.REPRESENTATIVE,
+            ).first()
+            award_document_add(
+                actor=bidder,
+                bid=award.bid,
+                upload=SimpleUploadedFile("certificados.pdf", b"%PDF-1.4 certificates"),
+                now=self.tick(),
+            )
 
     def admission(self) -> None:
         for bid in self.tender.bids.filter(status=Bid.Status.SUBMITTED, admission="pending"):
@@ -407,6 +434,7 @@ PREPARE: dict[str, Callable[[_Walk], None]] = {
     T.CHECK_ADMIN: _Walk.admission,
     T.SIGN_VALUE_REPORT: _Walk.scores,
     T.REQUEST_DOCUMENTS: lambda w: w.catch_up(unless=(T.RECEIVE_DOCUMENTS,)),
+    T.RECEIVE_DOCUMENTS: _Walk.award_documents,
     T.AWARD: lambda w: w.catch_up(unless=(T.END_STANDSTILL, T.SKIP_STANDSTILL)),
     T.SELECT_SUPPLIERS: _Walk.applicants,
     T.SELECT_CANDIDATES: _Walk.applicants,

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from procurement.accounts.models import City, Supplier, User
 from procurement.accounts.services import api_token_create
+from tenders.award.deuc import deuc_example
+from tenders.award.services.bid_files import bid_file_add
 from tests.factories.tenders import make_tender
 
 DAY = dt.timedelta(days=1)
@@ -140,10 +142,14 @@ def _terrassa_tender_closed(now: dt.datetime):
         tender=tender,
         lot=lot,
         now=now - 20 * DAY,
-        a={"declaration": True},
+        a={
+            "declaration": True,
+            "deuc": deuc_example(name="Nova", tax_id="B26111111", email="nova@example.org"),
+        },
         b={str(quality.pk): "Plan técnico de Nova para el riego."},
         c={str(price.pk): "180000"},
     )
+    bid_file_add(actor=nova, bid=bid, envelope="b", upload=_upload("nova.pdf"), now=now - 20 * DAY)
     bid = bid_submit(actor=nova, bid=bid, now=now - 20 * DAY)
     question = tender_question_ask(
         actor=nova, tender=tender, question="¿Cuántos parques?", now=now - 20 * DAY
@@ -229,6 +235,7 @@ def build(*, capture) -> dict[str, dict[str, object]]:
         "bid": {"L": l_bid.pk, "T": t_bid.pk},
         "lot": {"L": l_closed.lots.first().pk, "T": t_closed.lots.first().pk},
         "criterion": {"L": l_closed.criteria.first().pk, "T": t_closed.criteria.first().pk},
+        "bid_file": {"L": l_bid.files.get().pk, "T": t_bid.files.get().pk},
         "tender_question": {"L": l_question.pk, "T": t_question.pk},
         "document_private": {"L": l_private_doc.pk, "T": t_private_doc.pk},
         "document_public": {"L": l_public_doc.pk, "T": t_public_doc.pk},

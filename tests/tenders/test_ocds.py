@@ -324,8 +324,8 @@ def test_a_process_in_evaluation_shows_who_bid_and_nothing_sealed(published, api
     for text in outputs:
         for sealed in _sealed_texts():
             assert sealed not in text, f"sealed data reached the open data: {sealed[:40]}"
-    # The two offers in envelope C (150000 and 170000) are not there either.
-    assert "150000" not in outputs[0] and "170000" not in outputs[0]
+    # The two offers in envelope C (150000 and 158000) are not there either.
+    assert "150000" not in outputs[0] and "158000" not in outputs[0]
 
 
 def test_the_planning_process_shows_need_consultation_and_report(published, api_as):

@@ -16,16 +16,21 @@ from guardian.shortcuts import assign_perm
 from procurement.accounts.models import Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
+from tenders.award.deuc import deuc_clean, deuc_gaps
 from tenders.award.evaluation import abnormal_candidates
 from tenders.award.models import Bid, CommitteeMember, Criterion, Lot, Score, TenderQuestion
 from tenders.award.notifications import bidder_notify
 from tenders.award.sealing import seal, unseal
+from tenders.award.summary import bid_summary_build
 from tenders.procedures import Edit, T, is_editable
 from tenders.procedures.guards import rules
 from tenders.process.common import (
+    amount_refusal,
     clean_cpv_codes,
     clean_money,
+    parse_amount,
     supplier_of,
     tender_lock_for_officer,
 )
@@ -251,7 +256,8 @@ def _committee_member(actor: User, tender: Tender) -> None:
 # --- bids --------------------------------------------------------------------------------------
 
 
-def _bid_window(tender: Tender, now: dt.datetime) -> None:
+def bid_window_check(tender: Tender, now: dt.datetime) -> None:
+    """Refuse a bid's write after the deadline or when the process takes no bids."""
     if tender.submission_deadline is not None and now >= tender.submission_deadline:
         raise Conflict(
             _("The deadline for bids passed at %(when)s.")
@@ -274,6 +280,8 @@ def _clean_envelopes(tender: Tender, a: dict, b: dict, c: dict) -> tuple[dict, d
         "declaration": bool(a.get("declaration", False)),
         "notes": str(a.get("notes", ""))[:20000],
     }
+    if "deuc" in a:
+        clean_a["deuc"] = deuc_clean(a["deuc"])
     clean_b = {}
     for key, text in b.items():
         criterion = criteria.get(str(key))
@@ -296,18 +304,41 @@ def _clean_envelopes(tender: Tender, a: dict, b: dict, c: dict) -> tuple[dict, d
         if raw in (None, ""):
             continue
         try:
-            value = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation as error:
+            value = parse_amount(raw)
+        except ValueError as error:
+            refusal = amount_refusal(raw, f"c_{key}")
             raise ApplicationError(
-                _("“%(v)s” is not a number (criterion %(name)s).")
-                % {"v": str(raw)[:30], "name": criterion.name}
+                f"{refusal.message} ({criterion.name})", extra={"field": f"c_{key}"}
             ) from error
         if not value.is_finite() or value < 0 or value > Decimal("1e12"):
             raise ApplicationError(
-                _("Figures are numbers from 0 (criterion %(name)s).") % {"name": criterion.name}
+                _("Figures are numbers from 0 (criterion %(name)s).") % {"name": criterion.name},
+                extra={"field": f"c_{key}"},
             )
+        if criterion.is_price:
+            value = value.quantize(Decimal("0.01"))
         clean_c[str(key)] = str(value)
     return clean_a, clean_b, clean_c
+
+
+def _price_within_budget(tender: Tender, lot: Lot, clean_c: dict) -> None:
+    """Refuse a price above the lot's budget (presupuesto base de licitación, VAT excluded):
+    the committee would have to reject such an offer (RGLCAP art. 84), so it is never sealed."""
+    for criterion in tender.criteria.all():
+        raw = clean_c.get(str(criterion.pk))
+        if not criterion.is_price or raw is None:
+            continue
+        if Decimal(raw) > lot.value:
+            currency = tender.currency or "EUR"
+            raise ApplicationError(
+                _(
+                    "The price offered, %(price)s, is above the lot's budget (presupuesto base "
+                    "de licitación) of %(budget)s without VAT: such an offer is rejected "
+                    "(RGLCAP art. 84)."
+                )
+                % {"price": money(Decimal(raw), currency), "budget": money(lot.value, currency)},
+                extra={"field": f"c_{criterion.pk}"},
+            )
 
 
 @transaction.atomic
@@ -316,19 +347,37 @@ def bid_save(*, actor: User, tender: Tender, lot: Lot, a: dict, b: dict, c: dict
     now = now or timezone.now()
     supplier = supplier_of(actor)
     locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
-    _bid_window(locked, now)
+    bid_window_check(locked, now)
     if lot.tender_id != locked.pk:
         raise NotFound(_("Lot not found."))
     clean_a, clean_b, clean_c = _clean_envelopes(locked, a, b, c)
+    _price_within_budget(locked, lot, clean_c)
     bid, _created = Bid.objects.select_for_update().get_or_create(
         tender=locked, lot=lot, supplier=supplier, defaults={"created_by": actor}
     )
     status_check(bid, "bid_save")
+    if "deuc" not in clean_a and bid.envelope_a:
+        # A form or client that does not send the DEUC keeps the one already declared.
+        previous = unseal(bid.envelope_a).get("deuc")
+        if previous:
+            clean_a["deuc"] = previous
     for envelope, content in (("a", clean_a), ("b", clean_b), ("c", clean_c)):
         token, digest = seal(content)
         setattr(bid, f"envelope_{envelope}", token)
         setattr(bid, f"digest_{envelope}", digest)
     return status_change(bid, move="bid_save", actor=actor, now=now, lock=False)
+
+
+@transaction.atomic
+def bid_deuc_save(*, actor: User, bid: Bid, deuc: dict, now=None) -> Bid:
+    """Write the DEUC of a draft bid into its envelope A, sealed again with the rest of it."""
+    now = now or timezone.now()
+    locked = _own_bid(actor, bid, now)
+    status_check(locked, "bid_save")
+    content = unseal(locked.envelope_a)
+    content["deuc"] = deuc_clean(deuc)
+    locked.envelope_a, locked.digest_a = seal(content)
+    return status_change(locked, move="bid_save", actor=actor, now=now, lock=False)
 
 
 def _own_bid(actor: User, bid: Bid, now) -> Bid:
@@ -341,18 +390,31 @@ def _own_bid(actor: User, bid: Bid, now) -> Bid:
     )
     if locked is None:
         raise NotFound(_("Bid not found."))
-    _bid_window(locked.tender, now)
+    bid_window_check(locked.tender, now)
     return locked
 
 
 @transaction.atomic
-def bid_submit(*, actor: User, bid: Bid, now=None) -> Bid:
+def bid_submit(*, actor: User, bid: Bid, summary_fingerprint: str | None = None, now=None) -> Bid:
+    """Submit the bid as sealed. ``summary_fingerprint``, when given, is the fingerprint of the
+    summary the bidder confirmed (``tenders.award.summary``): a bid changed since is refused, so
+    what is submitted is what was checked."""
     now = now or timezone.now()
     locked = _own_bid(actor, bid, now)
     a, b, c = unseal(locked.envelope_a), unseal(locked.envelope_b), unseal(locked.envelope_c)
+    if summary_fingerprint is not None and (
+        bid_summary_build(locked)["fingerprint"] != summary_fingerprint
+    ):
+        raise Conflict(
+            _("The bid changed after the summary you confirmed."),
+            reasons=[_("Check the summary again, then confirm.")],
+        )
     missing = []
-    if not a.get("declaration"):
-        missing.append(_("the responsible declaration in envelope A (LCSP art. 140)"))
+    deuc = a.get("deuc") or {}
+    if not deuc:
+        missing.append(_("the DEUC in envelope A (LCSP art. 140.1.a)"))
+    else:
+        missing.extend(_("DEUC: %(gap)s") % {"gap": gap} for gap in deuc_gaps(deuc))
     for criterion in locked.tender.criteria.all():
         if (
             criterion.kind == Criterion.Kind.VALUE_JUDGEMENT
@@ -366,6 +428,7 @@ def bid_submit(*, actor: User, bid: Bid, now=None) -> Bid:
             _("The bid is incomplete."),
             reasons=[_("Missing: %(what)s.") % {"what": "; ".join(map(str, missing))}],
         )
+    _price_within_budget(locked.tender, locked.lot, c)
     return status_change(
         locked,
         move="bid_submit",
@@ -377,6 +440,7 @@ def bid_submit(*, actor: User, bid: Bid, now=None) -> Bid:
             "digest_a": locked.digest_a,
             "digest_b": locked.digest_b,
             "digest_c": locked.digest_c,
+            "files": {str(f.pk): f.sha256 for f in locked.files.all()},
         },
     )
 
@@ -572,7 +636,7 @@ def tender_question_ask(*, actor: User, tender: Tender, question: str, now=None)
     now = now or timezone.now()
     supplier = supplier_of(actor)
     locked = Tender.objects.select_related("city").get(pk=tender.pk)
-    _bid_window(locked, now)
+    bid_window_check(locked, now)
     text = (question or "").strip()
     if not text or len(text) > 5000:
         raise ApplicationError(
