@@ -31,6 +31,10 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
         ("post", "/api/v1/bids/{id}/submit/"),
         ("post", "/api/v1/bids/{id}/withdraw/"),
     ],
+    "bid-files": [("post", "/api/v1/bids/{id}/files/")],
+    "bid-file-delete": [("delete", "/api/v1/bid-files/{id}/")],
+    # The summary of what will be sealed, then the confirmed submit.
+    "bid-confirm": [("get", "/api/v1/bids/{id}/summary/"), ("post", "/api/v1/bids/{id}/submit/")],
     "tender-evaluation-act": [
         ("post", "/api/v1/bids/{id}/admission/"),
         ("post", "/api/v1/tenders/{id}/scores/"),
