@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tenders.award.deuc import deuc_example
 from tenders.award.services.bids import bid_admission_decide, bid_save, bid_submit
 from tenders.models import Bid, Criterion, Tender
 from tenders.procedures import S
@@ -137,7 +138,11 @@ def test_the_engines_deadlines_agree_with_the_calculator(demo, api_as):
         tender=published,
         lot=lot,
         now=NOW,
-        a={"declaration": True, "notes": "ESPD signed."},
+        a={
+            "declaration": True,
+            "notes": "ESPD signed.",
+            "deuc": deuc_example(name="Acme", tax_id="B12345678", email="bids@acme.example"),
+        },
         b={
             str(k.pk): "A clear plan with a pilot in another city."
             for k in published.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT)
