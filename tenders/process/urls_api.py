@@ -17,4 +17,3 @@ urlpatterns = [
     ),
     path("tenders/<int:pk>/history/", api.HistoryView.as_view(), name="api-tender-history"),
 ]
-
