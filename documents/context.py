@@ -1104,7 +1104,9 @@ def process_noticed_at(*, process_id: int) -> dt.datetime | None:
     return step.at if step is not None else None
 
 
-def process_deadline_extend(*, actor, process_id: int, deadline: dt.datetime, reason: str) -> None:
+def process_deadline_extend(
+    *, actor, process_id: int, deadline: dt.datetime, reason: str, now: dt.datetime | None = None
+) -> None:
     """Extend the bid deadline through the engine's own step (LCSP art. 136.2)."""
     from tenders.models import Tender
     from tenders.procedures import MACHINE, Milestone
@@ -1131,6 +1133,7 @@ def process_deadline_extend(*, actor, process_id: int, deadline: dt.datetime, re
         actor=actor,
         reason=reason,
         data={"submission_deadline": deadline},
+        now=now,
     )
 
 

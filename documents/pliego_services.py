@@ -165,6 +165,7 @@ def _store(
     changes: str = "",
     significant: bool = False,
     new_deadline: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Pliego:
     """A new version of ``kind`` (the process row locked by the caller), stored privately."""
     last = Pliego.objects.filter(tender_id=process.id, kind=kind).aggregate(n=Max("number"))["n"]
@@ -184,6 +185,7 @@ def _store(
         significant=significant,
         new_deadline=new_deadline,
         created_by=actor,
+        created_at=now or timezone.now(),
     )
     pliego.file.save(
         f"{process.id}/{kind}-v{number}-{digest[:12]}.pdf", ContentFile(pdf), save=False
@@ -197,6 +199,7 @@ def _store(
         to_state=pliego.status,
         legal_basis=KIND_BY_CODE[kind].legal_basis,
         data={"kind": kind, "number": number, "sha256": digest, "source": source},
+        at=pliego.created_at,
     )
     return pliego
 
@@ -207,7 +210,13 @@ def _supersede_earlier(*, actor: User, pliego: Pliego) -> None:
         tender_id=pliego.tender_id, kind=pliego.kind, number__lt=pliego.number
     ).exclude(status=Pliego.Status.SUPERSEDED)
     for old in earlier:
-        status_change(old, move="pliego_supersede", actor=actor, data={"by": pliego.number})
+        status_change(
+            old,
+            move="pliego_supersede",
+            actor=actor,
+            data={"by": pliego.number},
+            now=pliego.created_at,
+        )
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -370,6 +379,9 @@ def pliego_amend(
     else:
         pdf, version = _render(process, pliego.kind, template)
         source = Pliego.Source.GENERATED
+    # One moment for the extension, the new version and its publication: the extension's
+    # release lists the correction it was made for.
+    now = timezone.now()
     with transaction.atomic():
         contexts.process_lock(process.id)
         # The notice step's handler may not have run yet: publish what it would have first.
@@ -386,6 +398,7 @@ def pliego_amend(
                 deadline=new_deadline,
                 reason=_("Significant correction of the pliegos: %(changes)s")
                 % {"changes": changes},
+                now=now,
             )
         new = _store(
             actor=actor,
@@ -399,11 +412,13 @@ def pliego_amend(
             changes=changes,
             significant=significant,
             new_deadline=new_deadline,
+            now=now,
         )
         new = status_change(
             new,
             move="pliego_correction_publish",
             actor=actor,
+            now=now,
             reason=changes,
             data={"significant": significant, "corrects": current.number},
         )
@@ -461,3 +476,50 @@ def pliego_download_record(*, user, pliego: Pliego) -> None:
     PliegoDownload.objects.get_or_create(
         pliego=pliego, supplier_id=membership.supplier_id, defaults={"user": user}
     )
+
+
+def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str, ...]) -> None:
+    """The demo's pliegos: generated from the city's approved template where there is one,
+    else from the shipped default text (the demo seeds processes before the library), and
+    approved by the legal team."""
+    from documents.default_set import default_template
+
+    ref = contexts.pliego_process_for_user(user=officer, process_id=process.pk)
+    for kind in kinds:
+        if Pliego.objects.filter(
+            tender_id=process.pk,
+            kind=kind,
+            status__in=(Pliego.Status.APPROVED, Pliego.Status.PUBLISHED),
+        ).exists():
+            continue
+        try:
+            pliego = pliego_create(actor=officer, process_id=process.pk, kind=kind)
+        except Conflict:
+            language = ref.language if ref.language in Language.values else Language.ES
+            default = default_template(kind, language) or default_template(kind, Language.ES)
+            data = contexts.process_context(
+                process_id=process.pk, kind=kind, language=language, at=timezone.now()
+            )
+            body = template_render_text(source=default.source, context=data)
+            pdf = render_pdf(
+                PdfInput(
+                    body=body,
+                    title=KIND_BY_CODE[kind].name(language),
+                    subject=ref.title,
+                    author=data.get("city", {}).get("name", ""),
+                    language=language,
+                    document_id=f"PLIEGO-{process.pk:06d}-{kind}",
+                    verification_code="DEMO-0",
+                    created_at=timezone.now(),
+                    header=(data.get("city", {}).get("name", ""), KIND_BY_CODE[kind].legal_basis),
+                    labels=FOOTER_LABELS.get(language, FOOTER_LABELS["en"]),
+                )
+            )
+            pliego = pliego_create(
+                actor=officer,
+                process_id=process.pk,
+                kind=kind,
+                upload=pdf,
+                filename=f"{kind}-firmado.pdf",
+            )
+        pliego_approve(actor=legal, pliego=pliego)

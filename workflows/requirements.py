@@ -17,14 +17,29 @@ from django.core.exceptions import ImproperlyConfigured
 Check = Callable[..., list[str]]
 
 CHECKS: dict[str, Check] = {}
+# ``fulfil(process, **options)``: how a demo seed meets the requirement through the app's own
+# services (the demo of ``tenders`` walks processes past the guard but may not import the app).
+DEMO_FULFILMENTS: dict[str, Callable[..., None]] = {}
 
 
-def requirement_register(name: str, check: Check) -> None:
+def requirement_register(
+    name: str, check: Check, *, demo_fulfil: Callable[..., None] | None = None
+) -> None:
     """Register ``check`` under ``name`` (again with the same function is harmless)."""
     existing = CHECKS.get(name)
     if existing is not None and existing is not check:
         raise ImproperlyConfigured(f"Two checks registered for the requirement {name!r}.")
     CHECKS[name] = check
+    if demo_fulfil is not None:
+        DEMO_FULFILMENTS[name] = demo_fulfil
+
+
+def requirement_demo_fulfil(name: str, process, **options: Any) -> None:
+    """Meet requirement ``name`` for a demo process, as its people would."""
+    fulfil = DEMO_FULFILMENTS.get(name)
+    if fulfil is None:
+        raise ImproperlyConfigured(f"No app registered how a demo meets {name!r}.")
+    fulfil(process, **options)
 
 
 def requirement_reasons(name: str, process, **options: Any) -> list[str]:
