@@ -3,6 +3,8 @@
 
 from django import template
 
+from documents.context import pliegos_required
+from documents.kinds import KIND_BY_CODE
 from documents.pliego_selectors import pliegos_for_process
 from procurement.core.exceptions import NotFound
 
@@ -15,4 +17,8 @@ def pliegos_of(tender, user):
         process, pliegos = pliegos_for_process(user=user, process_id=tender.pk)
     except NotFound:
         return {"pliegos": [], "process": None, "city": tender.city}
-    return {"pliegos": list(pliegos), "process": process, "city": tender.city, "tender": tender}
+    kinds = [
+        (code, KIND_BY_CODE[code].name(process.language))
+        for code in pliegos_required(procedure=process.procedure)
+    ]
+    return {"pliegos": list(pliegos), "process": process, "city": tender.city, "kinds": kinds}

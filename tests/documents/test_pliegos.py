@@ -266,3 +266,43 @@ def test_after_the_file_is_approved_the_pliegos_change_only_by_correction(demo, 
     response = _upload(api_as("officer.logrono"), tender, "pcap")
     assert response.status_code == 409
     assert "122.1" in response.json()["detail"]
+
+
+def test_the_officer_uploads_and_the_legal_team_approves_on_the_process_page(
+    demo, file_drafted, client
+):
+    client.force_login(demo.user("officer.logrono"))
+    page = client.get(f"/processes/{file_drafted.pk}/")
+    assert 'name="kind"' in page.content.decode()
+    client.post(
+        f"/documents/process/{file_drafted.pk}/pliegos/",
+        {
+            "kind": "ppt",
+            "file": SimpleUploadedFile("ppt.pdf", signed_pdf("ppt"), "application/pdf"),
+        },
+    )
+    pliego = Pliego.objects.get(tender=file_drafted, kind="ppt")
+    assert pliego.status == Pliego.Status.DRAFT and pliego.source == Pliego.Source.UPLOADED
+    # The officer is shown no approval button; the legal team is.
+    assert (
+        f"/pliegos/{pliego.pk}/approve/"
+        not in client.get(f"/processes/{file_drafted.pk}/").content.decode()
+    )
+    client.force_login(demo.user("legal.logrono"))
+    assert (
+        f"/pliegos/{pliego.pk}/approve/"
+        in client.get(f"/processes/{file_drafted.pk}/").content.decode()
+    )
+    client.post(f"/documents/process/{file_drafted.pk}/pliegos/{pliego.pk}/approve/")
+    pliego.refresh_from_db()
+    assert pliego.status == Pliego.Status.APPROVED and pliego.approved_by == demo.user(
+        "legal.logrono"
+    )
+
+
+def test_a_supplier_reads_the_published_pliegos_on_the_process_page(published, client, demo):
+    client.force_login(demo.user("supplier.acme"))
+    page = client.get(f"/processes/{published.pk}/").content.decode()
+    for pliego in Pliego.objects.filter(tender=published):
+        assert pliego.sha256 in page
+    assert "/amend/" not in page

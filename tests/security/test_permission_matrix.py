@@ -177,6 +177,16 @@ WEB = [
          L="404 200 200 200 404 404 404 404 200",
          T="404 404 404 404 200 200 404 404 200"),
     case("document-pdf", variant="public", pk="document_public", L=PUBLIC),
+    # No kind in the form: refused with a message on the process page, after the 404 check.
+    case("document-pliego-create", method="post", process_id="tender_private",
+         L="302 302 302 302 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    case("document-pliego-approve", method="post", process_id="tender_private", pk="=999999",
+         L="302 404 404 404 404 404 404 404 404",
+         T="302 404 404 404 404 404 404 404 404"),
+    case("document-pliego-amend", method="post", process_id="tender_private", pk="=999999",
+         L="302 404 404 404 404 404 404 404 404",
+         T="302 404 404 404 404 404 404 404 404"),
 ]
 
 API = [
