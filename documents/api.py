@@ -5,13 +5,14 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from documents import selectors, services
+from documents import pliego_selectors, pliego_services, selectors, services
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
-from documents.models import DocumentTemplate, GeneratedDocument, TemplateVersion
+from documents.models import DocumentTemplate, GeneratedDocument, Pliego, TemplateVersion
 from procurement.accounts.models import City
 from procurement.core.api import ModelSerializer, Pagination, query_choice
 from procurement.core.exceptions import NotFound
@@ -478,4 +479,176 @@ def document_pdf_response(document: GeneratedDocument) -> FileResponse:
         filename=f"{document.reference}-{document.kind}.pdf",
     )
     response["X-Document-SHA256"] = document.sha256
+    return response
+
+
+# --- pliegos -----------------------------------------------------------------------------------
+
+
+class PliegoSerializer(ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    ocds_document_type = serializers.CharField(read_only=True)
+    file_url = serializers.SerializerMethodField()
+    amends = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pliego
+        fields = [
+            "id",
+            "tender",
+            "kind",
+            "title",
+            "ocds_document_type",
+            "number",
+            "source",
+            "status",
+            "filename",
+            "size",
+            "sha256",
+            "file_url",
+            "created_at",
+            "approved_at",
+            "published_at",
+            "superseded_at",
+            "amends",
+            "changes",
+            "significant",
+            "new_deadline",
+        ]
+
+    def get_file_url(self, pliego) -> str:
+        return f"/api/v1/tenders/{pliego.tender_id}/pliegos/{pliego.pk}/file/"
+
+    def get_amends(self, pliego) -> int | None:
+        return pliego.amends.number if pliego.amends_id else None
+
+
+class PliegoCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    file = serializers.FileField(
+        required=False, help_text="The signed PDF; without it, generated from the template."
+    )
+    template = serializers.IntegerField(required=False)
+
+
+class PliegoAmendSerializer(serializers.Serializer):
+    changes = serializers.CharField(help_text="What the correction changes (published with it).")
+    significant = serializers.BooleanField(default=False)
+    new_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    file = serializers.FileField(required=False)
+    template = serializers.IntegerField(required=False)
+
+
+class PliegosView(APIView):
+    """A process's pliegos: published versions for anyone who may see the process, drafts for
+    the city's officers and legal team (LCSP art. 138.1)."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=paginated(PliegoSerializer),
+        operation_id="v1_tenders_pliegos_list",
+    )
+    def get(self, request, pk):
+        _process, pliegos = pliego_selectors.pliegos_for_process(user=request.user, process_id=pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(pliegos, request, view=self)
+        return paginator.get_paginated_response(PliegoSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": PliegoCreateSerializer},
+        responses={201: PliegoSerializer},
+        operation_id="v1_tenders_pliegos_create",
+    )
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            raise NotFound("Process not found.")
+        serializer = PliegoCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        pliego = pliego_services.pliego_create(
+            actor=request.user,
+            process_id=pk,
+            kind=data["kind"],
+            upload=_upload_bytes(data.get("file")),
+            filename=getattr(data.get("file"), "name", ""),
+            template=_template(request, data),
+        )
+        return Response(PliegoSerializer(pliego).data, status=status.HTTP_201_CREATED)
+
+
+def _upload_bytes(upload) -> bytes | None:
+    if upload is None:
+        return None
+    # Read no more than the limit and one byte: the service refuses a larger file by its size.
+    return upload.read(pliego_services.MAX_UPLOAD_BYTES + 1)
+
+
+def _template(request, data):
+    if not data.get("template"):
+        return None
+    return selectors.template_get_for_user(user=request.user, pk=data["template"])
+
+
+class PliegoApproveView(APIView):
+    @extend_schema(request=None, responses=PliegoSerializer)
+    def post(self, request, pk, pliego_pk):
+        _process, pliego = pliego_selectors.pliego_get_for_user(
+            user=request.user, process_id=pk, pk=pliego_pk
+        )
+        pliego = pliego_services.pliego_approve(actor=request.user, pliego=pliego)
+        return Response(PliegoSerializer(pliego).data)
+
+
+class PliegoAmendView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": PliegoAmendSerializer},
+        responses={201: PliegoSerializer},
+    )
+    def post(self, request, pk, pliego_pk):
+        _process, pliego = pliego_selectors.pliego_get_for_user(
+            user=request.user, process_id=pk, pk=pliego_pk
+        )
+        serializer = PliegoAmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        new = pliego_services.pliego_amend(
+            actor=request.user,
+            pliego=pliego,
+            changes=data["changes"],
+            significant=data["significant"],
+            new_deadline=data.get("new_deadline"),
+            upload=_upload_bytes(data.get("file")),
+            filename=getattr(data.get("file"), "name", ""),
+            template=_template(request, data),
+        )
+        return Response(PliegoSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class PliegoFileView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk, pliego_pk):
+        _process, pliego = pliego_selectors.pliego_get_for_user(
+            user=request.user, process_id=pk, pk=pliego_pk
+        )
+        return pliego_file_response(request.user, pliego)
+
+
+def pliego_file_response(user, pliego: Pliego) -> FileResponse:
+    """The PDF as a download, recorded for a supplier so it hears of corrections."""
+    pliego_services.pliego_download_record(user=user, pliego=pliego)
+    response = FileResponse(
+        pliego.file.open("rb"),
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"{pliego.kind}-v{pliego.number}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Document-SHA256"] = pliego.sha256
     return response

@@ -7,4 +7,12 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Legal documents")
 
     def ready(self) -> None:
-        from documents import effects  # noqa: F401 - registers the effect handlers
+        from documents import context, effects  # noqa: F401 - registers the effect handlers
+        from documents.pliego_services import pliegos_demo_fulfil, pliegos_missing
+        from workflows.requirements import requirement_register
+
+        # The approve_file guard asks which required pliegos are missing (LCSP art. 122.1);
+        # tenders may not import documents, so the check is registered by name.
+        requirement_register(
+            context.pliegos_requirement_name(), pliegos_missing, demo_fulfil=pliegos_demo_fulfil
+        )

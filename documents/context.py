@@ -257,6 +257,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "pcap": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
     "ppt": {**_COMMON, "lots": LOTS},
+    "pcp_call_documents": {**_COMMON, "criteria": CRITERIA},
+    "partnership_descriptive_document": {**_COMMON, "criteria": CRITERIA},
     "tender_notice": {**_COMMON, "criteria": CRITERIA, "lots": LOTS},
     "invitation": {**_COMMON, "participants": PARTICIPANTS, "criteria": CRITERIA},
     "negotiation_minutes": {**_COMMON, "participants": PARTICIPANTS, "negotiation": NEGOTIATION},
@@ -1013,3 +1015,149 @@ def sample_context(*, kind: str, language: str) -> dict[str, Any]:
         },
     }
     return _only(kind, context)
+
+
+# --- the pliegos' window on the process -------------------------------------------------------
+
+
+def pliegos_required(*, procedure: str) -> tuple[str, ...]:
+    """The kinds of pliego a procedure's file must hold (``tenders.procedures.REQUIRED_PLIEGOS``)."""
+    from tenders.procedures.base import REQUIRED_PLIEGOS
+
+    return REQUIRED_PLIEGOS.get(procedure, ())
+
+
+def pliegos_requirement_name() -> str:
+    from tenders.procedures.base import PLIEGOS_APPROVED
+
+    return PLIEGOS_APPROVED
+
+
+@dataclass(frozen=True)
+class PliegoProcess:
+    """What the pliegos' services need to know of a process."""
+
+    id: int
+    city_id: int
+    title: str
+    language: str
+    procedure: str
+    file_approved: bool
+    # When the tender notice (the PCP call, the partnership notice) was published, if it was.
+    noticed_at: dt.datetime | None
+    submission_deadline: dt.datetime | None
+    deadline_extendable: bool
+    private: bool
+    is_officer: bool
+    is_legal: bool
+
+
+def pliego_process_for_user(*, user, process_id) -> PliegoProcess:
+    """The process as the pliegos see it, if ``user`` may read it (the same ``NotFound`` for
+    missing and not-yours), with what the user may do on it."""
+    from tenders.procedures import MACHINE, Milestone
+    from tenders.process.selectors import tender_get_for_user
+
+    tender, private = tender_get_for_user(user=user, pk=process_id)
+    extendable = any(
+        definition.milestone == Milestone.DEADLINE_EXTENSION
+        for definition in MACHINE.transitions_from(tender.procedure, tender.status)
+    )
+    authenticated = bool(getattr(user, "is_authenticated", False))
+    return PliegoProcess(
+        id=tender.pk,
+        city_id=tender.city_id,
+        title=tender.title,
+        language=tender.city.language,
+        procedure=tender.procedure,
+        # ``approve_file`` freezes the file (LCSP art. 122.1): pliegos change only by correction.
+        file_approved=tender.specs_frozen_at is not None,
+        noticed_at=process_noticed_at(process_id=tender.pk),
+        submission_deadline=tender.submission_deadline,
+        deadline_extendable=extendable,
+        private=private,
+        is_officer=authenticated and private and user.has_perm("tenders.act_officer", tender),
+        is_legal=authenticated and private and user.has_perm("tenders.act_legal", tender),
+    )
+
+
+def process_notice_step(*, process_id: int):
+    """The audit row of the step that published the tender notice (the PCP call, the
+    partnership notice), if it happened: the pliegos are published with it (LCSP art. 138.1)."""
+    from procurement.core.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(
+            content_type__app_label="tenders",
+            content_type__model="tender",
+            object_id=str(process_id),
+            action=AuditEntry.Action.TRANSITION,
+            name__in=steps_marking(Milestone.TENDER_NOTICE),
+        )
+        .order_by("at", "pk")
+        .first()
+    )
+
+
+def process_noticed_at(*, process_id: int) -> dt.datetime | None:
+    step = process_notice_step(process_id=process_id)
+    return step.at if step is not None else None
+
+
+def process_deadline_extend(
+    *, actor, process_id: int, deadline: dt.datetime, reason: str, now: dt.datetime | None = None
+) -> None:
+    """Extend the bid deadline through the engine's own step (LCSP art. 136.2)."""
+    from tenders.models import Tender
+    from tenders.procedures import MACHINE, Milestone
+    from workflows.services import transition_perform
+
+    tender = Tender.objects.select_related("city").get(pk=process_id)
+    name = next(
+        (
+            definition.name
+            for definition in MACHINE.transitions_from(tender.procedure, tender.status)
+            if definition.milestone == Milestone.DEADLINE_EXTENSION
+        ),
+        None,
+    )
+    if name is None:
+        from procurement.core.exceptions import Conflict
+
+        raise Conflict(
+            str(_("The bid deadline can no longer be extended in this state (LCSP art. 136.2)."))
+        )
+    transition_perform(
+        process=tender,
+        name=name,
+        actor=actor,
+        reason=reason,
+        data={"submission_deadline": deadline},
+        now=now,
+    )
+
+
+def process_subscribers(*, process_id: int) -> list[tuple[int, list[str]]]:
+    """Suppliers subscribed to the process's city and CPV codes, with their addresses."""
+    from tenders.consultation.subscriptions import subscriptions_for_process, supplier_addresses
+
+    tender = _tender(process_id)
+    return [
+        (subscription.supplier_id, supplier_addresses(subscription.supplier, subscription))
+        for subscription in subscriptions_for_process(tender)
+    ]
+
+
+def supplier_addresses_of(*, supplier_ids) -> dict[int, list[str]]:
+    from procurement.accounts.models import Supplier
+    from tenders.consultation.subscriptions import supplier_addresses
+
+    return {
+        supplier.pk: supplier_addresses(supplier)
+        for supplier in Supplier.objects.filter(pk__in=list(supplier_ids))
+    }
+
+
+def city_zone(*, process_id: int):
+    """The time zone of the process's city, for dates written in e-mails."""
+    return _tender(process_id).city.zone

@@ -18,3 +18,14 @@ def documents_required_by_transition(*, effect, model, pk, audit_entry_id) -> No
     if model != "tenders.Tender":
         return
     documents_for_effect_task.delay(effect, pk, audit_entry_id)
+
+
+@on_effect("tender_notice")
+def pliegos_published_with_the_notice(*, effect, model, pk, audit_entry_id) -> None:
+    """The tender notice (the PCP call, the partnership notice) publishes the approved pliegos
+    (LCSP art. 138.1)."""
+    if model != "tenders.Tender":
+        return
+    from documents.tasks import pliegos_publish_task
+
+    pliegos_publish_task.delay(pk)

@@ -66,6 +66,22 @@ KINDS: tuple[Kind, ...] = (
         "LCSP arts. 124–126; RGLCAP art. 68",
     ),
     Kind(
+        "pcp_call_documents",
+        "Documentos de la convocatoria de compra pública precomercial",
+        "Pre-commercial procurement call documents",
+        # The PCP's pliegos: the call, its phases, the evaluation criteria and the IPR terms.
+        "biddingDocuments",
+        "LCSP art. 8; COM(2007) 799",
+    ),
+    Kind(
+        "partnership_descriptive_document",
+        "Documento descriptivo de la asociación para la innovación",
+        "Innovation partnership descriptive document",
+        # The need, the minimum requirements and the phases, in place of the pliegos.
+        "biddingDocuments",
+        "LCSP arts. 177.1, 178 and 179",
+    ),
+    Kind(
         "tender_notice",
         "Anuncio de licitación",
         "Contract notice",
@@ -167,6 +183,8 @@ KIND_CHOICES = [
     ("justification_memo", _("Justification report")),
     ("pcap", _("Particular administrative clauses (PCAP)")),
     ("ppt", _("Technical specifications (PPT)")),
+    ("pcp_call_documents", _("Pre-commercial procurement call documents")),
+    ("partnership_descriptive_document", _("Innovation partnership descriptive document")),
     ("tender_notice", _("Contract notice")),
     ("invitation", _("Invitation to submit research and innovation projects")),
     ("negotiation_minutes", _("Minutes of the negotiation")),

@@ -19,8 +19,9 @@ from django_fsm import FSMField, FSMModelMixin
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
-from procurement.accounts.models import City, Network
+from procurement.accounts.models import City, Network, Supplier
 from procurement.core.models import AuditEntry, TimeStampedModel
+from procurement.core.storage import private_storage
 from workflows.status import ACTOR, NOW, Move, StatusMachine
 
 
@@ -291,3 +292,149 @@ class DocumentTemplateUserObjectPermission(UserObjectPermissionBase):
 
 class DocumentTemplateGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(DocumentTemplate, on_delete=models.CASCADE)
+
+
+class Pliego(FSMModelMixin, models.Model):
+    """One version of one of a process's *pliegos* (PCAP, PPT; a PCP's call documents; a
+    partnership's descriptive document): a document of the file.
+
+    It is generated from the city's approved template of its kind or uploaded as a signed PDF,
+    approved by the legal team before the file is (LCSP arts. 116, 117, 122 and 124), published
+    with the tender notice (LCSP arts. 63 and 138.1) and, once approved, never changes: the PCAP
+    changes after its approval only by correction (LCSP art. 122.1), which is a new version that
+    supersedes this one, while this one stays readable. A correction records what changed and
+    whether it is significant, in which case the bid deadline was extended (LCSP art. 136.2).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+        PUBLISHED = "public", _("published")
+        SUPERSEDED = "superseded", _("superseded")
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("generated from the city's template")
+        UPLOADED = "uploaded", _("uploaded signed file")
+
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="pliegos")
+    kind = models.CharField(_("kind"), max_length=40, choices=KIND_CHOICES)
+    number = models.PositiveIntegerField(_("version"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    template_version = models.ForeignKey(
+        TemplateVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="pliegos"
+    )
+    file = models.FileField(_("file"), upload_to="pliegos/", storage=private_storage)
+    filename = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True
+    )
+    moves = StatusMachine(
+        Move(
+            "pliego_approve",
+            sources=[Status.DRAFT],
+            target=Status.APPROVED,
+            stamps={"approved_at": NOW, "approved_by": ACTOR},
+            refusal=_("Only a draft version can be approved (LCSP art. 122.1)."),
+        ),
+        Move(
+            "pliego_publish",
+            sources=[Status.APPROVED],
+            target=Status.PUBLISHED,
+            stamps={"published_at": NOW},
+            refusal=_("Only an approved version can be published (LCSP art. 122.1)."),
+        ),
+        # A correction after publication is published as it is made: the process is public and
+        # bidders must read the corrected text at once (LCSP arts. 122.1 and 136.2).
+        Move(
+            "pliego_correction_publish",
+            sources=[Status.DRAFT],
+            target=Status.PUBLISHED,
+            stamps={"published_at": NOW, "approved_at": NOW, "approved_by": ACTOR},
+            refusal=_("Only a new version can be published as a correction (LCSP art. 122.1)."),
+        ),
+        Move(
+            "pliego_supersede",
+            sources=[Status.DRAFT, Status.APPROVED, Status.PUBLISHED],
+            target=Status.SUPERSEDED,
+            stamps={"superseded_at": NOW},
+            refusal=_("This version is already superseded."),
+        ),
+    )
+    amends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    changes = models.TextField(_("what changed"), blank=True)
+    significant = models.BooleanField(
+        _("significant change"),
+        default=False,
+        help_text=_("A significant change extends the bid deadline (LCSP art. 136.2)."),
+    )
+    new_deadline = models.DateTimeField(_("new deadline"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pliego")
+        verbose_name_plural = _("pliegos")
+        ordering = ["tender", "kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "kind", "number"], name="pliego_number"),
+            models.CheckConstraint(
+                condition=~Q(significant=True) | Q(new_deadline__isnull=False),
+                name="pliego_significant_has_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["tender", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.number}"
+
+    @property
+    def title(self) -> str:
+        return str(dict(KIND_CHOICES)[self.kind])
+
+    @property
+    def ocds_document_type(self) -> str:
+        return KIND_BY_CODE[self.kind].ocds_document_type
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None
+
+
+class PliegoDownload(models.Model):
+    """A supplier downloaded a version of a pliego: told of its corrections (LCSP art. 136.2)."""
+
+    pliego = models.ForeignKey(Pliego, on_delete=models.CASCADE, related_name="downloads")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="pliego_downloads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("downloaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pliego download")
+        verbose_name_plural = _("pliego downloads")
+        constraints = [
+            models.UniqueConstraint(fields=["pliego", "supplier"], name="pliegodownload_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pliego} — {self.supplier_id}"

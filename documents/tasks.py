@@ -36,3 +36,11 @@ def documents_relay_task() -> int:
     from documents.services import documents_relay
 
     return documents_relay()
+
+
+@shared_task(name="documents.pliegos_publish", ignore_result=True)
+def pliegos_publish_task(process_id: int) -> None:
+    """Publish a process's approved pliegos with its tender notice; a retry does nothing new."""
+    from documents.pliego_services import pliegos_publish
+
+    pliegos_publish(process_id=process_id)

@@ -25,6 +25,17 @@ urlpatterns = [
     path("fields/<slug:kind>/", views.fields_reference, name="document-fields-kind"),
     path("review/", views.review_queue, name="document-review-queue"),
     path("process/<int:process_id>/", views.process_documents, name="document-process"),
+    path("process/<int:process_id>/pliegos/", views.pliego_create, name="document-pliego-create"),
+    path(
+        "process/<int:process_id>/pliegos/<int:pk>/approve/",
+        views.pliego_approve,
+        name="document-pliego-approve",
+    ),
+    path(
+        "process/<int:process_id>/pliegos/<int:pk>/amend/",
+        views.pliego_amend,
+        name="document-pliego-amend",
+    ),
     path("<int:pk>/pdf/", views.document_pdf, name="document-pdf"),
     path("verify/", views.verify, name="document-verify"),
 ]

@@ -25,4 +25,20 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/", api.DocumentDetailView.as_view(), name="api-document-detail"),
     path("documents/<int:pk>/pdf/", api.DocumentPdfView.as_view(), name="api-document-pdf"),
+    path("tenders/<int:pk>/pliegos/", api.PliegosView.as_view(), name="api-tender-pliegos"),
+    path(
+        "tenders/<int:pk>/pliegos/<int:pliego_pk>/approve/",
+        api.PliegoApproveView.as_view(),
+        name="api-tender-pliego-approve",
+    ),
+    path(
+        "tenders/<int:pk>/pliegos/<int:pliego_pk>/amend/",
+        api.PliegoAmendView.as_view(),
+        name="api-tender-pliego-amend",
+    ),
+    path(
+        "tenders/<int:pk>/pliegos/<int:pliego_pk>/file/",
+        api.PliegoFileView.as_view(),
+        name="api-tender-pliego-file",
+    ),
 ]

@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents import selectors, services
+from documents import pliego_selectors, pliego_services, selectors, services
 from documents.api import document_pdf_response
 from documents.context import SCHEMA, Field, sample_context
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, KINDS, Language
@@ -384,3 +387,94 @@ def verify(request):
         except NotFound:
             document = None
     return render(request, "documents/verify.html", {"sha256": sha256, "document": document})
+
+
+# --- pliegos: the forms on the process page (each has its API operation) -------------------------
+
+
+def _pliego_back(process_id: int):
+    return redirect(f"{reverse('tender-detail', args=[process_id])}#pliegos")
+
+
+def _uploaded(request) -> bytes | None:
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None
+    return upload.read(pliego_services.MAX_UPLOAD_BYTES + 1)
+
+
+@login_required
+@require_POST
+def pliego_create(request, process_id):
+    """Upload a signed PDF or generate from the city's template (API: POST …/pliegos/)."""
+    try:
+        pliego_services.pliego_create(
+            actor=request.user,
+            process_id=process_id,
+            kind=request.POST.get("kind", ""),
+            upload=_uploaded(request),
+            filename=getattr(request.FILES.get("file"), "name", ""),
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The new version is ready for the legal team's approval."))
+    return _pliego_back(process_id)
+
+
+@login_required
+@require_POST
+def pliego_approve(request, process_id, pk):
+    """The legal team approves a draft (API: POST …/pliegos/{pk}/approve/)."""
+    _process, pliego = _or_404(
+        pliego_selectors.pliego_get_for_user, user=request.user, process_id=process_id, pk=pk
+    )
+    try:
+        pliego_services.pliego_approve(actor=request.user, pliego=pliego)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved: this version is frozen (LCSP art. 122.1)."))
+    return _pliego_back(process_id)
+
+
+@login_required
+@require_POST
+def pliego_amend(request, process_id, pk):
+    """Correct a published pliego (API: POST …/pliegos/{pk}/amend/)."""
+    _process, pliego = _or_404(
+        pliego_selectors.pliego_get_for_user, user=request.user, process_id=process_id, pk=pk
+    )
+    significant = request.POST.get("significant") in ("on", "true", "1")
+    new_deadline = None
+    raw = request.POST.get("new_deadline", "").strip()
+    if raw:
+        new_deadline = parse_datetime(raw)
+        if new_deadline is not None and timezone.is_naive(new_deadline):
+            new_deadline = timezone.make_aware(new_deadline, pliego_city_zone(pliego))
+        if new_deadline is None:
+            messages.error(request, _("The new deadline is not a date and time."))
+            return _pliego_back(process_id)
+    try:
+        pliego_services.pliego_amend(
+            actor=request.user,
+            pliego=pliego,
+            changes=request.POST.get("changes", ""),
+            significant=significant,
+            new_deadline=new_deadline,
+            upload=_uploaded(request),
+            filename=getattr(request.FILES.get("file"), "name", ""),
+        )
+    except ApplicationError as error:
+        messages.error(request, " ".join([error.message, *getattr(error, "reasons", [])]))
+    else:
+        messages.success(request, _("The correction is published."))
+    return _pliego_back(process_id)
+
+
+def pliego_city_zone(pliego):
+    from documents.context import city_zone
+
+    return city_zone(process_id=pliego.tender_id)

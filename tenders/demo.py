@@ -36,8 +36,10 @@ from tenders.consultation.services import (
 )
 from tenders.models import Tender
 from tenders.procedures import CPTI, PARTNERSHIP, PCP, T
+from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.process.services import tender_create
 from workflows.registry import MACHINES
+from workflows.requirements import requirement_demo_fulfil
 from workflows.services import fire_due_events, transition_perform
 
 DAY = dt.timedelta(days=1)
@@ -70,6 +72,15 @@ def _file_approved(tender: Tender, start: dt.datetime, officer: str, legal: str)
     )
     tender = _fire(
         tender, T.RECORD_AUDIT_REPORT, legal, start + 12 * DAY, reference="FISC-2026/311"
+    )
+    # The PCAP and PPT (the call documents, the descriptive document), approved by the legal
+    # team before the file (LCSP arts. 116, 117, 122 and 124), made by the documents app.
+    requirement_demo_fulfil(
+        PLIEGOS_APPROVED,
+        tender,
+        officer=_user(officer),
+        legal=_user(legal),
+        kinds=REQUIRED_PLIEGOS[tender.procedure],
     )
     return _fire(tender, T.APPROVE_FILE, officer, start + 14 * DAY)
 

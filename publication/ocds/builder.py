@@ -23,6 +23,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
@@ -296,7 +297,94 @@ def public_documents(*, tender, upto: AuditEntry) -> list[dict[str, Any]]:
                 "_made_by": made_by,
             }
         )
+    return documents + public_pliegos(tender=tender, upto=upto)
+
+
+def _pliegos_in_force(*, tender, upto: AuditEntry) -> tuple[AuditEntry | None, list[Any]]:
+    """The versions of the process's pliegos public as of step ``upto``: those the file was
+    approved with, published with the tender notice, and the corrections published since.
+
+    Read from the versions' lineage rather than from the publication stamp, so that the notice's
+    release lists them whichever of the step's handlers runs first. A version replaced before
+    the file's approval was never published; one superseded by a correction was."""
+    pliego_model = apps.get_model("documents", "Pliego")
+    notice = next(
+        (
+            e
+            for e in audit_history(tender)
+            if e.action == AuditEntry.Action.TRANSITION and e.name in TENDER_PUBLICATIONS
+        ),
+        None,
+    )
+    if notice is None or (notice.at, notice.pk) > (upto.at, upto.pk):
+        return None, []
+    rows = (
+        pliego_model.objects.filter(tender=tender, approved_at__isnull=False)
+        .annotate(corrected=Count("corrections"))
+        .select_related("amends")
+        .order_by("kind", "number")
+    )
+    in_force = []
+    for row in rows:
+        if row.amends_id is None:
+            if row.status in ("approved", "public") or row.corrected:
+                in_force.append(row)
+        elif row.published_at is not None and row.published_at <= upto.at:
+            in_force.append(row)
+    return notice, in_force
+
+
+def public_pliegos(*, tender, upto: AuditEntry) -> list[dict[str, Any]]:
+    """The pliegos published by step ``upto`` as OCDS documents (LCSP arts. 63.3 and 138.1),
+    each version with its SHA-256; a correction says what it changed."""
+    from documents.kinds import KIND_BY_CODE
+
+    language = tender.city.language
+    documents = []
+    notice, rows = _pliegos_in_force(tender=tender, upto=upto)
+    for row in rows:
+        kind = KIND_BY_CODE[row.kind]
+        description = f"{kind.legal_basis}. SHA-256: {row.sha256}"
+        if row.changes:
+            description += f". {row.changes}"
+        documents.append(
+            {
+                "id": f"pliego-{row.pk}",
+                "documentType": kind.ocds_document_type,
+                "title": f"{kind.name(language)} (v{row.number})",
+                "description": description,
+                "url": public_url(reverse("api-tender-pliego-file", args=[tender.pk, row.pk])),
+                "datePublished": _iso(row.published_at or (notice.at if notice else None)),
+                "format": "application/pdf",
+                "language": language,
+                "hash": f"sha256:{row.sha256}",
+                "_made_by": None,
+            }
+        )
     return documents
+
+
+def amendments_section(ctx: Context) -> list[dict[str, Any]]:
+    """The corrections of the pliegos published by this step (LCSP arts. 122.1 and 136.2)."""
+    amendments = []
+    for row in _pliegos_in_force(tender=ctx.tender, upto=ctx.entry)[1]:
+        if row.amends_id is None:
+            continue
+        rationale = _("Correction of the pliegos (LCSP art. 122.1)")
+        if row.significant:
+            rationale = _(
+                "Significant correction of the pliegos; the bid deadline is extended "
+                "(LCSP art. 136.2)"
+            )
+        amendments.append(
+            {
+                "id": f"pliego-{row.pk}",
+                "date": _iso(row.published_at),
+                "rationale": str(rationale),
+                "description": row.changes,
+            }
+        )
+    return amendments
 
 
 def _clean(document: dict[str, Any]) -> dict[str, Any]:
@@ -541,6 +629,9 @@ def tender_section(ctx: Context, *, planning: bool) -> dict[str, Any]:
     ]
     if documents:
         section["documents"] = documents
+    amendments = amendments_section(ctx)
+    if amendments:
+        section["amendments"] = amendments
     return section
 
 

@@ -175,8 +175,16 @@ class ProcessPortal:
     consultation: Consultation | None
     clarifications: list[Clarification]
     documents: list[Any]
+    # The published versions of the pliegos, corrections included (LCSP arts. 122.1 and 138.1).
+    pliegos: list[Any]
     selected: list[Participant]
     ocids: list[str]
+
+
+def pliegos_public(*, process_id: int) -> list[Any]:
+    from documents.pliego_selectors import pliegos_public as published
+
+    return published(process_id=process_id)
 
 
 def process_get_public(*, pk: Any) -> ProcessPortal:
@@ -221,6 +229,7 @@ def process_get_public(*, pk: Any) -> ProcessPortal:
         consultation=consultation,
         clarifications=clarifications,
         documents=list(documents_public().filter(tender=tender)),
+        pliegos=pliegos_public(process_id=tender.pk),
         selected=selected,
         ocids=ocids,
     )

@@ -46,11 +46,20 @@ def subscription_save(
 def subscriptions_matching(consultation: Consultation) -> QuerySet[SupplierSubscription]:
     """Subscriptions a consultation matches: by CPV prefix and by city (empty means any)."""
     codes = consultation.cpv_codes or consultation.tender.cpv_codes
+    return _matching(city_id=consultation.tender.city_id, codes=codes)
+
+
+def subscriptions_for_process(tender) -> QuerySet[SupplierSubscription]:
+    """Subscriptions a process's tender notice matches, as a consultation's would."""
+    return _matching(city_id=tender.city_id, codes=tender.cpv_codes or [])
+
+
+def _matching(*, city_id: int, codes: list[str]) -> QuerySet[SupplierSubscription]:
     digits = [re.sub(r"\D", "", code.split("-")[0]) for code in codes]
     matching = []
     for subscription in SupplierSubscription.objects.prefetch_related("cities"):
         cities = {c.pk for c in subscription.cities.all()}
-        if cities and consultation.tender.city_id not in cities:
+        if cities and city_id not in cities:
             continue
         prefixes = subscription.cpv_prefixes
         if prefixes and not any(d.startswith(p) for d in digits for p in prefixes):

@@ -10,6 +10,18 @@ ALL = frozenset({CPTI, PCP, PARTNERSHIP})
 
 OFFICER, LEGAL, COMMITTEE = "officer", "legal", "committee"
 
+# The *pliegos* each procedure's file must hold, approved by the legal team, before the file is
+# approved (LCSP arts. 116, 117, 122 and 124): document kinds of ``documents/kinds.py``. A PCP
+# publishes its call documents (COM(2007) 799); a partnership its descriptive document (LCSP
+# arts. 177–178), which plays the pliegos' part.
+REQUIRED_PLIEGOS: dict[str, tuple[str, ...]] = {
+    CPTI: ("pcap", "ppt"),
+    PCP: ("pcp_call_documents",),
+    PARTNERSHIP: ("partnership_descriptive_document",),
+}
+# The name under which ``documents`` registers its check (``workflows.requirements``).
+PLIEGOS_APPROVED = "pliegos_approved"
+
 
 class Edit(StrEnum):
     """What may be written on a process while it is in a state (``CpiState.editable``).

@@ -14,8 +14,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
+from workflows.requirements import requirement_reasons
 
 
 def rules(process) -> RulePack:
@@ -160,6 +162,15 @@ def file_reports_recorded(process, ctx: GuardContext) -> list[str]:
     if not process.audit_report_ref:
         reasons.append(_("The prior audit of the Intervención is not recorded (LCSP DA 3ª.3)."))
     return reasons
+
+
+def pliegos_approved(process, ctx: GuardContext) -> list[str]:
+    """The file holds its *pliegos*, approved by the legal team, before it is approved: the
+    PCAP and PPT are part of the file and the PCAP is approved before the spending is
+    (LCSP arts. 116, 117, 122 and 124). The documents app answers which are missing."""
+    return requirement_reasons(
+        PLIEGOS_APPROVED, process, kinds=REQUIRED_PLIEGOS.get(process.procedure, ())
+    )
 
 
 @input_check

@@ -460,9 +460,9 @@ TRANSITIONS: list[CpiTransition] = [
         "file_approved",
         _("Approve the file"),
         roles=(OFFICER,),
-        guards=(g.file_reports_recorded,),
+        guards=(g.file_reports_recorded, g.pliegos_approved),
         stamp=stamp_file_approved,
-        legal_basis="LCSP arts. 116, 117 and 122.1; DA 3ª",
+        legal_basis="LCSP arts. 116, 117, 122.1 and 124; DA 3ª",
     ),
     # ---- CPTI open procedure ------------------------------------------------------------------
     CpiTransition(

@@ -81,6 +81,24 @@ SPECIFICATIONS = (
 REASON = "Recorded by the test factory on the way to the state the test needs."
 
 
+def signed_pdf(text: str) -> bytes:
+    """A small real PDF standing for a signed file uploaded by an officer."""
+    from documents.renderer import PdfInput, render_pdf
+
+    return render_pdf(
+        PdfInput(
+            body=text,
+            title=text,
+            subject=text,
+            author="OpenCPI tests",
+            language="en",
+            document_id="SIGNED",
+            verification_code="TEST-0",
+            created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        )
+    )
+
+
 class Unreachable(ValueError):
     """No walk through the engine reaches the state asked for."""
 
@@ -277,6 +295,32 @@ class _Walk:
             if not getattr(self.tender, field):
                 self.fire(name, data={"reference": reference})
 
+    def pliegos(self) -> None:
+        """The pliegos the file needs (the PCAP and PPT, a PCP's call documents, a partnership's
+        descriptive document), uploaded as signed PDFs by the officer and approved by the legal
+        team, as the approve_file guard requires (LCSP arts. 116, 117, 122 and 124)."""
+        from documents.context import pliegos_required
+        from documents.models import Pliego
+        from documents.pliego_services import pliego_approve, pliego_create
+
+        officer = self.user(Membership.Role.OFFICER)
+        legal = self.user(Membership.Role.LEGAL)
+        for kind in pliegos_required(procedure=self.tender.procedure):
+            if Pliego.objects.filter(
+                tender=self.tender,
+                kind=kind,
+                status__in=(Pliego.Status.APPROVED, Pliego.Status.PUBLISHED),
+            ).exists():
+                continue
+            pliego = pliego_create(
+                actor=officer,
+                process_id=self.tender.pk,
+                kind=kind,
+                upload=signed_pdf(f"{kind} of {self.tender.title}"),
+                filename=f"{kind}.pdf",
+            )
+            pliego_approve(actor=legal, pliego=pliego)
+
     def pcap(self) -> None:
         """When the walk goes on to publish a CPTI tender and its PCAP is still empty: one lot
         worth the whole estimate and the demo's three criteria (40 + 50 + 10), written before
@@ -429,7 +473,7 @@ PREPARE: dict[str, Callable[[_Walk], None]] = {
     T.PUBLISH_REPORT: _Walk.consultation_report,
     T.CHOOSE_PROCEDURE: _Walk.specifications,
     T.SUBMIT_FILE: _Walk.pcap,
-    T.APPROVE_FILE: _Walk.file_reports,
+    T.APPROVE_FILE: lambda w: (w.file_reports(), w.pliegos()),
     T.CLOSE_BIDS: _Walk.bids,
     T.CHECK_ADMIN: _Walk.admission,
     T.SIGN_VALUE_REPORT: _Walk.scores,

@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from documents.pliego_services import pliego_approve, pliego_create
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
 from tenders.consultation.services import consultation_report_save, consultation_save
 from tests.factories.tenders import make_tender, place_tender_in_state_for_speed
+from tests.factories.walks import signed_pdf
 from workflows.services import transition_options, transition_perform
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
@@ -128,6 +130,15 @@ def test_a_whole_front_walk_from_need_to_approved_file(demo):
     tender = fire(tender, "record_credit_certificate", legal, reference="RC-1")
     tender = fire(tender, "record_audit_report", legal, reference="F-1")
     assert tender.status == "file_drafted"
+    # The file holds its PCAP and PPT, approved by the legal team (LCSP arts. 116–124).
+    with pytest.raises(Conflict) as refused:
+        fire(tender, "approve_file", officer)
+    assert "LCSP arts. 116, 117, 122 and 124" in " ".join(refused.value.reasons)
+    for kind in ("pcap", "ppt"):
+        pliego = pliego_create(
+            actor=officer, process_id=tender.pk, kind=kind, upload=signed_pdf(kind)
+        )
+        pliego_approve(actor=legal, pliego=pliego)
     tender = fire(tender, "approve_file", officer)
     assert tender.status == "file_approved" and tender.specs_frozen_at == NOW
     # Publishing needs the PCAP's lots and award criteria.
