@@ -59,6 +59,10 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     "document-template-adopt": [("post", "/api/v1/templates/{id}/adopt/")],
     "document-template-merge": [("post", "/api/v1/templates/{id}/merge/")],
     "document-process": [("post", "/api/v1/tenders/{id}/documents/")],
+    # --- the pliegos: generated or uploaded, approved by the legal team, corrected -------------
+    "document-pliego-create": [("post", "/api/v1/tenders/{id}/pliegos/")],
+    "document-pliego-approve": [("post", "/api/v1/tenders/{id}/pliegos/{pliego_pk}/approve/")],
+    "document-pliego-amend": [("post", "/api/v1/tenders/{id}/pliegos/{pliego_pk}/amend/")],
 }
 
 # Web actions the API does not offer yet, with why: each is a gap to close, not a decision.
