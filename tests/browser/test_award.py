@@ -101,7 +101,7 @@ def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, br
     submit(spage, "button[value=review]")
     summary = spage.locator("[data-testid=summary]").inner_text()
     assert "memoria.pdf" in summary and hashlib.sha256(PROPOSAL).hexdigest() in summary
-    assert "80.000,00" in summary.replace("\xa0", " ")
+    assert "€80,000.00" in summary  # typed 80.000,00; shown in the page's language (en-GB)
     spage.check("#confirm")
     submit(spage, "[data-testid=confirm-submit]")
     assert spage.locator("[data-testid=bid-status]").inner_text() == "submitted"
