@@ -4,20 +4,21 @@
 from django import forms
 from rest_framework import serializers
 
-from procurement.core.exceptions import ApplicationError
-from tenders.process.common import clean_money
+from tenders.process.common import amount_refusal, parse_amount
 
 
 class MoneyField(serializers.DecimalField):
-    """A DRF amount: text is read by ``clean_money``; ambiguous text gets a 400 saying how to
+    """A DRF amount: text is read by ``parse_amount``; ambiguous text gets a 400 saying how to
     write it. The schema is the DecimalField's, so clients see no change."""
 
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = str(clean_money(data, field=self.field_name or "value"))
-            except ApplicationError as error:
-                raise serializers.ValidationError(str(error.message)) from error
+                data = str(parse_amount(data))
+            except ValueError as error:
+                refusal = amount_refusal(data, self.field_name or "value")
+                raise serializers.ValidationError(str(refusal.message)) from error
+        # Range and digits are the DecimalField's own checks, with its messages.
         return super().to_internal_value(data)
 
 
@@ -29,7 +30,8 @@ class MoneyFormField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
             try:
-                value = str(clean_money(value, field=self.label or "value"))
-            except ApplicationError as error:
-                raise forms.ValidationError(str(error.message)) from error
+                value = str(parse_amount(value))
+            except ValueError as error:
+                refusal = amount_refusal(value, "value")
+                raise forms.ValidationError(str(refusal.message)) from error
         return super().to_python(value)

@@ -1,12 +1,15 @@
 """A supplier's sealed bid, the committee's scoring and the award, in a real browser."""
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
+from tenders.award.deuc import deuc_example
 from tests.browser.conftest import browser_login, submit
 from tests.factories.tenders import make_tender
 from tests.factories.walks import walk_to
@@ -27,6 +30,22 @@ def _act(page, live_server, tender, action):
     # Wait for the form's answer page: counting messages before it arrives would see none.
     submit(page, f"form[data-action={action}] button[type=submit]")
     expect(page.locator(".messages")).to_have_count(1)
+
+
+PROPOSAL = b"%PDF-1.4\n% Solar benches: technical proposal\n%%EOF\n"
+
+
+def _fill_deuc(page):
+    page.fill("#deuc_name", "Acme Smart Solutions S.L.")
+    page.fill("#deuc_tax_id", "B26123456")
+    page.fill("#deuc_representative", "Ana Pérez")
+    page.fill("#deuc_representative_capacity", "Administradora única")
+    page.select_option("#deuc_solvency_means", "solvency")
+    page.fill("#deuc_economic_solvency", "Turnover above the PCAP's minimum.")
+    page.fill("#deuc_technical_solvency", "Three similar contracts in three years.")
+    page.check("#deuc_no_prohibition")
+    page.fill("#deuc_notification_email", "ofertas@acme.example")
+    page.check("#deuc_sme_yes")
 
 
 def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, browser):
@@ -64,23 +83,43 @@ def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, br
         data={"submission_deadline": now + dt.timedelta(days=20)},
     )
 
-    # The supplier prepares and submits its bid; it gets a receipt, never a readable envelope.
+    # The supplier prepares its bid with its DEUC and a technical proposal as a PDF, checks
+    # the summary of what will be sealed, confirms, and downloads the receipt with the hashes.
     supplier_ctx, spage = _context(browser)
     browser_login(spage, live_server, "supplier.acme")
     spage.goto(f"{live_server.url}/processes/{tender.pk}/tender/")
     spage.click("text=Prepare your bid")
-    spage.check("#declaration")
+    _fill_deuc(spage)
     spage.fill(f"#b_{quality.pk}", "Solar benches with USB chargers and footfall sensors.")
-    spage.fill(f"#c_{price.pk}", "80000")
-    submit(spage, "button[value=submit]")
+    spage.fill(f"#c_{price.pk}", "80.000,00")
+    submit(spage, "button[value=save]")
+    spage.select_option("#envelope", "b")
+    spage.set_input_files(
+        "#file", files=[{"name": "memoria.pdf", "mimeType": "application/pdf", "buffer": PROPOSAL}]
+    )
+    submit(spage, "[data-testid=bid-file-form] button[type=submit]")
+    submit(spage, "button[value=review]")
+    summary = spage.locator("[data-testid=summary]").inner_text()
+    assert "memoria.pdf" in summary and hashlib.sha256(PROPOSAL).hexdigest() in summary
+    assert "€80,000.00" in summary  # typed 80.000,00; shown in the page's language (en-GB)
+    spage.check("#confirm")
+    submit(spage, "[data-testid=confirm-submit]")
     assert spage.locator("[data-testid=bid-status]").inner_text() == "submitted"
     assert len(spage.locator(".receipt code").first.inner_text()) == 64
+    with spage.expect_download() as download:
+        spage.click("[data-testid=receipt-link]")
+    receipt = PdfReader(download.value.path())
+    text = "".join(page.extract_text() for page in receipt.pages).replace("\n", "")
+    assert hashlib.sha256(PROPOSAL).hexdigest() in text.replace(" ", "")
     nova = User.objects.get(username="supplier.nova")
     bid = bid_save(
         actor=nova,
         tender=tender,
         lot=tender.lots.get(),
-        a={"declaration": True},
+        a={
+            "declaration": True,
+            "deuc": deuc_example(name="Nova", tax_id="B26000009", email="nova@example.org"),
+        },
         b={str(quality.pk): "Benches from recycled plastic."},
         c={str(price.pk): "85000"},
     )
@@ -119,7 +158,16 @@ def test_a_bid_is_scored_by_the_committee_and_awarded(live_server, live_demo, br
 
     officer_ctx, opage = _context(browser)
     browser_login(opage, live_server, "officer.logrono")
-    for action in ("request_documents", "receive_documents", "award"):
+    _act(opage, live_server, tender, "request_documents")
+    # The best-ranked bidder delivers its documents on its bid page (LCSP art. 150.2).
+    spage.goto(f"{live_server.url}/processes/{tender.pk}/bid/")
+    spage.set_input_files(
+        "#award_file",
+        files=[{"name": "aeat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 AEAT"}],
+    )
+    submit(spage, "[data-testid=award-documents-form] button[type=submit]")
+    assert "aeat.pdf" in spage.locator("[data-testid=bid-files]").inner_text()
+    for action in ("receive_documents", "award"):
         _act(opage, live_server, tender, action)
     opage.goto(f"{live_server.url}/processes/{tender.pk}/tender/")
     assert (

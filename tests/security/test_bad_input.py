@@ -235,7 +235,7 @@ FORM_CASES = [
     (
         "wrong type: money as text",
         {**_tender(estimated_value="a lot"), "cpv_codes": ""},
-        "Enter a number",
+        "write it like 1.000,50 or 1000.50",
     ),
     ("negative money", {**_tender(estimated_value="-5"), "cpv_codes": ""}, "greater than or equal"),
     ("100 kB title", {**_tender(title=HUGE), "cpv_codes": ""}, "at most 300"),
