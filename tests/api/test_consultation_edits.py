@@ -387,3 +387,25 @@ def test_a_suppliers_subscriptions_are_its_representatives_alone(api_as, demo, u
     assert read.status_code == written.status_code == missing.status_code == 404
     assert read.json() == missing.json()
     assert not SupplierSubscription.objects.filter(supplier=acme).exists()
+
+
+def test_the_web_summaries_form_and_the_api_write_the_same_summaries(
+    api_as, login, open_consultation
+):
+    _close(open_consultation)
+    first, second = open_consultation.questions.order_by("order")[:2]
+    page = login("officer.logrono").post(
+        f"/consultations/{open_consultation.pk}/summaries/",
+        {f"summary_{first.pk}": "Written on the web.", f"summary_{second.pk}": "  "},
+    )
+    assert page.status_code == 302
+    api_as("officer.logrono").post(
+        f"/api/v1/consultations/{open_consultation.pk}/summaries/",
+        {"summaries": [{"question": second.pk, "text": "Written through the API."}]},
+        format="json",
+    )
+    report = api_as("officer.logrono").get(f"/api/v1/consultations/{open_consultation.pk}/report/")
+    assert [q["summary"] for q in report.json()["questions"]][:2] == [
+        "Written on the web.",
+        "Written through the API.",
+    ]
