@@ -3,6 +3,7 @@ selector, and serialise."""
 
 from django.db.models import Prefetch
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,7 +16,7 @@ from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
 from documents.models import DocumentTemplate, GeneratedDocument, Pliego, TemplateVersion
 from procurement.accounts.models import City
 from procurement.core.api import ModelSerializer, Pagination, query_choice
-from procurement.core.exceptions import NotFound
+from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.schema import PageQuerySerializer, paginated
 
 
@@ -297,6 +298,51 @@ class TemplateDetailView(APIView):
     def get(self, request, pk):
         template = selectors.template_get_for_user(user=request.user, pk=pk)
         return Response(TemplateDetailSerializer(template).data)
+
+
+class PreviewInputSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=200_000, trim_whitespace=False)  # type: ignore[assignment]
+
+
+class BlockSerializer(serializers.Serializer):
+    """One block of the rendered markup: ``h1``/``h2`` with their ``number``, ``p``, ``ul``
+    (``items``) or ``table`` (``rows``, the first one the header); texts keep their inline
+    markup (``**bold**``) unescaped."""
+
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    number = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class PreviewSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    blocks = BlockSerializer(many=True)
+
+
+class TemplatePreviewView(APIView):
+    """A draft text rendered with the kind's sample data, as the editor's live preview shows
+    it; nothing is saved. A text that does not check or render is refused (400) with its
+    ``problems`` by line, as saving it as a version would be."""
+
+    @extend_schema(request=PreviewInputSerializer, responses=PreviewSerializer)
+    def post(self, request, pk):
+        template = selectors.template_get_for_user(user=request.user, pk=pk)
+        serializer = PreviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        preview = selectors.template_preview(
+            source=serializer.validated_data["source"].replace("\r\n", "\n"),
+            kind=template.kind,
+            language=template.language,
+        )
+        if preview["errors"]:
+            first = preview["errors"][0]
+            raise ApplicationError(
+                _("Line %(line)s: %(message)s") % first if first["line"] else first["message"],
+                extra={"field": "source", "problems": preview["errors"]},
+            )
+        return Response(PreviewSerializer(preview).data)
 
 
 class TemplateVersionsView(APIView):

@@ -11,12 +11,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from documents import context as contexts
+from documents.kinds import KIND_BY_CODE
 from documents.models import (
     CityApproval,
     DocumentTemplate,
     GeneratedDocument,
     TemplateVersion,
 )
+from documents.renderer import markup_blocks
+from documents.sandbox import TemplateProblem, template_check, template_render_text
 from procurement.accounts.models import City, Membership, Network
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import grants_q, objects_for_user
@@ -249,3 +252,20 @@ def document_get_public_by_hash(*, sha256: str) -> GeneratedDocument:
     if document is None:
         raise NotFound(_("Document not found."))
     return document
+
+
+def template_preview(*, source: str, kind: str, language: str) -> dict:
+    """A draft text of a template of ``kind`` rendered with the kind's sample data, as the
+    editor shows it: ``title`` and ``blocks`` (the markup's numbered sections, paragraphs,
+    lists and tables), or ``errors`` (``line``, ``message``) when the text does not check or
+    render. Reads nothing and saves nothing."""
+    problems = template_check(source=source, kind=kind)
+    if problems:
+        return {"errors": [{"line": line, "message": message} for line, message in problems]}
+    try:
+        body = template_render_text(
+            source=source, context=contexts.sample_context(kind=kind, language=language)
+        )
+    except TemplateProblem as problem:
+        return {"errors": [{"line": line, "message": message} for line, message in problem.errors]}
+    return {"blocks": markup_blocks(body), "title": KIND_BY_CODE[kind].name(language), "errors": []}

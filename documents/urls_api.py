@@ -6,6 +6,11 @@ urlpatterns = [
     path("templates/", api.TemplateListView.as_view(), name="api-template-list"),
     path("templates/<int:pk>/", api.TemplateDetailView.as_view(), name="api-template-detail"),
     path(
+        "templates/<int:pk>/preview/",
+        api.TemplatePreviewView.as_view(),
+        name="api-template-preview",
+    ),
+    path(
         "templates/<int:pk>/versions/",
         api.TemplateVersionsView.as_view(),
         name="api-template-versions",

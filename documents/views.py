@@ -16,8 +16,8 @@ from documents.api import document_pdf_response
 from documents.context import SCHEMA, Field, sample_context
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, KINDS, Language
 from documents.merge import sections_diff
-from documents.renderer import PdfInput, markup_blocks, render_pdf
-from documents.sandbox import TemplateProblem, template_check, template_render_text
+from documents.renderer import PdfInput, render_pdf
+from documents.sandbox import TemplateProblem, template_render_text
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 
@@ -148,16 +148,7 @@ def template_edit(request, pk):
 
 
 def _preview(source: str, kind: str, language: str) -> dict:
-    problems = template_check(source=source, kind=kind)
-    if problems:
-        return {"errors": [{"line": line, "message": message} for line, message in problems]}
-    try:
-        body = template_render_text(
-            source=source, context=sample_context(kind=kind, language=language)
-        )
-    except TemplateProblem as problem:
-        return {"errors": [{"line": line, "message": message} for line, message in problem.errors]}
-    return {"blocks": markup_blocks(body), "title": KIND_BY_CODE[kind].name(language)}
+    return selectors.template_preview(source=source, kind=kind, language=language)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""API of market consultations: list, draft, read; responses; attachments; clarifications."""
+"""API of market consultations: list, draft, read; the questionnaire, the officers' review,
+summaries and report; responses; attachments; clarifications; suppliers' subscriptions."""
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -11,30 +12,47 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from procurement.accounts.models import City
 from procurement.core.api import ModelSerializer, query_bool
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.parsers import JSONParser
-from tenders.consultation.models import Clarification, Consultation, Question, Response
+from tenders.consultation.models import (
+    Clarification,
+    Consultation,
+    Question,
+    QuestionSummary,
+    Response,
+    ResponseReview,
+    SupplierSubscription,
+)
 from tenders.consultation.selectors import (
     attachment_get_for_user,
+    consultation_get_for_city,
     consultation_get_for_user,
     consultation_list_for_user,
+    consultation_report_data,
+    question_get_for_city,
     response_get_for_user,
     responses_for_user,
+    supplier_get_for_representative,
 )
 from tenders.consultation.services import (
     attachment_add,
     attachment_remove,
     clarification_answer,
     clarification_ask,
+    consultation_report_save,
     consultation_save,
     question_delete,
     question_save,
+    question_summaries_save,
+    response_review_save,
     response_save,
     response_start,
     response_submit,
     response_withdraw,
 )
+from tenders.consultation.subscriptions import subscription_save
 from tenders.process.selectors import tender_get_private_for_user
 
 
@@ -213,13 +231,193 @@ class ConsultationListView(ListAPIView):
         )
 
 
+class ConsultationUpdateSerializer(serializers.Serializer):
+    """A change to a drafted consultation: the fields given replace the draft's, the others
+    stay as they are (the questions have their own operations)."""
+
+    subject = serializers.CharField(max_length=300, required=False)
+    background = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    opens_at = serializers.DateTimeField(required=False)
+    closes_at = serializers.DateTimeField(required=False)
+    advisers = AdviserSerializer(many=True, required=False)
+    cpv_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12), required=False, max_length=50
+    )
+
+
 class ConsultationDetailView(APIView):
+    """``GET``: the consultation, for everyone who may read it. ``PATCH``: its city's officers
+    change the draft until it is published (what the process page's consultation form does)."""
+
     permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "PATCH" else [AllowAny()]
 
     @extend_schema(responses=ConsultationDetailSerializer)
     def get(self, request, pk: int):
         access = consultation_get_for_user(user=request.user, pk=pk)
         return ApiResponse(ConsultationDetailSerializer(access.consultation).data)
+
+    @extend_schema(request=ConsultationUpdateSerializer, responses=ConsultationDetailSerializer)
+    def patch(self, request, pk: int):
+        consultation = consultation_get_for_city(user=request.user, pk=pk).consultation
+        serializer = ConsultationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        given = serializer.validated_data
+        values = {
+            field: given.get(field, getattr(consultation, field))
+            for field in ("subject", "background", "opens_at", "closes_at", "advisers", "cpv_codes")
+        }
+        # The web form's checks, on the draft as it would become.
+        if values["opens_at"] and values["closes_at"] and values["closes_at"] <= values["opens_at"]:
+            raise ApplicationError(
+                _("The consultation must close after it opens."), extra={"field": "closes_at"}
+            )
+        if "closes_at" in given and given["closes_at"] <= timezone.now():
+            raise ApplicationError(
+                _("The closing time has already passed."), extra={"field": "closes_at"}
+            )
+        consultation = consultation_save(actor=request.user, tender=consultation.tender, **values)
+        return ApiResponse(ConsultationDetailSerializer(consultation).data)
+
+
+class ConsultationQuestionsView(APIView):
+    """``POST``: its city's officers add a question at the end of a drafted questionnaire."""
+
+    @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
+    def post(self, request, pk: int):
+        consultation = consultation_get_for_city(user=request.user, pk=pk).consultation
+        serializer = QuestionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        question = question_save(
+            actor=request.user, consultation=consultation, **serializer.validated_data
+        )
+        return ApiResponse(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionUpdateSerializer(QuestionInputSerializer):
+    text = serializers.CharField(max_length=5000, required=False)
+    kind = serializers.ChoiceField(choices=Question.Kind.choices, required=False)
+    required = serializers.BooleanField(required=False)  # type: ignore[assignment]
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    help_text = serializers.CharField(  # type: ignore[assignment]
+        max_length=2000, required=False, allow_blank=True
+    )
+
+
+class QuestionDetailView(APIView):
+    """One question of a drafted questionnaire: ``PATCH`` it, ``DELETE`` it (the others are
+    renumbered). Its city's officers only, while the consultation is a draft; the
+    consultation's detail lists the questions."""
+
+    @extend_schema(request=QuestionUpdateSerializer, responses=QuestionSerializer)
+    def patch(self, request, pk: int):
+        question = question_get_for_city(user=request.user, pk=pk)
+        serializer = QuestionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = {
+            field: serializer.validated_data.get(field, getattr(question, field))
+            for field in ("text", "kind", "required", "choices", "help_text")
+        }
+        question = question_save(
+            actor=request.user, consultation=question.consultation, question=question, **values
+        )
+        return ApiResponse(QuestionSerializer(question).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        question = question_get_for_city(user=request.user, pk=pk)
+        question_delete(actor=request.user, question=question)
+        return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReportQuestionSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    text = serializers.CharField()
+    summary = serializers.CharField()
+
+
+class ReportSerializer(serializers.Serializer):
+    """The report of LCSP art. 115.3: never an answer, never a confidential part."""
+
+    subject = serializers.CharField()
+    city = serializers.CharField()
+    advisers = AdviserSerializer(many=True)
+    entities = serializers.ListField(child=serializers.CharField())
+    questions = ReportQuestionSerializer(many=True)
+    report = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    report = serializers.CharField(max_length=100000)
+
+
+class ConsultationReportView(APIView):
+    """``GET``: the report, for everyone once published, and for its city's officers and legal
+    team while it is drafted. ``PUT``: its city's officers write its text after the
+    consultation closes and before the report is published (LCSP art. 115.3)."""
+
+    permission_classes = [AllowAny]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "PUT" else [AllowAny()]
+
+    @extend_schema(responses=ReportSerializer)
+    def get(self, request, pk: int):
+        access = consultation_get_for_user(user=request.user, pk=pk)
+        if access.consultation.report_published_at is None and not access.city:
+            raise NotFound(_("Consultation not found."))
+        return ApiResponse(consultation_report_data(consultation=access.consultation))
+
+    @extend_schema(request=ReportInputSerializer, responses=ReportSerializer)
+    def put(self, request, pk: int):
+        access = consultation_get_for_city(user=request.user, pk=pk)
+        serializer = ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consultation = consultation_report_save(
+            actor=request.user,
+            tender=access.consultation.tender,
+            report=serializer.validated_data["report"],
+        )
+        return ApiResponse(consultation_report_data(consultation=consultation))
+
+
+class SummaryInputSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    text = serializers.CharField(max_length=20000)
+
+
+class SummariesInputSerializer(serializers.Serializer):
+    summaries = SummaryInputSerializer(many=True, allow_empty=False, max_length=100)
+
+
+class SummarySerializer(ModelSerializer):
+    class Meta:
+        model = QuestionSummary
+        fields = ["question", "text", "updated_at"]
+
+
+class ConsultationSummariesView(APIView):
+    """``POST``: its city's officers write the non-confidential summaries of the answers, one
+    per question, for the report (LCSP art. 115.3); the questions not given keep theirs."""
+
+    @extend_schema(request=SummariesInputSerializer, responses=SummarySerializer(many=True))
+    def post(self, request, pk: int):
+        consultation = consultation_get_for_city(user=request.user, pk=pk).consultation
+        serializer = SummariesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = question_summaries_save(
+            actor=request.user,
+            consultation=consultation,
+            summaries={
+                item["question"]: item["text"] for item in serializer.validated_data["summaries"]
+            },
+        )
+        return ApiResponse(SummarySerializer(saved, many=True).data)
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -312,6 +510,49 @@ class ResponseDetailView(APIView):
         )
         response, _own = response_get_for_user(user=request.user, pk=pk)
         return ApiResponse(ResponseSerializer(response).data)
+
+
+class ReviewSerializer(serializers.Serializer):
+    response = serializers.IntegerField(source="response_id", read_only=True)
+    notes = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=20, required=False, default=list
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+def _response_for_review(request, pk: int) -> Response:
+    """A submitted response, for its city's officers and legal team; the supplier itself (and
+    everyone else) gets the same 404 as for a missing one: the review is the city's."""
+    response, own = response_get_for_user(user=request.user, pk=pk)
+    if own:
+        raise NotFound(_("Response not found."))
+    return response
+
+
+class ResponseReviewView(APIView):
+    """The officers' review of one submitted response: notes and tags (``GET``, ``PUT``)."""
+
+    @extend_schema(responses=ReviewSerializer)
+    def get(self, request, pk: int):
+        response = _response_for_review(request, pk)
+        review = ResponseReview.objects.filter(response=response).first()
+        return ApiResponse(
+            ReviewSerializer(review or ResponseReview(response=response, updated_at=None)).data
+        )
+
+    @extend_schema(request=ReviewSerializer, responses=ReviewSerializer)
+    def put(self, request, pk: int):
+        response = _response_for_review(request, pk)
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = response_review_save(
+            actor=request.user,
+            response=response,
+            notes=serializer.validated_data["notes"],
+            tags=serializer.validated_data["tags"],
+        )
+        return ApiResponse(ReviewSerializer(review).data)
 
 
 class ResponseSubmitView(APIView):
@@ -455,3 +696,69 @@ class ClarificationAnswerView(APIView):
             actor=request.user, clarification=item, answer=serializer.validated_data["answer"]
         )
         return ApiResponse(ClarificationSerializer(item).data)
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField(read_only=True)
+    cpv_prefixes = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=100,
+        required=False,
+        default=list,
+        help_text="CPV codes or their leading digits (72 or 72000000-5); none means any.",
+    )
+    cities = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=200,
+        required=False,
+        default=list,
+        help_text="Ids of the cities whose consultations to hear of; none means any.",
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+def _subscription_data(supplier, subscription: SupplierSubscription | None) -> dict:
+    return {
+        "supplier": supplier.pk,
+        "cpv_prefixes": subscription.cpv_prefixes if subscription else [],
+        "cities": sorted(c.pk for c in subscription.cities.all()) if subscription else [],
+        "email": subscription.email if subscription else "",
+    }
+
+
+class SupplierSubscriptionView(APIView):
+    """What a supplier is told of: consultations by CPV code and city, at which address.
+    Its representatives only (``GET``, ``PUT``)."""
+
+    @extend_schema(responses=SubscriptionSerializer)
+    def get(self, request, pk: int):
+        supplier = supplier_get_for_representative(user=request.user, pk=pk)
+        subscription = (
+            SupplierSubscription.objects.filter(supplier=supplier)
+            .prefetch_related("cities")
+            .first()
+        )
+        return ApiResponse(_subscription_data(supplier, subscription))
+
+    @extend_schema(request=SubscriptionSerializer, responses=SubscriptionSerializer)
+    def put(self, request, pk: int):
+        supplier = supplier_get_for_representative(user=request.user, pk=pk)
+        serializer = SubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        wanted = set(data["cities"])
+        cities = list(City.objects.filter(pk__in=wanted))
+        unknown = sorted(wanted - {c.pk for c in cities})
+        if unknown:
+            raise ApplicationError(
+                _("Unknown cities: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+                extra={"field": "cities"},
+            )
+        subscription = subscription_save(
+            actor=request.user,
+            supplier=supplier,
+            cpv_prefixes=data["cpv_prefixes"],
+            cities=cities,
+            email=data["email"],
+        )
+        return ApiResponse(_subscription_data(supplier, subscription))

@@ -15,10 +15,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.accounts.models import Membership
+from procurement.accounts.models import Membership, Supplier
 from procurement.core.exceptions import NotFound
 from procurement.core.permissions import annotate_object_perm
-from tenders.consultation.models import Answer, Attachment, Consultation, Response
+from tenders.consultation.models import Answer, Attachment, Consultation, Question, Response
 from tenders.procedures import Edit, states_where
 from tenders.process.selectors import tenders_private_for_user
 
@@ -97,6 +97,9 @@ class ConsultationAccess:
     consultation: Consultation
     city: bool  # officers and legal team of the owning city
     supplier_ids: list[int]
+    # Anyone of the owning city (its committee too): who may be told "not your role" (403)
+    # rather than "not found" when asking to change the consultation.
+    own_city: bool = False
 
     @property
     def is_supplier(self) -> bool:
@@ -119,7 +122,44 @@ def consultation_get_for_user(*, user, pk) -> ConsultationAccess:
     own_city = city or bool(consultation.city_sees)  # type: ignore[attr-defined]
     if consultation.published_at is None and not own_city:
         raise NotFound(_("Consultation not found."))
-    return ConsultationAccess(consultation, city, _supplier_ids(user))
+    return ConsultationAccess(consultation, city, _supplier_ids(user), own_city)
+
+
+def consultation_get_for_city(*, user, pk) -> ConsultationAccess:
+    """The consultation for a change by its own city: the same 404 as for a missing one to
+    anyone else, even where the public may read it."""
+    access = consultation_get_for_user(user=user, pk=pk)
+    if not access.own_city:
+        raise NotFound(_("Consultation not found."))
+    return access
+
+
+def question_get_for_city(*, user, pk) -> Question:
+    """A question of a consultation of ``user``'s city, with its consultation and process;
+    the same 404 for missing and for another city's."""
+    question = Question.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if question is None:
+        raise NotFound(_("Question not found."))
+    try:
+        access = consultation_get_for_city(user=user, pk=question.consultation_id)
+    except NotFound as error:
+        raise NotFound(_("Question not found.")) from error
+    question.consultation = access.consultation
+    return question
+
+
+def supplier_get_for_representative(*, user, pk) -> Supplier:
+    """A supplier ``user`` represents; the same 404 for missing and for anyone else's."""
+    supplier = (
+        Supplier.objects.filter(
+            pk=pk, memberships__user=user, memberships__role=Membership.Role.REPRESENTATIVE
+        ).first()
+        if user.is_authenticated and str(pk).isdigit()
+        else None
+    )
+    if supplier is None:
+        raise NotFound(_("Supplier not found."))
+    return supplier
 
 
 def _with_content(queryset: QuerySet[Response]) -> QuerySet[Response]:

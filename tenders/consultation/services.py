@@ -208,6 +208,29 @@ def question_summary_save(*, actor: User, question: Question, text: str) -> Ques
 
 
 @transaction.atomic
+def question_summaries_save(
+    *, actor: User, consultation: Consultation, summaries: dict[int, str]
+) -> list[QuestionSummary]:
+    """The summaries of several questions' answers (``{question id: text}``), all or none;
+    a blank text leaves that question's summary as it was."""
+    tender = tender_lock_for_officer(actor, consultation.tender)
+    if not is_editable(tender, Edit.SUMMARIES):
+        raise Conflict(_("Answers are summarised after the consultation closes."))
+    questions = {q.pk: q for q in consultation.questions.all()}
+    unknown = [str(pk) for pk in summaries if pk not in questions]
+    if unknown:
+        raise ApplicationError(
+            _("Not questions of this consultation: %(ids)s.") % {"ids": ", ".join(unknown)},
+            extra={"field": "summaries"},
+        )
+    return [
+        question_summary_save(actor=actor, question=questions[pk], text=text)
+        for pk, text in summaries.items()
+        if (text or "").strip()
+    ]
+
+
+@transaction.atomic
 def response_review_save(*, actor: User, response: Response, notes: str, tags) -> ResponseReview:
     tender = response.consultation.tender
     if not actor.has_perm("tenders.view_consultation_responses", tender):

@@ -12,6 +12,22 @@ urlpatterns = [
         name="api-consultation-detail",
     ),
     path(
+        "consultations/<int:pk>/questions/",
+        consultations.ConsultationQuestionsView.as_view(),
+        name="api-consultation-questions",
+    ),
+    path("questions/<int:pk>/", consultations.QuestionDetailView.as_view(), name="api-question"),
+    path(
+        "consultations/<int:pk>/summaries/",
+        consultations.ConsultationSummariesView.as_view(),
+        name="api-consultation-summaries",
+    ),
+    path(
+        "consultations/<int:pk>/report/",
+        consultations.ConsultationReportView.as_view(),
+        name="api-consultation-report",
+    ),
+    path(
         "consultations/<int:pk>/responses/",
         consultations.ConsultationResponsesView.as_view(),
         name="api-consultation-responses",
@@ -32,6 +48,11 @@ urlpatterns = [
         name="api-response-detail",
     ),
     path(
+        "responses/<int:pk>/review/",
+        consultations.ResponseReviewView.as_view(),
+        name="api-response-review",
+    ),
+    path(
         "responses/<int:pk>/submit/",
         consultations.ResponseSubmitView.as_view(),
         name="api-response-submit",
@@ -47,4 +68,9 @@ urlpatterns = [
         name="api-response-attachments",
     ),
     path("attachments/<int:pk>/", consultations.AttachmentView.as_view(), name="api-attachment"),
+    path(
+        "suppliers/<int:pk>/subscription/",
+        consultations.SupplierSubscriptionView.as_view(),
+        name="api-supplier-subscription",
+    ),
 ]

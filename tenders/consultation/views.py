@@ -36,7 +36,7 @@ from tenders.consultation.services import (
     consultation_save,
     question_delete,
     question_save,
-    question_summary_save,
+    question_summaries_save,
     response_review_save,
     response_save,
     response_start,
@@ -397,10 +397,14 @@ def response_review(request, pk: int, response_id: int):
 def summaries_save(request, pk: int):
     access = _city_access(request, pk)
     try:
-        for question in access.consultation.questions.all():
-            text = request.POST.get(f"summary_{question.pk}", "").strip()
-            if text:
-                question_summary_save(actor=request.user, question=question, text=text)
+        question_summaries_save(
+            actor=request.user,
+            consultation=access.consultation,
+            summaries={
+                question.pk: request.POST.get(f"summary_{question.pk}", "")
+                for question in access.consultation.questions.all()
+            },
+        )
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:

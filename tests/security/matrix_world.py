@@ -226,6 +226,10 @@ def build(*, capture) -> dict[str, dict[str, object]]:
         "tender_public": {"L": l_public.pk, "T": t_public.pk},
         "tender_closed": {"L": l_closed.pk, "T": t_closed.pk},
         "consultation": {"L": l_consultation.pk, "T": t_consultation.pk},
+        "question": {
+            "L": l_consultation.questions.order_by("order").first().pk,
+            "T": t_consultation.questions.order_by("order").first().pk,
+        },
         "response": {"L": l_response.pk, "T": t_response.pk},
         "attachment": {"L": l_attachment.pk, "T": t_attachment.pk},
         "clarification": {

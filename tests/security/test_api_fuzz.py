@@ -55,6 +55,7 @@ def _seeded_ids() -> dict[str, dict[str, object]]:
         Bid,
         Clarification,
         Consultation,
+        Question,
         Response,
         Tender,
         TenderQuestion,
@@ -67,6 +68,7 @@ def _seeded_ids() -> dict[str, dict[str, object]]:
     for segment, model in {
         "tenders": Tender,
         "consultations": Consultation,
+        "questions": Question,
         "responses": Response,
         "attachments": Attachment,
         "clarifications": Clarification,
