@@ -198,7 +198,7 @@ class TenderUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(max_length=20000, allow_blank=True)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    estimated_value = MoneyField(max_digits=14, decimal_places=2, min_value=0)
     cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), max_length=50)
     functional_specifications = serializers.CharField(max_length=50000, allow_blank=True)
 
