@@ -251,7 +251,8 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     data = models.JSONField(_("data used"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
-    verification_code = models.CharField(_("verification code"), max_length=20)
+    # The CSV (código seguro de verificación, RD 203/2021 art. 21): random and unique per version.
+    verification_code = models.CharField(_("verification code"), max_length=20, unique=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -283,6 +284,10 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     @property
     def title(self) -> str:
         return KIND_BY_CODE[self.kind].name(self.language)
+
+
+# Signatures live in their own module; importing them here registers the model with the app.
+from documents.signature_models import DocumentSignature  # noqa: E402, F401
 
 
 class DocumentTemplateUserObjectPermission(UserObjectPermissionBase):

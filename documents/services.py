@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from documents import context as contexts
+from documents import signatures
 from documents.default_set import default_template
 from documents.kinds import KIND_BY_CODE, KINDS_BY_EFFECT, Language
 from documents.merge import MergeResult, sections_merge
@@ -831,6 +832,8 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
         except TemplateProblem as problem:
             return _fail(document, problem.message)
         pdf = render_pdf(document_pdf_input(document, body))
+        # Sealed when the city has a seal (L40/2015 art. 42): the hash covers the sealed bytes.
+        pdf, seal = signatures.document_seal(document=document, city_id=ref.city_id, pdf=pdf)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         name = f"documents/{document.tender_id}/{document.reference}-{document.sha256[:12]}.pdf"
         if document.pdf.storage.exists(name):
@@ -841,8 +844,14 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
             document,
             move="document_generate",
             lock=False,
-            data={"sha256": document.sha256, "template_version": version.pk},
+            data={
+                "sha256": document.sha256,
+                "template_version": version.pk,
+                **({"sealed": True} if seal is not None else {}),
+            },
         )
+        if seal is not None:
+            signatures.seal_record(document=document, check=seal)
         _step_documents_stored(document)
     return document
 
