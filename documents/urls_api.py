@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import api
+from documents import api, api_signatures
 
 urlpatterns = [
     path("templates/", api.TemplateListView.as_view(), name="api-template-list"),
@@ -25,4 +25,9 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/", api.DocumentDetailView.as_view(), name="api-document-detail"),
     path("documents/<int:pk>/pdf/", api.DocumentPdfView.as_view(), name="api-document-pdf"),
+    path(
+        "documents/<int:pk>/signatures/",
+        api_signatures.DocumentSignaturesView.as_view(),
+        name="api-document-signatures",
+    ),
 ]

@@ -4,6 +4,7 @@ signatures signatories upload (L40/2015 arts. 42 and 43; L39/2015 arts. 10 and 2
 Every certificate is made in the test by its own authority (tests/factories/pki.py)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from documents.models import DocumentSignature, GeneratedDocument
@@ -11,6 +12,7 @@ from documents.services import document_generate, document_order, document_pdf_r
 from documents.signatures import document_signature_add
 from documents.signing import pdf_signatures_check
 from procurement.core.exceptions import ApplicationError, PermissionDenied
+from tests.documents.conftest import pdf_text
 from tests.factories.pki import TestCA, sign_pdf, write_seal, write_trust
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
@@ -191,3 +193,98 @@ def test_a_signatory_without_the_role_the_kind_needs_is_refused(resolution, libr
     with pytest.raises(PermissionDenied) as refused:
         document_signature_add(actor=legal, document=resolution, upload=signed)
     assert "signed by the contracting body" in refused.value.message
+
+
+# --- verification by code --------------------------------------------------------------------
+
+
+def test_the_verify_page_checks_a_public_sealed_document_by_its_printed_code(awarded, client):
+    code = awarded.verification_code
+    assert code in " ".join(pdf_text(_pdf(awarded)).split())
+    page = client.get("/documents/verify/", {"code": code})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="verified"' in html
+    assert awarded.title in html and awarded.tender.title in html
+    assert 'data-testid="signature-valid"' in html and "Ayuntamiento de Logroño" in html
+    assert f'href="/documents/{awarded.pk}/pdf/"' in html
+    # Typed by hand: lower case, without the dash.
+    again = client.get("/documents/verify/", {"code": code.lower().replace("-", "")})
+    assert awarded.tender.title in again.content.decode()
+
+
+def test_a_tampered_stored_file_is_reported_as_not_intact(awarded, client):
+    data = bytearray(_pdf(awarded))
+    data[len(data) // 2] ^= 0x01
+    with awarded.pdf.open("wb") as handle:
+        handle.write(bytes(data))
+    html = client.get("/documents/verify/", {"code": awarded.verification_code}).content.decode()
+    assert 'data-testid="not-intact"' in html
+
+
+def test_a_private_document_shows_only_that_it_exists_and_is_intact(resolution, client):
+    html = client.get("/documents/verify/", {"code": resolution.verification_code}).content.decode()
+    assert 'data-testid="verified"' in html and "exists" in html and "intact" in html
+    assert resolution.tender.title not in html
+    assert f"/documents/{resolution.pk}/pdf/" not in html
+
+
+def test_an_unknown_code_is_not_verified(library, client):
+    html = client.get("/documents/verify/", {"code": "ABCDE-12345"}).content.decode()
+    assert 'data-testid="not-verified"' in html
+    html = client.get("/documents/verify/", {"code": "<script>"}).content.decode()
+    assert 'data-testid="not-verified"' in html and "<script>" not in html
+
+
+def test_the_hash_of_a_signed_copy_finds_its_document(awarded, lucia, pki, client, settings):
+    signed = sign_pdf(_pdf(awarded), pki["lucia"])
+    signature = document_signature_add(actor=lucia, document=awarded, upload=signed)
+    html = client.get("/documents/verify/", {"sha256": signature.sha256}).content.decode()
+    assert awarded.tender.title in html
+    # The seal and the contracting body's signature, each validated again.
+    assert html.count('data-testid="signature-valid"') == 2 and "SÁENZ LUCÍA" in html
+    assert f'href="/documents/{awarded.pk}/signed.pdf"' in html
+    assert client.get(f"/documents/{awarded.pk}/signed.pdf").status_code == 200
+
+
+# --- upload through the web and the API ------------------------------------------------------
+
+
+def test_a_signatory_uploads_the_signed_pdf_from_the_documents_page(resolution, lucia, pki, login):
+    client = login("officer.logrono")
+    page = client.get(f"/documents/process/{resolution.tender_id}/").content.decode()
+    assert f'data-testid="sign-{resolution.pk}"' in page
+    upload = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["lucia"]))
+    reply = client.post(f"/documents/{resolution.pk}/signatures/", {"file": upload}, follow=True)
+    assert "was validated and recorded" in reply.content.decode()
+    assert resolution.signatures.filter(kind="personal", signer=lucia).exists()
+
+
+def test_a_refused_upload_says_why_on_the_documents_page(resolution, lucia, pki, login):
+    client = login("officer.logrono")
+    upload = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["marta"]))
+    reply = client.post(f"/documents/{resolution.pk}/signatures/", {"file": upload}, follow=True)
+    assert "not by you" in reply.content.decode()
+    assert not resolution.signatures.filter(kind="personal").exists()
+
+
+def test_the_api_takes_a_signed_pdf_and_lists_the_signatures(resolution, lucia, pki, api_as):
+    api = api_as("officer.logrono")
+    url = f"/api/v1/documents/{resolution.pk}/signatures/"
+    signed = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["lucia"]))
+    created = api.post(url, {"file": signed}, format="multipart")
+    assert created.status_code == 201, created.content
+    assert created.json()["kind"] == "personal" and "SÁENZ" in created.json()["signer_name"]
+    listed = api.get(url).json()
+    assert [s["kind"] for s in listed] == ["seal", "personal"]
+    wrong = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["marta"]))
+    refused = api.post(url, {"file": wrong}, format="multipart")
+    assert refused.status_code == 400 and "not by you" in refused.json()["detail"]
+
+
+def test_another_city_cannot_see_or_sign_a_private_document(resolution, pki, api_as):
+    api = api_as("officer.terrassa")
+    url = f"/api/v1/documents/{resolution.pk}/signatures/"
+    assert api.get(url).status_code == 404
+    signed = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["lucia"]))
+    assert api.post(url, {"file": signed}, format="multipart").status_code == 404
+    assert api.get("/api/v1/documents/999999/signatures/").status_code == 404
