@@ -118,7 +118,7 @@ class TemplateVersion(FSMModelMixin, models.Model):
             "template_version_submit",
             sources=[Status.DRAFT],
             target=Status.IN_REVIEW,
-            stamps={"submitted_at": NOW},
+            stamps={"submitted_at": NOW, "submitted_by": ACTOR},
             refusal=_("Only a draft can be sent to review."),
         ),
         Move(
@@ -150,6 +150,10 @@ class TemplateVersion(FSMModelMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who sent it to review: neither they nor the author may approve it (four eyes).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -241,6 +241,19 @@ def template_version_submit(*, actor: User, version: TemplateVersion) -> Templat
     )
 
 
+def _four_eyes(actor: User, version: TemplateVersion) -> None:
+    """The text that generates acts is checked by someone other than who wrote or submitted it:
+    the automated action's specifications are supervised by a responsible body (L40/2015 art.
+    41.2), which one person alone is not."""
+    if actor.pk in {version.created_by_id, version.submitted_by_id}:
+        raise Conflict(
+            _(
+                "A version is approved by someone other than who wrote or submitted it: ask "
+                "another member of the legal team (L40/2015 art. 41.2)."
+            )
+        )
+
+
 @transaction.atomic
 def template_version_approve(*, actor: User | None, version: TemplateVersion) -> TemplateVersion:
     """The owner's legal team approves a version under review; the approved one before it
@@ -254,6 +267,7 @@ def template_version_approve(*, actor: User | None, version: TemplateVersion) ->
             template,
             _("Only the legal team of the template's city may approve it."),
         )
+        _four_eyes(actor, version)
     status_check(version, "template_version_approve")
     now = timezone.now()
     for previous in template.versions.select_for_update().filter(status=Status.APPROVED):
