@@ -26,6 +26,7 @@ from documents.kinds import KIND_BY_CODE, KINDS_BY_EFFECT, Language
 from documents.merge import MergeResult, sections_merge
 from documents.models import (
     CityApproval,
+    DocumentSignature,
     DocumentTemplate,
     GeneratedDocument,
     TemplateVersion,
@@ -770,8 +771,11 @@ FOOTER_LABELS = {
 }
 
 
-def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
-    """What the renderer needs, taken only from the document's own snapshot."""
+def document_pdf_input(
+    document: GeneratedDocument, body: str, *, stamp_room: bool = False
+) -> PdfInput:
+    """What the renderer needs, taken only from the document's own snapshot (and whether to
+    leave room for the seal's stamp)."""
     data = document.data
     city = data.get("city", {}).get("name", "")
     title = KIND_BY_CODE[document.kind].name(document.language)
@@ -787,6 +791,7 @@ def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
         created_at=document.created_at,
         header=(city, KIND_BY_CODE[document.kind].legal_basis),
         labels=FOOTER_LABELS.get(document.language, FOOTER_LABELS["en"]),
+        stamp_room=stamp_room,
     )
 
 
@@ -845,9 +850,13 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
             body = template_render_text(source=version.source, context=document.data)
         except TemplateProblem as problem:
             return _fail(document, problem.message)
-        pdf = render_pdf(document_pdf_input(document, body))
         # Sealed when the city has a seal (L40/2015 art. 42): the hash covers the sealed bytes.
-        pdf, seal = signatures.document_seal(document=document, city_id=ref.city_id, pdf=pdf)
+        seal = None
+        if signatures.seal_configured_for(city_id=ref.city_id):
+            pdf = render_pdf(document_pdf_input(document, body, stamp_room=True))
+            pdf, seal = signatures.document_seal(document=document, city_id=ref.city_id, pdf=pdf)
+        if seal is None:
+            pdf = render_pdf(document_pdf_input(document, body))
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         name = f"documents/{document.tender_id}/{document.reference}-{document.sha256[:12]}.pdf"
         if document.pdf.storage.exists(name):
@@ -871,11 +880,14 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
 
 
 def document_pdf_rebuild(document: GeneratedDocument) -> bytes:
-    """The PDF made again from the document's snapshot (to verify it byte for byte)."""
+    """The PDF made again from the document's snapshot (to verify it byte for byte; a sealed
+    document's file starts with these bytes)."""
     if document.template_version is None:
         raise Conflict(_("The document has no PDF."))
     body = template_render_text(source=document.template_version.source, context=document.data)
-    return render_pdf(document_pdf_input(document, body))
+    # A sealed document was rendered with room for the stamp; the seal is a later revision.
+    sealed = document.signatures.filter(kind=DocumentSignature.Kind.SEAL).exists()
+    return render_pdf(document_pdf_input(document, body, stamp_room=sealed))
 
 
 def documents_retry_failed(*, city_ids: Iterable[int] | None = None) -> list[GeneratedDocument]:

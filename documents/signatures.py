@@ -81,6 +81,13 @@ def verify_url(code: str) -> str:
 # --- the seal ---------------------------------------------------------------------------------
 
 
+def seal_configured_for(*, city_id: int) -> bool:
+    if not signing.seals_folder():
+        return False  # no seals installed at all: no need to look the city up
+    slug = City.objects.filter(pk=city_id).values_list("slug", flat=True).first()
+    return bool(slug) and signing.seal_configured(slug)
+
+
 def document_seal(
     *, document: GeneratedDocument, city_id: int, pdf: bytes
 ) -> tuple[bytes, SignatureCheck | None]:

@@ -64,6 +64,11 @@ def _setting(name: str) -> str:
     return str(getattr(settings, name, "") or "")
 
 
+def seals_folder() -> Path | None:
+    folder = _setting("OPENCPI_SEALS_DIR")
+    return Path(folder) if folder and Path(folder).is_dir() else None
+
+
 def seal_path(city_slug: str) -> Path | None:
     """The city's seal file, if one is installed."""
     folder = _setting("OPENCPI_SEALS_DIR")
@@ -244,8 +249,9 @@ async def _seal(pdf: bytes, signer, request: SealRequest) -> bytes:
         signer=signer,
         timestamper=timestamper,
         stamp_style=stamp,
-        # Bottom of the last page, above the footer line (A4 points).
-        new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=-1, box=(300, 50, 555, 110)),
+        # The foot of the last page, in the room the renderer left empty for it (A4 points:
+        # the body's bottom margin is 22 mm, its right edge 20 mm from the side).
+        new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=-1, box=(300, 64, 538, 130)),
     )
     out = await pdf_signer.async_sign_pdf(
         IncrementalPdfFileWriter(BytesIO(pdf), strict=False),
