@@ -41,6 +41,10 @@ class Signatory:
     role: str  # the membership role that signs
     label: Promise  # who that is, in a refusal ("the contracting body")
     legal_basis: str
+    # The object permission on the process that makes someone this signatory of it: the
+    # city's officers act for the contracting body; only the process's own committee (mesa)
+    # members hold ``act_committee`` on it.
+    permission: str = "tenders.act_officer"
 
 
 CONTRACTING_BODY = gettext_lazy("the contracting body")
@@ -51,10 +55,20 @@ COMMITTEE_MEMBER = gettext_lazy("a member of the contracting committee")
 # and minutes are signed by its members.
 SIGNATORIES: dict[str, tuple[Signatory, ...]] = {
     "evaluation_report": (
-        Signatory(Role.COMMITTEE, COMMITTEE_MEMBER, "LCSP arts. 146.2 and 157.5"),
+        Signatory(
+            Role.COMMITTEE,
+            COMMITTEE_MEMBER,
+            "LCSP arts. 146.2 and 157.5",
+            permission="tenders.act_committee",
+        ),
     ),
     "committee_minutes": (
-        Signatory(Role.COMMITTEE, COMMITTEE_MEMBER, "LCSP art. 326; RGLCAP art. 87"),
+        Signatory(
+            Role.COMMITTEE,
+            COMMITTEE_MEMBER,
+            "LCSP art. 326; RGLCAP art. 87",
+            permission="tenders.act_committee",
+        ),
     ),
     "award_resolution": (
         Signatory(Role.OFFICER, CONTRACTING_BODY, "LCSP art. 150.3; L40/2015 art. 43.1"),
@@ -157,17 +171,12 @@ def _signatory_for(actor: User, document: GeneratedDocument) -> Signatory:
             _("A %(kind)s takes no personal signature: OpenCPI seals it (L40/2015 art. 42).")
             % {"kind": _kind_name(document.kind)}
         )
-    roles = set(
-        Membership.objects.filter(user=actor, city_id=document.tender.city_id).values_list(
-            "role", flat=True
-        )
-    )
     for signatory in signatories:
-        if signatory.role in roles:
+        if actor.has_perm(signatory.permission, document.tender):
             return signatory
     wanted = ", ".join(str(s.label) for s in signatories)
     raise PermissionDenied(
-        _("The %(kind)s is signed by %(who)s of the process's city (%(basis)s).")
+        _("The %(kind)s is signed by %(who)s of this process (%(basis)s).")
         % {
             "kind": _kind_name(document.kind),
             "who": wanted,

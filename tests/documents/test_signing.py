@@ -13,6 +13,7 @@ from documents.signatures import document_signature_add
 from documents.signing import pdf_signatures_check
 from procurement.core.exceptions import ApplicationError, PermissionDenied
 from tests.documents.conftest import pdf_text
+from tests.factories.people import colleague
 from tests.factories.pki import TestCA, sign_pdf, write_seal, write_trust
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
@@ -288,3 +289,24 @@ def test_another_city_cannot_see_or_sign_a_private_document(resolution, pki, api
     signed = SimpleUploadedFile("firmado.pdf", sign_pdf(_pdf(resolution), pki["lucia"]))
     assert api.post(url, {"file": signed}, format="multipart").status_code == 404
     assert api.get("/api/v1/documents/999999/signatures/").status_code == 404
+
+
+def test_the_value_report_is_signed_by_a_member_of_the_process_s_own_committee(
+    resolution, lucia, pki, library
+):
+    report = _ordered(resolution.tender, lucia, "evaluation_report")
+    marta = library.user("committee.logrono")
+    assert resolution.tender.committee.filter(user=marta).exists()
+    marta.national_id = "87654321X"
+    marta.save(update_fields=["national_id"])
+    signed = sign_pdf(_pdf(report), pki["marta"])
+    assert document_signature_add(actor=marta, document=report, upload=signed).role == "committee"
+
+    # A committee user of the city who does not sit on this process's committee is refused.
+    outsider = colleague(city=library.city("logrono"), role="committee")
+    outsider.national_id = "87654321X"
+    outsider.save(update_fields=["national_id"])
+    with pytest.raises(PermissionDenied) as refused:
+        document_signature_add(actor=outsider, document=report, upload=signed)
+    assert "a member of the contracting committee of this process" in refused.value.message
+    assert refused.value.message.endswith("(LCSP arts. 146.2 and 157.5).")
