@@ -205,6 +205,15 @@ WEB = [
     case("document-pliego-amend", method="post", process_id="tender_private", pk="=999999",
          L="302 404 404 404 404 404 404 404 404",
          T="302 404 404 404 404 404 404 404 404"),
+    # A justification memo takes no personal signature: whoever sees it is told so (a message
+    # and back to the documents page); nobody else learns it exists.
+    case("document-signature-add", method="post", pk="document_private",
+         L="302 302 302 302 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    # Nothing is signed in the demo: there is no signed copy to read for anybody.
+    case("document-signed-pdf", pk="document_public",
+         L="404 404 404 404 404 404 404 404 404",
+         T="404 404 404 404 404 404 404 404 404"),
 ]
 
 API = [
@@ -460,6 +469,14 @@ API = [
     case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
     # The deadline calculator is public; asked nothing, it says which field is missing.
     case("api-calendar-deadline", L="400 400 400 400 400 400 400 400 400"),
+    case("api-document-signatures", variant="private", pk="document_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-document-signatures", variant="public", pk="document_public", L=PUBLIC),
+    # No file: refused as bad input once the document is seen to be readable.
+    case("api-document-signatures", method="post", pk="document_private",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
     case("api-schema", L=PUBLIC),
     case("api-docs", L=PUBLIC),
 ]
