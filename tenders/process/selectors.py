@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from procurement.core.audit import audit_history
 from procurement.core.exceptions import NotFound
+from procurement.core.ids import id_from_text
 from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
 from tenders.process.models import Tender
 
@@ -38,8 +39,11 @@ def tender_list_for_user(
     if procedure:
         queryset = queryset.filter(procedure=procedure)
     if city:
+        city_id = id_from_text(city)
         queryset = (
-            queryset.filter(city__pk=city) if city.isdigit() else queryset.filter(city__slug=city)
+            queryset.filter(city__pk=city_id)
+            if city_id is not None
+            else queryset.filter(city__slug=city)
         )
     return queryset.order_by("-created_at", "-pk")
 
