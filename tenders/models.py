@@ -21,6 +21,7 @@ from tenders.consultation.models import (
     SupplierSubscription,
 )
 from tenders.process.models import (
+    Notification,
     Participant,
     Tender,
     TenderGroupObjectPermission,
@@ -37,6 +38,7 @@ __all__ = [
     "Consultation",
     "Criterion",
     "Lot",
+    "Notification",
     "Participant",
     "Question",
     "QuestionSummary",

@@ -211,7 +211,7 @@ def transition_perform(
                 % {"name": name, "state": locked.machine.state_by_name[locked.status].label},
                 reasons=[_("Not possible from the current state.")],
             )
-        if actor is None and not definition.automatic:
+        if actor is None and not (definition.automatic or definition.by_system):
             raise PermissionDenied(_("The system fires only automatic transitions."))
         if actor is not None:
             if definition.automatic:

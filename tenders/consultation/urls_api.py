@@ -48,4 +48,3 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", consultations.AttachmentView.as_view(), name="api-attachment"),
 ]
-

@@ -16,5 +16,10 @@ urlpatterns = [
         name="api-tender-transition-fire",
     ),
     path("tenders/<int:pk>/history/", api.HistoryView.as_view(), name="api-tender-history"),
+    path("notifications/", api.NotificationListView.as_view(), name="api-notification-list"),
+    path(
+        "notifications/<int:pk>/",
+        api.NotificationDetailView.as_view(),
+        name="api-notification-detail",
+    ),
 ]
-

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,12 +39,14 @@ from tenders.process.forms import (
 )
 from tenders.process.models import Participant, Tender
 from tenders.process.selectors import (
+    notification_get_for_user,
+    notifications_for_user,
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
     tender_list_for_user,
 )
-from tenders.process.services import tender_create, tender_update
+from tenders.process.services import notification_open, tender_create, tender_update
 from workflows.diagram import procedure_svg
 from workflows.services import transition_options, transition_perform
 
@@ -457,3 +460,35 @@ def tender_fire(request, pk: int, name: str):
         return render(request, "tenders/tender_detail.html", context, status=status)
     messages.success(request, _("Done: %(label)s.") % {"label": definition.label})
     return redirect("tender-detail", pk=tender.pk)
+
+
+# --- the bidder's inbox ------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    """The notifications to the user's supplier, newest first, 25 a page."""
+    pager = page_rows(request, notifications_for_user(user=request.user))
+    now = timezone.now()
+    rows = [(n, n.evidence_state(now=now)) for n in pager.rows]
+    return render(request, "tenders/inbox.html", {"rows": rows, "pager": pager})
+
+
+@login_required
+def inbox_detail(request, pk: int):
+    """One notification; opening it is its receipt (Ley 39/2015 art. 43.1), stamped once."""
+    try:
+        notification = notification_get_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    notification = notification_open(actor=request.user, notification=notification)
+    now = timezone.now()
+    return render(
+        request,
+        "tenders/inbox_detail.html",
+        {
+            "notification": notification,
+            "state": notification.evidence_state(now=now),
+            "period_start": notification.period_start(now=now),
+        },
+    )
