@@ -1,5 +1,6 @@
 """CPI processes, their market consultations, and their tender-to-award records."""
 
+from tenders.appeals.models import Appeal, AppealDocument
 from tenders.award.models import (
     Award,
     Bid,
@@ -30,6 +31,8 @@ from tenders.process.models import (
 
 __all__ = [
     "Answer",
+    "Appeal",
+    "AppealDocument",
     "Attachment",
     "Award",
     "Bid",

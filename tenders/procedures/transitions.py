@@ -687,6 +687,7 @@ TRANSITIONS: list[CpiTransition] = [
         ("standstill", "awaiting_signature"),
         "suspended_appeal",
         _("Record a special appeal against the award"),
+        milestone=Milestone.APPEAL_SUSPENSION,
         # The officer records an appeal received on paper or announced by the tribunal; an
         # appeal lodged on the platform suspends by itself (``by_system``, LCSP art. 53).
         roles=(OFFICER,),
@@ -702,6 +703,7 @@ TRANSITIONS: list[CpiTransition] = [
         ("suspended_appeal",),
         "awaiting_signature",
         _("Record the appeal's dismissal"),
+        milestone=Milestone.APPEAL_RESOLUTION,
         roles=(OFFICER,),
         procedures=frozenset({CPTI, PARTNERSHIP}),
         guards=(g.reason_given,),
