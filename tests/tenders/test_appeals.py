@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from procurement.core.exceptions import Conflict
 from procurement.core.models import AuditEntry
 from tenders.appeals.services import appeal_lodge, appeal_period
 from tenders.models import Appeal, Notification, Tender
-from tenders.procedures import S, T
+from tenders.procedures import STATE_BY_NAME, S, T
 from tests.factories.tenders import make_tender
 from workflows.models import CityHoliday
 
@@ -233,3 +233,41 @@ def test_bidder_lodges_on_the_web_and_the_officer_resolves_there(demo, standstil
     )
     assert resolved.status_code == 302
     assert Tender.objects.get(pk=standstill.pk).status == S.AWAITING_SIGNATURE
+
+
+def test_open_data_publishes_the_suspension_and_the_resolution_as_valid_ocds(
+    demo, standstill, api_as, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+
+    from publication.models import OcdsRelease
+    from publication.ocds.validation import closed_codelist_errors, package_errors
+    from tests.tenders.test_ocds import _schemas_or_skip
+
+    _schemas_or_skip()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = _lodge(api_as("supplier.nova"), standstill).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_as("officer.logrono").post(
+            f"/api/v1/appeals/{appeal['id']}/resolve/",
+            {"outcome": "dismissed", "text": "Resolution 248/2026: dismissed."},
+            format="json",
+        )
+    ocid = f"{settings.OCDS_OCID_PREFIX}-{standstill.pk}"
+    by_step = {r.audit_entry.name: r.data for r in OcdsRelease.objects.filter(ocid=ocid)}
+    suspended = by_step[T.RECORD_APPEAL]["tender"]
+    with translation.override(standstill.city.language):
+        assert suspended["statusDetails"] == str(STATE_BY_NAME[S.SUSPENDED_APPEAL].label)
+    assert [d["documentType"] for d in suspended["documents"] if d["id"].startswith("appeal")] == [
+        "complaints"
+    ]
+    lifted = by_step[T.DISMISS_APPEAL]["tender"]
+    assert "statusDetails" not in lifted
+    assert len([d for d in lifted["documents"] if d["documentType"] == "complaints"]) == 2
+    assert GROUNDS not in str(by_step), "the grounds stay in the file"
+    api = api_as(None)
+    package = api.get(f"/api/v1/ocds/records/{ocid}/").json()
+    assert package_errors(package, kind="record") == []
+    assert closed_codelist_errors(package) == []
+    releases = api.get(f"/api/v1/ocds/releases/?ocid={ocid}").json()
+    assert package_errors(releases, kind="release") == []
