@@ -541,6 +541,19 @@ def abnormal_decide(*, actor: User, bid: Bid, accept: bool, reason: str, now=Non
         legal_basis="LCSP art. 149.6",
         at=now,
     )
+    if not accept:
+        # A rejected abnormally low offer is excluded (art. 149.6), an act open to the special
+        # appeal (art. 44.2.b): its period runs from this notification (DA 15ª).
+        bidder_notify(
+            locked,
+            f"abnormal-rejected:{locked.pk}",
+            _("Your offer is excluded as abnormally low: %(title)s")
+            % {"title": locked.tender.title},
+            locked.abnormal_reason,
+            kind=Notification.Kind.EXCLUSION,
+            at=now,
+            sender=actor,
+        )
     return locked
 
 
