@@ -15,12 +15,14 @@ import unicodedata
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership, Supplier, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import container_type
 from tenders.appeals.models import Appeal, AppealDocument
@@ -300,6 +302,28 @@ def appeal_lodge(
             "documents": [d.sha256 for d in documents],
         },
         at=now,
+    )
+    officers = User.objects.filter(
+        memberships__city_id=locked.city_id, memberships__role=Membership.Role.OFFICER
+    ).exclude(email="")
+    # The contracting body forwards the appeal with the file and a report within two working
+    # days when it is lodged with it (LCSP art. 56.2): its officers hear at once.
+    email_queue(
+        key=f"appeal:{appeal.pk}:officers",
+        to=list(officers.values_list("email", flat=True)),
+        subject=_("Special appeal lodged: %(title)s") % {"title": locked.title},
+        body=_(
+            "%(supplier)s lodged special appeal no. %(id)s against %(act)s of “%(title)s”. "
+            "Forward it to the tribunal with the file and a report within 2 working days "
+            "(LCSP art. 56.2): %(url)s\n"
+        )
+        % {
+            "supplier": supplier,
+            "id": appeal.pk,
+            "act": appeal.get_act_display(),
+            "title": locked.title,
+            "url": reverse("tender-appeals", args=[locked.pk]),
+        },
     )
     if appeal.suspends:
         # LCSP art. 53: lodging it suspends the procedure by law; nobody decides it.

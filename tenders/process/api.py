@@ -24,6 +24,7 @@ from tenders.process.models import Notification, Tender
 from tenders.process.selectors import (
     notification_get_for_user,
     notifications_for_user,
+    notifications_of_tender,
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
@@ -389,3 +390,14 @@ class NotificationDetailView(APIView):
         notification = notification_get_for_user(user=request.user, pk=pk)
         notification = notification_open(actor=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
+
+
+class TenderNotificationsView(ListAPIView):
+    """Every notification of a process with its evidence, for the city's file (LCSP DA 16ª.1.e;
+    Ley 39/2015 art. 41.1: the proof goes into the expediente)."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        tender = tender_get_private_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return notifications_of_tender(tender=tender)

@@ -41,6 +41,7 @@ from tenders.process.models import Participant, Tender
 from tenders.process.selectors import (
     notification_get_for_user,
     notifications_for_user,
+    notifications_of_tender,
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
@@ -491,4 +492,18 @@ def inbox_detail(request, pk: int):
             "state": notification.evidence_state(now=now),
             "period_start": notification.period_start(now=now),
         },
+    )
+
+
+@login_required
+def tender_notifications(request, pk: int):
+    """The city's view of a process's notifications and their evidence (the file's proof)."""
+    tender, _private = _get(request, pk, private=True)
+    pager = page_rows(request, notifications_of_tender(tender=tender))
+    now = timezone.now()
+    rows = [(n, n.evidence_state(now=now), n.period_start(now=now)) for n in pager.rows]
+    return render(
+        request,
+        "tenders/tender_notifications.html",
+        {"tender": tender, "rows": rows, "pager": pager},
     )

@@ -56,6 +56,9 @@ WEB = [
     # Appeals: any signed-in user reaches a published process's page (a bidder lodges there,
     # the city reads them all); an appeal and its files are the appellant's and its city's.
     case("tender-appeals", pk="tender_closed", L=SIGNED_IN),
+    case("tender-notifications", pk="tender_closed",
+         L="302 200 200 200 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
     # An empty resolution is refused (400) to the city's officers, for its role to anyone
     # else who sees the appeal (403), as missing to the rest (404).
     case("appeal-resolve", method="post", pk="appeal",
@@ -354,6 +357,9 @@ API = [
          T="404 404 404 404 200 200 404 404 200"),
     case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
     case("api-notification-list", L=API_SIGNED_IN),
+    case("api-tender-notifications", pk="tender_closed",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
     case("api-notification-detail", pk="notification",
          L="401 404 404 404 404 404 200 404 404",
          T="401 404 404 404 404 404 404 200 404"),

@@ -271,3 +271,32 @@ def test_open_data_publishes_the_suspension_and_the_resolution_as_valid_ocds(
     assert closed_codelist_errors(package) == []
     releases = api.get(f"/api/v1/ocds/releases/?ocid={ocid}").json()
     assert package_errors(releases, kind="release") == []
+
+
+def test_appeal_against_an_exclusion_runs_from_its_notification_and_does_not_suspend(
+    demo, standstill, api_as
+):
+    from procurement.core.models import OutboundEmail
+    from tenders.process.services import notification_send
+
+    notification_send(
+        tender=standstill,
+        supplier_id=demo.supplier("nova").pk,
+        kind=Notification.Kind.EXCLUSION,
+        key="test:exclusion",
+        subject="Exclusión de su oferta",
+        body="La mesa excluye su oferta (LCSP art. 141.2).",
+        sent_at=timezone.now(),
+    )
+    acme = _lodge(api_as("supplier.acme"), standstill, act="exclusion")
+    assert acme.status_code == 409, "Acme's offer was not excluded"
+    assert "LCSP arts. 44.2.b and 50.1.c" in acme.json()["detail"]
+    response = _lodge(api_as("supplier.nova"), standstill, act="exclusion")
+    assert response.status_code == 201, response.content
+    assert response.json()["suspends"] is False
+    # Not opened and not public: the period has not started yet (DA 15ª.1).
+    assert response.json()["period_ends_at"] is None
+    standstill.refresh_from_db()
+    assert standstill.status == S.STANDSTILL
+    aviso = OutboundEmail.objects.get(key=f"appeal:{response.json()['id']}:officers")
+    assert "officer.logrono@demo.opencpi.local" in aviso.to

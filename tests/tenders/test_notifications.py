@@ -151,3 +151,28 @@ def test_bidder_reads_its_inbox_and_opens_a_notification_on_the_web(demo, awarde
     assert notification.accessed_at is not None
     acmes = _of(awarded, demo.supplier("acme"), Notification.Kind.AWARD)
     assert client.get(f"/processes/inbox/{acmes.pk}/").status_code == 404
+
+
+def test_the_city_reads_every_notification_of_its_process_with_its_evidence(
+    demo, awarded, api_as, login, django_assert_max_num_queries
+):
+    api = api_as("officer.logrono")
+    with django_assert_max_num_queries(10):
+        response = api.get(f"/api/v1/tenders/{awarded.pk}/notifications/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert {(r["supplier"], r["kind"]) for r in rows} >= {
+        (demo.supplier("acme").pk, "award"),
+        (demo.supplier("nova").pk, "award"),
+    }
+    assert all(r["accessed_at"] is None for r in rows), "the city reading them is no receipt"
+    assert (
+        api_as("officer.terrassa").get(f"/api/v1/tenders/{awarded.pk}/notifications/").status_code
+        == 404
+    )
+    assert (
+        api_as("supplier.nova").get(f"/api/v1/tenders/{awarded.pk}/notifications/").status_code
+        == 404
+    )
+    page = login("officer.logrono").get(f"/processes/{awarded.pk}/notifications/")
+    assert page.status_code == 200 and "Nova" in page.content.decode()
