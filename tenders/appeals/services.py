@@ -26,7 +26,7 @@ from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import container_type
 from tenders.appeals.models import Appeal, AppealDocument
-from tenders.procedures import MACHINE, Milestone, T, steps_marking
+from tenders.procedures import MACHINE, Milestone, S, T, steps_marking
 from tenders.procedures.guards import special_appeal_applies
 from tenders.process.common import tender_lock_for_officer
 from tenders.process.models import Notification, Tender
@@ -283,7 +283,10 @@ def appeal_lodge(
         lodged_at=now,
         period_start=start,
         period_ends_at=ends,
-        suspends=act == Appeal.Act.AWARD and _leaves(locked, T.RECORD_APPEAL),
+        # Every appeal against the award keeps the procedure suspended until it is resolved,
+        # also one lodged while another already suspends it (LCSP art. 53).
+        suspends=act == Appeal.Act.AWARD
+        and (_leaves(locked, T.RECORD_APPEAL) or locked.status == S.SUSPENDED_APPEAL),
     )
     documents = _store(appeal, checked, AppealDocument.Part.GROUNDS)
     audit_record(
@@ -325,7 +328,7 @@ def appeal_lodge(
             "url": reverse("tender-appeals", args=[locked.pk]),
         },
     )
-    if appeal.suspends:
+    if appeal.suspends and _leaves(locked, T.RECORD_APPEAL):
         # LCSP art. 53: lodging it suspends the procedure by law; nobody decides it.
         transition_perform(
             process=locked,

@@ -300,3 +300,19 @@ def test_appeal_against_an_exclusion_runs_from_its_notification_and_does_not_sus
     assert standstill.status == S.STANDSTILL
     aviso = OutboundEmail.objects.get(key=f"appeal:{response.json()['id']}:officers")
     assert "officer.logrono@demo.opencpi.local" in aviso.to
+
+
+def test_the_suspension_lasts_until_the_last_appeal_against_the_award_is_resolved(
+    demo, standstill, api_as
+):
+    first = _lodge(api_as("supplier.nova"), standstill).json()
+    second = _lodge(api_as("supplier.acme"), standstill).json()
+    assert second["suspends"] is True
+    officer = api_as("officer.logrono")
+    resolution = {"outcome": "inadmissible", "text": "Resolution 249/2026: inadmissible."}
+    officer.post(f"/api/v1/appeals/{first['id']}/resolve/", resolution, format="json")
+    standstill.refresh_from_db()
+    assert standstill.status == S.SUSPENDED_APPEAL
+    officer.post(f"/api/v1/appeals/{second['id']}/resolve/", resolution, format="json")
+    standstill.refresh_from_db()
+    assert standstill.status == S.AWAITING_SIGNATURE
