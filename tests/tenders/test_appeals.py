@@ -211,7 +211,9 @@ def test_appeal_lists_read_a_fixed_number_of_queries(
 
 
 def test_bidder_lodges_on_the_web_and_the_officer_resolves_there(demo, standstill, login, client):
-    page = login("supplier.nova").get(f"/processes/{standstill.pk}/appeals/")
+    process_page = login("supplier.nova").get(f"/processes/{standstill.pk}/")
+    assert 'data-action="lodge-appeal"' in process_page.content.decode()
+    page = client.get(f"/processes/{standstill.pk}/appeals/")
     assert page.status_code == 200 and "lodge-appeal" in page.content.decode()
     refused = client.post(
         f"/processes/{standstill.pk}/appeals/", {"act": "award", "grounds": "too short"}
