@@ -393,17 +393,6 @@ def appeal_resolve(
         update_fields=["status", "resolution", "resolved_at", "resolved_by", "updated_at"],
     )
     documents = _store(locked, checked, AppealDocument.Part.RESOLUTION)
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.CHANGE,
-        target=tender,
-        name="appeal_resolved",
-        to_state=outcome,
-        reason=text,
-        legal_basis="LCSP arts. 55 and 57",
-        data={"appeal": locked.pk, "documents": [d.sha256 for d in documents]},
-        at=now,
-    )
     notification_send(
         tender=tender,
         supplier_id=locked.supplier_id,
@@ -414,6 +403,17 @@ def appeal_resolve(
         % {"id": locked.pk, "outcome": locked.get_status_display(), "text": text},
         sent_at=now,
         sender=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=tender,
+        name="appeal_resolved",
+        to_state=outcome,
+        reason=text,
+        legal_basis="LCSP arts. 55 and 57",
+        data={"appeal": locked.pk, "documents": [d.sha256 for d in documents]},
+        at=now,
     )
     still_suspending = tender.appeals.filter(suspends=True, status=Appeal.Status.LODGED).exists()
     if locked.suspends and not still_suspending:

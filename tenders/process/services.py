@@ -222,21 +222,9 @@ def notification_send(
         sent_at=sent_at,
         perfil_published_at=published_at,
     )
-    audit_record(
-        actor=sender,
-        action=AuditEntry.Action.CREATE,
-        target=tender,
-        name="notification_sent",
-        reason=subject,
-        legal_basis="LCSP DA 15ª; Ley 39/2015 art. 41",
-        data={
-            "notification": notification.pk,
-            "supplier": supplier_id,
-            "kind": kind,
-            "sha256": notification.content_sha256,
-        },
-        at=sent_at,
-    )
+    # No audit row of its own: the row above is the evidence (content hash, times, sender),
+    # and the act notified has its own audit row. Most notifications are made inside a
+    # transition, whose audit append must stay its last write (it holds the chain's lock).
     addresses = list(
         User.objects.filter(
             memberships__supplier_id=supplier_id,

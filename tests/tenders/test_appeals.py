@@ -138,7 +138,7 @@ def test_officer_resolution_dismissing_the_appeal_lets_the_process_move_on(
         .order_by("pk")
         .values_list("name", flat=True)
     )
-    assert names[-3:] == ["appeal_resolved", "notification_sent", T.DISMISS_APPEAL]
+    assert names[-2:] == ["appeal_resolved", T.DISMISS_APPEAL]
     # The appellant is notified of the resolution in its inbox.
     assert Notification.objects.filter(
         supplier=demo.supplier("nova"), kind=Notification.Kind.APPEAL
