@@ -244,7 +244,12 @@ def appeal_lodge(
             _("State the grounds of the appeal (20 to 50,000 characters; LCSP art. 51.1)."),
             extra={"field": "grounds"},
         )
-    measures = (measures or "").strip()[:5000]
+    measures = (measures or "").strip()
+    if len(measures) > 5000:
+        raise ApplicationError(
+            _("Describe the provisional measures sought in at most 5,000 characters."),
+            extra={"field": "measures"},
+        )
     uploads = list(uploads or [])
     if len(uploads) > MAX_FILES:
         raise ApplicationError(
