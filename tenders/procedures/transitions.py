@@ -695,25 +695,35 @@ TRANSITIONS: list[CpiTransition] = [
     ),
     CpiTransition(
         "record_appeal",
-        ("standstill",),
+        # From the standstill, and after it: a bidder whose period started late (DA 15ª: on
+        # access to the notification) may still appeal in time once the standstill is over, and
+        # the appeal suspends the procedure all the same until the contract is signed (art. 53).
+        ("standstill", "awaiting_signature"),
         "suspended_appeal",
         _("Record a special appeal against the award"),
+        milestone=Milestone.APPEAL_SUSPENSION,
+        # The officer records an appeal received on paper or announced by the tribunal; an
+        # appeal lodged on the platform suspends by itself (``by_system``, LCSP art. 53).
         roles=(OFFICER,),
+        by_system=True,
         procedures=frozenset({CPTI, PARTNERSHIP}),
-        guards=(g.reason_given,),
+        guards=(g.special_appeal_applies, g.reason_given),
         needs_reason=True,
         legal_basis="LCSP arts. 44, 53 and 39.2.e",
+        effects=("appeal_suspension",),
     ),
     CpiTransition(
         "dismiss_appeal",
         ("suspended_appeal",),
         "awaiting_signature",
         _("Record the appeal's dismissal"),
+        milestone=Milestone.APPEAL_RESOLUTION,
         roles=(OFFICER,),
         procedures=frozenset({CPTI, PARTNERSHIP}),
         guards=(g.reason_given,),
         needs_reason=True,
         legal_basis="LCSP art. 57",
+        effects=("appeal_resolution",),
     ),
     CpiTransition(
         "uphold_appeal",
