@@ -40,6 +40,9 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
         ("post", "/api/v1/tenders/{id}/scores/"),
         ("post", "/api/v1/bids/{id}/abnormal/"),  # the committee's decision and the justification
     ],
+    # --- special appeals (LCSP arts. 44–60) ----------------------------------------------------
+    "tender-appeals": [("post", "/api/v1/tenders/{id}/appeals/")],
+    "appeal-resolve": [("post", "/api/v1/appeals/{id}/resolve/")],
     # --- the market consultation ---------------------------------------------------------------
     "consultation-respond": [
         ("post", "/api/v1/consultations/{id}/responses/"),
