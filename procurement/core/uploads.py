@@ -10,9 +10,13 @@ entries, unpacks past a size cap or is compressed more tightly than real documen
 as the expected text.
 """
 
+import hashlib
+import re
 import struct
+import unicodedata
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -175,3 +179,80 @@ def _read_start(archive: zipfile.ZipFile, name: str, limit: int) -> str:
         return start.decode()
     except UnicodeDecodeError:
         return ""
+
+
+def sniff(head: bytes) -> str | None:
+    """The type of a file judged from its first bytes, not its name."""
+    for magic, kind in (
+        (b"%PDF-", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"PK\x03\x04", ZIP),
+    ):
+        if head.startswith(magic):
+            return kind
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain" if b"\x00" not in head else None
+
+
+def sanitise_filename(name: str, extension: str) -> str:
+    """A file name safe on any disk: ASCII letters, digits, dot, dash, underscore."""
+    base = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    base = base.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-._")[:80] or "file"
+    return f"{stem}{extension}"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    name: str  # sanitised, with the extension of its real type
+    sha256: str
+
+
+def upload_check(upload, *, field: str) -> CheckedUpload:
+    """``upload``'s real type (archives inspected before anything is unpacked), a safe name and
+    its SHA-256; an empty, oversized (``settings.UPLOAD_MAX_BYTES``) or unaccepted file
+    (``settings.UPLOAD_ALLOWED_TYPES``) is refused naming the file, as the error of ``field``."""
+    if upload.size == 0:
+        raise ApplicationError(
+            _("The file %(name)s is empty.") % {"name": upload.name}, extra={"field": field}
+        )
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ApplicationError(
+            _("The file %(name)s is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "name": upload.name,
+                "size": round(upload.size / MIB, 1),
+                "limit": settings.UPLOAD_MAX_BYTES // MIB,
+            },
+            extra={"field": field},
+        )
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff(head)
+    if content_type is not None:
+        content_type = container_type(upload, sniffed=content_type)
+    if content_type not in settings.UPLOAD_ALLOWED_TYPES:
+        raise ApplicationError(
+            _(
+                "%(name)s: this kind of file is not accepted; send PDF, PNG, JPEG, plain text, "
+                "DOCX, XLSX, ODT or ZIP."
+            )
+            % {"name": upload.name},
+            extra={"field": field},
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(
+        content_type=content_type,
+        name=sanitise_filename(upload.name, settings.UPLOAD_ALLOWED_TYPES[content_type]),
+        sha256=digest.hexdigest(),
+    )

@@ -8,11 +8,7 @@ the service fires the process's ``record_appeal`` step as the system, naming the
 """
 
 import datetime as dt
-import hashlib
-import re
-import unicodedata
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +20,7 @@ from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
-from procurement.core.uploads import container_type
+from procurement.core.uploads import upload_check
 from tenders.appeals.models import Appeal, AppealDocument
 from tenders.procedures import MACHINE, Milestone, S, T, steps_marking
 from tenders.procedures.guards import special_appeal_applies
@@ -122,71 +118,9 @@ def appeal_period(
     return start, calendar.add_working_days(start, APPEAL_WORKING_DAYS)
 
 
-def _sniff(head: bytes) -> str | None:
-    """The type of a file judged from its first bytes, not its name."""
-    for magic, kind in (
-        (b"%PDF-", "application/pdf"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"PK\x03\x04", "application/zip"),
-    ):
-        if head.startswith(magic):
-            return kind
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "text/plain" if b"\x00" not in head else None
-
-
-def _safe_name(name: str, extension: str) -> str:
-    base = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
-    base = base.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-._")[:80] or "file"
-    return f"{stem}{extension}"
-
-
 def _checked(upload) -> tuple[str, str, str]:
-    """``upload``'s type (from its content, archives inspected before anything is unpacked),
-    safe name and SHA-256; refuses empty, oversized and unaccepted files."""
-    if upload.size == 0:
-        raise ApplicationError(
-            _("The file %(name)s is empty.") % {"name": upload.name}, extra={"field": "files"}
-        )
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ApplicationError(
-            _("The file %(name)s is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "name": upload.name,
-                "size": round(upload.size / 1048576, 1),
-                "limit": settings.UPLOAD_MAX_BYTES // 1048576,
-            },
-            extra={"field": "files"},
-        )
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    content_type = _sniff(head)
-    if content_type is not None:
-        content_type = container_type(upload, sniffed=content_type)
-    if content_type not in settings.UPLOAD_ALLOWED_TYPES:
-        raise ApplicationError(
-            _(
-                "%(name)s is not a kind of file accepted: send PDF, PNG, JPEG, plain text, DOCX, XLSX, ODT or ZIP."
-            )
-            % {"name": upload.name},
-            extra={"field": "files"},
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return (
-        content_type,
-        _safe_name(upload.name, settings.UPLOAD_ALLOWED_TYPES[content_type]),
-        (digest.hexdigest()),
-    )
+    checked = upload_check(upload, field="files")
+    return checked.content_type, checked.name, checked.sha256
 
 
 def _store(appeal: Appeal, checked, part: str) -> list[AppealDocument]:

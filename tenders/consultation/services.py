@@ -7,13 +7,10 @@ before changes.
 """
 
 import datetime as dt
-import hashlib
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
@@ -23,7 +20,7 @@ from procurement.accounts.models import User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.models import AuditEntry
-from procurement.core.uploads import container_type
+from procurement.core.uploads import upload_check
 from tenders.consultation.models import (
     Answer,
     Attachment,
@@ -514,32 +511,6 @@ def response_withdraw(*, actor: User, response: Response, now=None) -> Response:
     )
 
 
-def sanitise_filename(name: str, extension: str) -> str:
-    """A file name safe on any disk: ASCII letters, digits, dot, dash, underscore."""
-    base = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
-    base = base.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-._")[:80] or "file"
-    return f"{stem}{extension}"
-
-
-def _sniff(head: bytes) -> str | None:
-    """The type of a file judged from its first bytes, not its name."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "text/plain" if b"\x00" not in head else None
-
-
 @transaction.atomic
 def attachment_add(
     *,
@@ -557,47 +528,19 @@ def attachment_add(
         raise NotFound(_("Question not found."))
     if upload is None:
         raise ApplicationError(_("Choose a file."), extra={"field": "file"})
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ApplicationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": round(upload.size / 1048576, 1),
-                "limit": settings.UPLOAD_MAX_BYTES // 1048576,
-            },
-            extra={"field": "file"},
-        )
-    if upload.size == 0:
-        raise ApplicationError(_("The file is empty."), extra={"field": "file"})
     if locked.attachments.count() >= 20:
         raise ApplicationError(_("A response takes at most 20 files."), extra={"field": "file"})
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    content_type = _sniff(head)
-    if content_type is not None:
-        content_type = container_type(upload, sniffed=content_type)
-    if content_type not in settings.UPLOAD_ALLOWED_TYPES:
-        raise ApplicationError(
-            _(
-                "This kind of file is not accepted: send PDF, PNG, JPEG, plain text, DOCX, XLSX, ODT or ZIP."
-            ),
-            extra={"field": "file"},
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = sanitise_filename(upload.name, settings.UPLOAD_ALLOWED_TYPES[content_type])
+    checked = upload_check(upload, field="file")
     attachment = Attachment(
         response=locked,
         question=question,
-        name=name,
-        content_type=content_type,
+        name=checked.name,
+        content_type=checked.content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=checked.sha256,
         confidential=bool(confidential),
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(checked.name, upload, save=False)
     attachment.save()
     locked.save(update_fields=["updated_at"])
     return attachment

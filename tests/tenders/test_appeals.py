@@ -186,7 +186,7 @@ def test_a_file_the_upload_checks_refuse_loses_nothing_and_says_why(demo, stands
     exe = SimpleUploadedFile("recurso.pdf", b"MZ\x90\x00\x03\x00\x00\x00", "application/pdf")
     response = _lodge(api_as("supplier.nova"), standstill, files=[exe])
     assert response.status_code == 400
-    assert "not a kind of file accepted" in response.json()["detail"]
+    assert "kind of file is not accepted" in response.json()["detail"]
     standstill.refresh_from_db()
     assert standstill.status == S.STANDSTILL
     assert not Appeal.objects.exists()
