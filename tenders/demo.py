@@ -170,9 +170,9 @@ BIDS = {
 }
 
 
-def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
-    """Lots, criteria, publication, two bids, and the committee's work up to ``stop_after``."""
-    officer, legal, committee = "officer.logrono", "legal.logrono", "committee.logrono"
+def _pcap(tender: Tender, officer: str) -> dict:
+    """The PCAP's one lot and three award criteria: quality (value judgement), price and
+    warranty (formulas)."""
     lot_save(
         actor=_user(officer),
         tender=tender,
@@ -206,6 +206,14 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
         formula="linear",
         params={"lower": 1, "upper": 5, "better": "higher"},
     )
+    return {"quality": quality, "price": price, "warranty": warranty}
+
+
+def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
+    """Lots, criteria, publication, two bids, and the committee's work up to ``stop_after``."""
+    officer, legal, committee = "officer.logrono", "legal.logrono", "committee.logrono"
+    criteria = _pcap(tender, officer)
+    quality, price, warranty = criteria["quality"], criteria["price"], criteria["warranty"]
     tender = _fire(tender, T.VALIDATE_NEED, officer, start)
     tender = _fire(
         tender,
@@ -361,7 +369,7 @@ def seed(stdout=None) -> None:
             )
         air_quality = _fire(tender, T.PUBLISH_CONSULTATION, "officer.logrono", start + 3 * DAY)
 
-    # 3. A need whose consultation was skipped, with its file approved.
+    # 3. A need whose consultation was skipped, its file approved and its tender published.
     tender, new = _create(
         logrono,
         "officer.logrono",
@@ -383,7 +391,16 @@ def seed(stdout=None) -> None:
             reason="El estudio de mercado de 2025 (informe técnico 12/2025) y la consulta "
             "de la red RECI ya verificaron que no existe solución comercial.",
         )
-        _file_approved(tender, start + 3 * DAY, "officer.logrono", "legal.logrono")
+        _pcap(tender, "officer.logrono")
+        tender = _file_approved(tender, start + 3 * DAY, "officer.logrono", "legal.logrono")
+        # Published with its PCAP and PPT, bids open: what a supplier of the demo can bid on.
+        _fire(
+            tender,
+            T.PUBLISH_TENDER,
+            "officer.logrono",
+            start + 20 * DAY,
+            submission_deadline=now + 25 * DAY,
+        )
 
     # 4. A pre-commercial procurement (PCP) with its call open.
     tender, new = _create(
