@@ -460,7 +460,14 @@ TRANSITIONS: list[CpiTransition] = [
         "file_approved",
         _("Approve the file"),
         roles=(OFFICER,),
-        guards=(g.file_reports_recorded, g.pliegos_approved),
+        guards=(
+            g.file_reports_recorded,
+            g.pliegos_approved,
+            # The legal report and the credit certificate, uploaded signed by the legal team
+            # (LCSP DA 3ª.8 and art. 116.3; on only with signature gates, see documents).
+            g.signed("legal_report"),
+            g.signed("credit_certificate"),
+        ),
         stamp=stamp_file_approved,
         legal_basis="LCSP arts. 116, 117, 122.1 and 124; DA 3ª",
     ),
