@@ -32,6 +32,7 @@ from procurement.accounts.models import City, Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, PermissionDenied
 from procurement.core.models import AuditEntry
+from workflows.signature_gates import PdfSignatureVerdict
 
 Role = Membership.Role
 
@@ -456,3 +457,48 @@ def document_signature_report(document: GeneratedDocument) -> list[SignatureRepo
                 )
             )
     return reports
+
+
+# --- signatures in bidders' files ---------------------------------------------------------------
+
+
+def pdf_verdict(data: bytes) -> PdfSignatureVerdict:
+    """The committee's view of the signatures in a bidder's PDF (checked when its envelope is
+    opened, through ``workflows.signature_gates``): every signature must be intact and valid,
+    the newest must cover the whole file; trusted when all chain to the trust list (L39/2015
+    art. 10.2.a; LCSP DA 16ª.1.f)."""
+    try:
+        checks = signing.pdf_signatures_check(data)
+    except ValueError as error:
+        return PdfSignatureVerdict("invalid", "", str(error))
+    if not checks:
+        return PdfSignatureVerdict("unsigned", "", _("The PDF carries no electronic signature."))
+    last = checks[-1]
+    signer = last.signer_name or last.organization or last.signer_id
+    for check in checks:
+        if not check.intact or not check.valid:
+            return PdfSignatureVerdict(
+                "invalid",
+                check.signer_name,
+                check.error or _("The signed content was changed after signing."),
+            )
+    if not last.covers_whole_file:
+        return PdfSignatureVerdict(
+            "invalid",
+            signer,
+            _("Content was added to the file after the last signature, which does not cover it."),
+        )
+    untrusted = [check for check in checks if not check.trusted]
+    if untrusted:
+        return PdfSignatureVerdict(
+            "signed",
+            signer,
+            untrusted[0].error
+            or _("The signer's certificate does not chain to a trusted authority."),
+        )
+    return PdfSignatureVerdict(
+        "trusted",
+        signer,
+        _("Intact and signed by %(name)s with a certificate issued by %(issuer)s.")
+        % {"name": signer, "issuer": last.issuer},
+    )
