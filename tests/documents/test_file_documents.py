@@ -156,3 +156,25 @@ def test_the_web_form_and_the_api_upload_them_and_list_them(
         api_as("legal.terrassa").get(f"/api/v1/tenders/{drafted.pk}/file-documents/").status_code
         == 404
     )
+
+
+def test_the_signed_reports_are_listed_and_downloaded_in_bounded_queries(
+    drafted, javier, ca, api_as, client, django_assert_max_num_queries
+):
+    data = _signed(ca)
+    report = _upload(javier, drafted, "legal_report", data)
+    _upload(javier, drafted, "credit_certificate", _signed(ca, "RC"))
+    api = api_as("legal.logrono")
+    with django_assert_max_num_queries(12):
+        listed = api.get(f"/api/v1/tenders/{drafted.pk}/file-documents/")
+    assert len(listed.json()) == 2
+    downloaded = api.get(f"/api/v1/tenders/{drafted.pk}/file-documents/{report.pk}/pdf/")
+    assert downloaded.status_code == 200 and b"".join(downloaded.streaming_content) == data
+    client.force_login(javier)
+    page = client.get(f"/documents/process/{drafted.pk}/file-documents/{report.pk}/signed.pdf")
+    assert page.status_code == 200 and page["X-Document-SHA256"] == report.sha256
+    stranger = api_as("legal.terrassa")
+    assert (
+        stranger.get(f"/api/v1/tenders/{drafted.pk}/file-documents/{report.pk}/pdf/").status_code
+        == 404
+    )
