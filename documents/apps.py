@@ -17,9 +17,11 @@ class DocumentsConfig(AppConfig):
             context.pliegos_requirement_name(), pliegos_missing, demo_fulfil=pliegos_demo_fulfil
         )
 
-        from documents.signatures import signatures_missing
-        from workflows.signature_gates import signature_checker_register
+        from documents.signatures import pdf_verdict, signatures_missing
+        from workflows.signature_gates import pdf_checker_register, signature_checker_register
 
         # The procedures' steps that wait for signed documents ask this (tenders may not
         # import documents).
         signature_checker_register(signatures_missing)
+        # Bids' files are validated when their envelope is opened (tenders.award).
+        pdf_checker_register(pdf_verdict)

@@ -809,6 +809,14 @@ def process_for_user(*, user, process_id) -> tuple[ProcessRef, bool]:
     )
 
 
+def process_private_for_user(*, user, process_id):
+    """The process itself, for a write that asks the user's permissions on it, if ``user`` sees
+    its private side; the same ``NotFound`` for missing, public-only and not-yours."""
+    from tenders.process.selectors import tender_get_private_for_user
+
+    return tender_get_private_for_user(user=user, pk=process_id)
+
+
 def process_visible_ids(*, user):
     """A subquery of the processes whose private side ``user`` sees."""
     from tenders.process.selectors import tenders_private_for_user

@@ -202,3 +202,31 @@ assert [code for code, _label in KIND_CHOICES] == [kind.code for kind in KINDS]
 class Language(models.TextChoices):
     ES = "es", _("Spanish")
     EN = "en", _("English")
+
+
+# Documents of the file that OpenCPI does not make: reports the city's legal services write and
+# sign with their own tools, uploaded signed. They are not generated kinds (no template, no
+# OCDS release: they are internal to the file), so they live apart from ``KINDS``.
+FILE_KINDS: tuple[Kind, ...] = (
+    Kind(
+        "legal_report",
+        "Informe jurídico",
+        "Legal report",
+        # The OCDS codelist has no legal opinion; the file's planning documents are the closest.
+        "procurementPlan",
+        "LCSP DA 3ª.8",
+    ),
+    Kind(
+        "credit_certificate",
+        "Certificado de existencia de crédito",
+        "Certificate that credit exists",
+        "procurementPlan",
+        "LCSP art. 116.3",
+    ),
+)
+FILE_KIND_BY_CODE: dict[str, Kind] = {kind.code: kind for kind in FILE_KINDS}
+FILE_KIND_CHOICES = [
+    ("legal_report", _("Legal report")),
+    ("credit_certificate", _("Certificate that credit exists")),
+]
+assert [code for code, _label in FILE_KIND_CHOICES] == [kind.code for kind in FILE_KINDS]

@@ -292,6 +292,7 @@ class GeneratedDocument(FSMModelMixin, models.Model):
 
 
 # Signatures live in their own module; importing them here registers the model with the app.
+from documents.file_document_models import FileDocument  # noqa: E402, F401
 from documents.signature_models import DocumentSignature  # noqa: E402, F401
 
 

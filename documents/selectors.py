@@ -15,6 +15,7 @@ from documents.kinds import KIND_BY_CODE
 from documents.models import (
     CityApproval,
     DocumentTemplate,
+    FileDocument,
     GeneratedDocument,
     TemplateVersion,
 )
@@ -269,3 +270,14 @@ def template_preview(*, source: str, kind: str, language: str) -> dict:
     except TemplateProblem as problem:
         return {"errors": [{"line": line, "message": message} for line, message in problem.errors]}
     return {"blocks": markup_blocks(body), "title": KIND_BY_CODE[kind].name(language), "errors": []}
+
+
+def file_documents_for_user(*, user, process_id: int) -> QuerySet[FileDocument]:
+    """The signed documents of a process's file, newest first, for its city's people (the same
+    ``NotFound`` for everybody else: the file is internal until published)."""
+    process = contexts.process_private_for_user(user=user, process_id=process_id)
+    return (
+        FileDocument.objects.filter(tender_id=process.pk)
+        .select_related("uploaded_by")
+        .order_by("kind", "-created_at", "-pk")
+    )

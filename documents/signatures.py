@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents import signing
-from documents.kinds import KIND_BY_CODE
-from documents.models import DocumentSignature, GeneratedDocument
+from documents.kinds import FILE_KIND_BY_CODE, KIND_BY_CODE
+from documents.models import DocumentSignature, FileDocument, GeneratedDocument
 from documents.signing import SignatureCheck
 from procurement.accounts.models import City, Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, PermissionDenied
 from procurement.core.models import AuditEntry
+from workflows.signature_gates import PdfSignatureVerdict
 
 Role = Membership.Role
 
@@ -49,6 +50,10 @@ class Signatory:
 
 CONTRACTING_BODY = gettext_lazy("the contracting body")
 COMMITTEE_MEMBER = gettext_lazy("a member of the contracting committee")
+LEGAL_TEAM = gettext_lazy("the legal team")
+
+# The generated kinds and the documents of the file that arrive signed.
+ALL_KINDS = {**KIND_BY_CODE, **FILE_KIND_BY_CODE}
 
 # The documents a person must sign, and who. In OpenCPI the contracting body acts through its
 # procurement officers (they fire the award and contract steps); the committee's value report
@@ -74,8 +79,20 @@ SIGNATORIES: dict[str, tuple[Signatory, ...]] = {
         Signatory(Role.OFFICER, CONTRACTING_BODY, "LCSP art. 150.3; L40/2015 art. 43.1"),
     ),
     "contract": (Signatory(Role.OFFICER, CONTRACTING_BODY, "LCSP art. 153.1; L40/2015 art. 43.1"),),
+    # Documents of the file, uploaded already signed (documents/file_documents.py). The legal
+    # report is the Secretaría's (LCSP DA 3ª.8), i.e. the city's legal team.
+    "legal_report": (
+        Signatory(Role.LEGAL, LEGAL_TEAM, "LCSP DA 3ª.8", permission="tenders.act_legal"),
+    ),
+    # The credit certificate is the Intervención's. OpenCPI has no Intervención role: the legal
+    # team stands for the city's habilitated officials (Secretaría and Intervención, LBRL art.
+    # 92 bis), who already record this certificate on the process (``record_credit_certificate``
+    # is theirs), while the officer prepares the file and may not certify its own spending.
+    "credit_certificate": (
+        Signatory(Role.LEGAL, LEGAL_TEAM, "LCSP art. 116.3", permission="tenders.act_legal"),
+    ),
 }
-assert set(SIGNATORIES) <= set(KIND_BY_CODE), "SIGNATORIES names an unknown kind"
+assert set(SIGNATORIES) <= set(ALL_KINDS), "SIGNATORIES names an unknown kind"
 
 # What the seal's stamp says it stands for.
 SEAL_ROLE = gettext_lazy("Electronic seal of the body (automated action, L40/2015 art. 42)")
@@ -84,7 +101,7 @@ SEAL_ROLE = gettext_lazy("Electronic seal of the body (automated action, L40/201
 def _kind_name(kind: str) -> str:
     """The kind's legal name, to go inside a sentence."""
     language = (translation.get_language() or "en")[:2]
-    name = KIND_BY_CODE[kind].name(language)
+    name = ALL_KINDS[kind].name(language)
     return name[:1].lower() + name[1:]
 
 
@@ -146,7 +163,7 @@ def seal_record(*, document: GeneratedDocument, check: SignatureCheck) -> Docume
 # --- personal signatures ----------------------------------------------------------------------
 
 
-def _read(upload: Any) -> bytes:
+def upload_read(upload: Any) -> bytes:
     if isinstance(upload, bytes):
         return upload
     if upload is None:
@@ -164,61 +181,14 @@ def _refuse(message: str) -> ApplicationError:
     return ApplicationError(message, extra={"field": "file"})
 
 
-def _signatory_for(actor: User, document: GeneratedDocument) -> Signatory:
-    signatories = SIGNATORIES.get(document.kind, ())
-    if not signatories:
-        raise Conflict(
-            _("A %(kind)s takes no personal signature: OpenCPI seals it (L40/2015 art. 42).")
-            % {"kind": _kind_name(document.kind)}
-        )
-    for signatory in signatories:
-        if actor.has_perm(signatory.permission, document.tender):
-            return signatory
-    wanted = ", ".join(str(s.label) for s in signatories)
-    raise PermissionDenied(
-        _("The %(kind)s is signed by %(who)s of this process (%(basis)s).")
-        % {
-            "kind": _kind_name(document.kind),
-            "who": wanted,
-            "basis": signatories[0].legal_basis,
-        }
-    )
-
-
-def _stored_pdf(document: GeneratedDocument) -> bytes:
-    with document.pdf.open("rb") as handle:
-        return handle.read()
-
-
-@transaction.atomic
-def document_signature_add(
-    *, actor: User, document: GeneratedDocument, upload: Any
-) -> DocumentSignature:
-    """Record ``actor``'s signature on ``document`` from the signed PDF they upload. Refused,
-    with what to do about it, unless the file is the document OpenCPI made, signed by this
-    person with a trusted certificate, in a role the kind needs, and unchanged since."""
-    if document.status != GeneratedDocument.Status.READY:
-        raise Conflict(_("Only a document that has been made can be signed."))
-    signatory = _signatory_for(actor, document)
-    data = _read(upload)
-    try:
-        checks = signing.pdf_signatures_check(data)
-    except ValueError as error:
-        raise _refuse(str(error)) from error
-    original = _stored_pdf(document)
-    # An incremental signature keeps the signed document as the file's first bytes; anything
-    # else means the content is not the document OpenCPI made and whose hash it published.
-    if not data.startswith(original):
-        raise _refuse(
-            _(
-                "The signed file is not %(ref)s as OpenCPI made it: its content differs. Download "
-                "the document again, sign it without changing it and upload the result "
-                "(L39/2015 art. 26.2)."
-            )
-            % {"ref": document.reference}
-        )
-    # The seal OpenCPI put on the document is inside the original; the upload adds the rest.
-    if not [check for check in checks if check.signed_length > len(original)]:
+def signature_of_uploader(
+    *, actor: User, checks: list[SignatureCheck], after: int = 0
+) -> SignatureCheck:
+    """The newest signature of an uploaded PDF once every signature in it is intact, the newest
+    covers the whole file, all chain to the trust list and the newest is ``actor``'s (by the
+    national ID in the certificate); refused with what to do otherwise. ``after``: how many
+    leading bytes were already signed before the upload (OpenCPI's seal) and do not count."""
+    if not [check for check in checks if check.signed_length > after]:
         raise _refuse(
             _(
                 "The file has no electronic signature: sign the PDF with AutoFirma or another "
@@ -266,6 +236,65 @@ def document_signature_add(
             )
             % {"name": last.signer_name or last.signer_id}
         )
+    return last
+
+
+def signatory_for(actor: User, kind: str, process: Any) -> Signatory:
+    """The signatory ``actor`` is of a document of ``kind`` in ``process``, or refused."""
+    signatories = SIGNATORIES.get(kind, ())
+    if not signatories:
+        raise Conflict(
+            _("A %(kind)s takes no personal signature: OpenCPI seals it (L40/2015 art. 42).")
+            % {"kind": _kind_name(kind)}
+        )
+    for signatory in signatories:
+        if actor.has_perm(signatory.permission, process):
+            return signatory
+    wanted = ", ".join(str(s.label) for s in signatories)
+    raise PermissionDenied(
+        _("The %(kind)s is signed by %(who)s of this process (%(basis)s).")
+        % {
+            "kind": _kind_name(kind),
+            "who": wanted,
+            "basis": signatories[0].legal_basis,
+        }
+    )
+
+
+def _stored_pdf(document: GeneratedDocument) -> bytes:
+    with document.pdf.open("rb") as handle:
+        return handle.read()
+
+
+@transaction.atomic
+def document_signature_add(
+    *, actor: User, document: GeneratedDocument, upload: Any
+) -> DocumentSignature:
+    """Record ``actor``'s signature on ``document`` from the signed PDF they upload. Refused,
+    with what to do about it, unless the file is the document OpenCPI made, signed by this
+    person with a trusted certificate, in a role the kind needs, and unchanged since."""
+    if document.status != GeneratedDocument.Status.READY:
+        raise Conflict(_("Only a document that has been made can be signed."))
+    signatory = signatory_for(actor, document.kind, document.tender)
+    data = upload_read(upload)
+    try:
+        checks = signing.pdf_signatures_check(data)
+    except ValueError as error:
+        raise _refuse(str(error)) from error
+    original = _stored_pdf(document)
+    # An incremental signature keeps the signed document as the file's first bytes; anything
+    # else means the content is not the document OpenCPI made and whose hash it published.
+    if not data.startswith(original):
+        raise _refuse(
+            _(
+                "The signed file is not %(ref)s as OpenCPI made it: its content differs. Download "
+                "the document again, sign it without changing it and upload the result "
+                "(L39/2015 art. 26.2)."
+            )
+            % {"ref": document.reference}
+        )
+    # The seal OpenCPI put on the document is inside the original; the upload adds the rest.
+    last = signature_of_uploader(actor=actor, checks=checks, after=len(original))
     if DocumentSignature.objects.filter(
         document=document, kind=DocumentSignature.Kind.PERSONAL, signer=actor, role=signatory.role
     ).exists():
@@ -345,9 +374,32 @@ def signatures_missing(process: Any, kinds: tuple[str, ...]) -> list[str]:
         document_id__in=list(signed), kind=DocumentSignature.Kind.PERSONAL
     ).values_list("document_id", "role"):
         signed[document_id].add(role)
+    # Documents of the file come signed: each row is one validated upload by one signatory.
+    uploaded: dict[str, set[str]] = {}
+    file_kinds = [kind for kind in kinds if kind in FILE_KIND_BY_CODE]
+    if file_kinds:
+        for kind, role in FileDocument.objects.filter(
+            tender_id=process.pk, kind__in=file_kinds
+        ).values_list("kind", "role"):
+            uploaded.setdefault(kind, set()).add(role)
     reasons = []
     for kind in kinds:
         needed = SIGNATORIES.get(kind, ())
+        if kind in FILE_KIND_BY_CODE:
+            if all(s.role in uploaded.get(kind, ()) for s in needed):
+                continue
+            reasons.append(
+                _(
+                    "The %(kind)s signed by %(who)s is missing: upload the signed PDF on the "
+                    "process's documents page (%(basis)s)."
+                )
+                % {
+                    "kind": _kind_name(kind),
+                    "who": ", ".join(str(s.label) for s in needed),
+                    "basis": needed[0].legal_basis,
+                }
+            )
+            continue
         documents = [pk for pk, k in kind_of.items() if k == kind]
         if any(all(s.role in signed[pk] for s in needed) for pk in documents):
             continue
@@ -405,3 +457,48 @@ def document_signature_report(document: GeneratedDocument) -> list[SignatureRepo
                 )
             )
     return reports
+
+
+# --- signatures in bidders' files ---------------------------------------------------------------
+
+
+def pdf_verdict(data: bytes) -> PdfSignatureVerdict:
+    """The committee's view of the signatures in a bidder's PDF (checked when its envelope is
+    opened, through ``workflows.signature_gates``): every signature must be intact and valid,
+    the newest must cover the whole file; trusted when all chain to the trust list (L39/2015
+    art. 10.2.a; LCSP DA 16ª.1.f)."""
+    try:
+        checks = signing.pdf_signatures_check(data)
+    except ValueError as error:
+        return PdfSignatureVerdict("invalid", "", str(error))
+    if not checks:
+        return PdfSignatureVerdict("unsigned", "", _("The PDF carries no electronic signature."))
+    last = checks[-1]
+    signer = last.signer_name or last.organization or last.signer_id
+    for check in checks:
+        if not check.intact or not check.valid:
+            return PdfSignatureVerdict(
+                "invalid",
+                check.signer_name,
+                check.error or _("The signed content was changed after signing."),
+            )
+    if not last.covers_whole_file:
+        return PdfSignatureVerdict(
+            "invalid",
+            signer,
+            _("Content was added to the file after the last signature, which does not cover it."),
+        )
+    untrusted = [check for check in checks if not check.trusted]
+    if untrusted:
+        return PdfSignatureVerdict(
+            "signed",
+            signer,
+            untrusted[0].error
+            or _("The signer's certificate does not chain to a trusted authority."),
+        )
+    return PdfSignatureVerdict(
+        "trusted",
+        signer,
+        _("Intact and signed by %(name)s with a certificate issued by %(issuer)s.")
+        % {"name": signer, "issuer": last.issuer},
+    )

@@ -36,6 +36,16 @@ urlpatterns = [
         views.pliego_amend,
         name="document-pliego-amend",
     ),
+    path(
+        "process/<int:process_id>/file-documents/",
+        views_signatures.file_document_upload,
+        name="document-file-upload",
+    ),
+    path(
+        "process/<int:process_id>/file-documents/<int:pk>/signed.pdf",
+        views_signatures.file_document_pdf,
+        name="document-file-pdf",
+    ),
     path("<int:pk>/pdf/", views.document_pdf, name="document-pdf"),
     path("verify/", views.verify, name="document-verify"),
     path("<int:pk>/signatures/", views_signatures.signature_add, name="document-signature-add"),

@@ -51,4 +51,14 @@ urlpatterns = [
         api_signatures.DocumentSignaturesView.as_view(),
         name="api-document-signatures",
     ),
+    path(
+        "tenders/<int:pk>/file-documents/",
+        api_signatures.FileDocumentsView.as_view(),
+        name="api-tender-file-documents",
+    ),
+    path(
+        "tenders/<int:pk>/file-documents/<int:document_pk>/pdf/",
+        api_signatures.FileDocumentPdfView.as_view(),
+        name="api-tender-file-document-pdf",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from documents import pliego_selectors, pliego_services, selectors, services
 from documents.api import document_pdf_response
 from documents.context import SCHEMA, Field, sample_context
-from documents.kinds import KIND_BY_CODE, KIND_CHOICES, KINDS, Language
+from documents.kinds import FILE_KIND_CHOICES, KIND_BY_CODE, KIND_CHOICES, KINDS, Language
 from documents.merge import sections_diff
 from documents.renderer import PdfInput, render_pdf
 from documents.sandbox import TemplateProblem, template_render_text
@@ -359,6 +359,13 @@ def process_documents(request, process_id):
             "signable": SIGNATORIES,
             "kinds": KIND_CHOICES,
             "languages": Language.choices,
+            # The legal report and the credit certificate, uploaded signed by the legal team.
+            "file_documents": (
+                selectors.file_documents_for_user(user=request.user, process_id=ref.id)
+                if private
+                else []
+            ),
+            "file_kinds": FILE_KIND_CHOICES,
         },
     )
 

@@ -15,3 +15,11 @@ def notify_suppliers_of_open_consultation(*, effect, model, pk, audit_entry_id) 
     from tenders.tasks import consultation_opened_notify_task
 
     consultation_opened_notify_task.delay(pk)
+
+
+@on_effect("bid_signatures")
+def check_bid_signatures_at_the_opening(*, effect, model, pk, audit_entry_id) -> None:
+    """An envelope was opened: its files' signatures are validated now, and only now."""
+    from tenders.tasks import bid_signatures_check_task
+
+    bid_signatures_check_task.delay(pk)

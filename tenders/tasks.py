@@ -45,3 +45,11 @@ def consultations_closing_remind_task() -> int:
     from tenders.notifications import consultations_closing_remind
 
     return consultations_closing_remind()
+
+
+@shared_task(name="tenders.bid_signatures_check", ignore_result=True)
+def bid_signatures_check_task(tender_id: int) -> int:
+    """Validate the signatures of the files of the envelopes just opened (once each)."""
+    from tenders.award.services.bid_files import bid_files_signatures_check
+
+    return bid_files_signatures_check(tender_id=tender_id)

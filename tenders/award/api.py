@@ -394,6 +394,15 @@ class BidFileSerializer(serializers.Serializer):
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
+    signature = serializers.ChoiceField(
+        choices=BidFile.Signature.choices,
+        allow_blank=True,
+        help_text="What the validation at the envelope's opening found; empty before it.",
+    )
+    signature_label = serializers.CharField(allow_blank=True)
+    signature_signer = serializers.CharField(allow_blank=True)
+    signature_message = serializers.CharField(allow_blank=True)
+    signature_checked_at = serializers.DateTimeField(allow_null=True)
 
 
 class BidFileUploadSerializer(serializers.Serializer):

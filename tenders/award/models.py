@@ -194,6 +194,13 @@ class BidFile(models.Model):
         C = "c", _("envelope C — formula criteria and price")
         AWARD = "award", _("documents of the proposed awardee (LCSP art. 150.2)")
 
+    class Signature(models.TextChoices):
+        TRUSTED = "trusted", _("signed, valid and trusted")
+        SIGNED = "signed", _("signed and intact, certificate not trusted")
+        UNSIGNED = "unsigned", _("unsigned")
+        INVALID = "invalid", _("invalid signature")
+        NOT_CHECKED = "not_checked", _("not checked")
+
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="files")
     part = models.CharField(max_length=5, choices=Part.choices)
     file = models.FileField(storage=private_storage, upload_to=_bid_file_path, max_length=300)
@@ -203,6 +210,14 @@ class BidFile(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField()
+    # Its signatures, validated once when its envelope is opened (never before: the content is
+    # sealed until then) — ``services.bid_files.bid_files_signatures_check``.
+    signature = models.CharField(
+        _("signature"), max_length=12, choices=Signature.choices, blank=True, default=""
+    )
+    signature_signer = models.CharField(_("signed by"), max_length=300, blank=True)
+    signature_message = models.CharField(_("signature check"), max_length=500, blank=True)
+    signature_checked_at = models.DateTimeField(_("signature checked"), null=True, blank=True)
 
     class Meta:
         ordering = ["part", "uploaded_at", "pk"]

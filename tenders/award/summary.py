@@ -19,7 +19,8 @@ def bid_file_name(bid_file: BidFile) -> str:
 
 
 def bid_files_listed(files) -> list[dict]:
-    """The files as a bidder or an opener reads them: part, name, type, size, hash."""
+    """The files as a bidder or an opener reads them: part, name, type, size, hash, and what
+    the validation of their signatures found at the opening."""
     return [
         {
             "id": item.pk,
@@ -29,6 +30,14 @@ def bid_files_listed(files) -> list[dict]:
             "size": item.size,
             "sha256": item.sha256,
             "uploaded_at": item.uploaded_at.isoformat(),
+            # Empty until the envelope's opening validates the file's signatures.
+            "signature": item.signature,
+            "signature_label": item.get_signature_display() if item.signature else "",
+            "signature_signer": item.signature_signer,
+            "signature_message": item.signature_message,
+            "signature_checked_at": (
+                item.signature_checked_at.isoformat() if item.signature_checked_at else None
+            ),
         }
         for item in files
     ]

@@ -27,6 +27,9 @@ CPI_EFFECTS = declare_effects(
     # Evaluation: the committee's minutes and the value-judgement report (LCSP arts. 146.2, 326).
     "committee_minutes",
     "evaluation_report",
+    # An envelope of the bids opened: the signatures of its files are validated then, never
+    # before (LCSP arts. 157.2–4 and DA 16ª.1.f).
+    "bid_signatures",
     # The request for documents to the best-ranked bidder (LCSP art. 150.2).
     "documents_requested",
     # The award, its annulment by an appeal, a void procedure, the contract (LCSP arts. 150–153).

@@ -460,7 +460,14 @@ TRANSITIONS: list[CpiTransition] = [
         "file_approved",
         _("Approve the file"),
         roles=(OFFICER,),
-        guards=(g.file_reports_recorded, g.pliegos_approved),
+        guards=(
+            g.file_reports_recorded,
+            g.pliegos_approved,
+            # The legal report and the credit certificate, uploaded signed by the legal team
+            # (LCSP DA 3ª.8 and art. 116.3; on only with signature gates, see documents).
+            g.signed("legal_report"),
+            g.signed("credit_certificate"),
+        ),
         stamp=stamp_file_approved,
         legal_basis="LCSP arts. 116, 117, 122.1 and 124; DA 3ª",
     ),
@@ -508,6 +515,8 @@ TRANSITIONS: list[CpiTransition] = [
         due=due_submission_deadline,
         guards=(g.questions_answered_in_time,),
         legal_basis="LCSP art. 156",
+        # Envelopes A are readable from the closing (LCSP art. 157.3).
+        effects=("bid_signatures",),
     ),
     CpiTransition(
         "check_admin",
@@ -530,7 +539,7 @@ TRANSITIONS: list[CpiTransition] = [
         guards=(g.admissible_bids,),
         stamp=stamp_open_envelope("b"),
         legal_basis="LCSP art. 157.2",
-        effects=("committee_minutes",),
+        effects=("committee_minutes", "bid_signatures"),
     ),
     CpiTransition(
         "sign_value_report",
@@ -554,7 +563,7 @@ TRANSITIONS: list[CpiTransition] = [
         guards=(g.value_report_signed,),
         stamp=stamp_open_envelope("c"),
         legal_basis="LCSP arts. 146.2 and 157.4",
-        effects=("committee_minutes",),
+        effects=("committee_minutes", "bid_signatures"),
     ),
     CpiTransition(
         "flag_abnormal",

@@ -76,6 +76,7 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     "document-template-merge": [("post", "/api/v1/templates/{id}/merge/")],
     "document-process": [("post", "/api/v1/tenders/{id}/documents/")],
     "document-signature-add": [("post", "/api/v1/documents/{id}/signatures/")],
+    "document-file-upload": [("post", "/api/v1/tenders/{id}/file-documents/")],
     # --- the pliegos: generated or uploaded, approved by the legal team, corrected -------------
     "document-pliego-create": [("post", "/api/v1/tenders/{id}/pliegos/")],
     "document-pliego-approve": [("post", "/api/v1/tenders/{id}/pliegos/{pliego_pk}/approve/")],

@@ -15,20 +15,21 @@ def resolution(live_demo, settings, tmp_path):
     process whose awardee's documents are in."""
     from documents import demo as documents_demo
     from documents.services import document_generate, document_order
+    from procurement.accounts.models import City, User
     from tests.factories.tenders import make_tender
 
+    documents_demo.seed()
+    # The process gets there before the trust list is installed: the file's signed reports,
+    # which approve_file then waits for, are not what this test is about.
+    tender = make_tender(city=City.objects.get(slug="logrono"), state="documents_received")
     ca = TestCA()
     write_seal(tmp_path / "seals", "logrono", ca.seal("Ayuntamiento de Logroño"))
     write_trust(tmp_path / "trust", ca)
     settings.OPENCPI_SEALS_DIR = str(tmp_path / "seals")
     settings.OPENCPI_TRUST_DIR = str(tmp_path / "trust")
-    documents_demo.seed()
-    from procurement.accounts.models import City, User
-
     officer = User.objects.get(username="officer.logrono")
     officer.national_id = "12345678Z"
     officer.save(update_fields=["national_id"])
-    tender = make_tender(city=City.objects.get(slug="logrono"), state="documents_received")
     document = document_order(actor=officer, process_id=tender.pk, kind="award_resolution")
     document = document_generate(document_id=document.pk)
     with document.pdf.open("rb") as handle:

@@ -18,11 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.accounts.models import User
+from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
+from procurement.core.models import AuditEntry
 from tenders.award.models import Award, Bid, BidFile
-from tenders.award.sealing import seal_bytes
+from tenders.award.sealing import seal_bytes, unseal_bytes
+from tenders.award.selectors import envelope_is_open
 from tenders.award.services.bids import bid_window_check
 from tenders.process.common import supplier_of
+from tenders.process.models import Tender
+from workflows.signature_gates import pdf_signatures_verdict
 from workflows.status import status_check
 
 PDF = "application/pdf"
@@ -178,3 +183,70 @@ def award_document_add(*, actor: User, bid: Bid, upload, now=None) -> BidFile:
     item = _stored(locked, BidFile.Part.AWARD, upload, now)
     locked.save(update_fields=["updated_at"])
     return item
+
+
+# --- the bidders' signatures, checked at the opening ------------------------------------------
+
+ENVELOPES = (BidFile.Part.A, BidFile.Part.B, BidFile.Part.C)
+
+
+def _verdict(item: BidFile, data: bytes) -> tuple[str, str, str]:
+    """(result, signer, message) for one file's plaintext."""
+    if item.content_type != PDF:
+        # A detached or enveloping XAdES/CAdES file needs a validator OpenCPI does not have
+        # (pyHanko reads PAdES only): it is not judged invalid, only not checked, and says so.
+        return (
+            BidFile.Signature.NOT_CHECKED,
+            "",
+            _(
+                "%(format)s signatures are not validated by OpenCPI: check this file with "
+                "VALIDe or @firma (LCSP DA 16ª.1.f)."
+            )
+            % {"format": "XAdES" if item.content_type == XADES else "CAdES"},
+        )
+    verdict = pdf_signatures_verdict(data)
+    return verdict.result, verdict.signer, verdict.message
+
+
+def bid_files_signatures_check(*, tender_id: int, now=None) -> int:
+    """Validate, once, the signatures of every file in the envelopes of ``tender_id``'s
+    submitted bids that are open now (A from the bids' closing, B and C at their opening: LCSP
+    arts. 157.2–4); files of sealed envelopes are not read. Returns how many were checked.
+
+    Run after the opening's commit (the ``bid_signatures`` effect), so a slow validation never
+    holds the process's lock; running it again checks only what is left."""
+    now = now or timezone.now()
+    tender = Tender.objects.filter(pk=tender_id).first()
+    if tender is None:
+        return 0
+    open_parts = [part for part in ENVELOPES if envelope_is_open(tender, part)]
+    if not open_parts:
+        return 0
+    pending = BidFile.objects.filter(
+        bid__tender_id=tender_id,
+        bid__status=Bid.Status.SUBMITTED,
+        part__in=open_parts,
+        signature_checked_at__isnull=True,
+    ).order_by("pk")
+    checked = 0
+    for item in pending:
+        with item.file.open("rb") as handle:
+            data = unseal_bytes(handle.read())
+        result, signer, message = _verdict(item, data)
+        # Only a file not checked meanwhile is written: two runs never overwrite each other.
+        checked += BidFile.objects.filter(pk=item.pk, signature_checked_at__isnull=True).update(
+            signature=result,
+            signature_signer=signer[:300],
+            signature_message=str(message)[:500],
+            signature_checked_at=now,
+        )
+    if checked:
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.CHANGE,
+            target=tender,
+            name="bid_signatures_check",
+            legal_basis="LCSP DA 16ª.1.f; L39/2015 art. 10.2",
+            data={"files": checked, "envelopes": [str(part) for part in open_parts]},
+        )
+    return checked
