@@ -24,8 +24,7 @@ from procurement.core.models import AuditEntry
 from tenders.award.models import Award, Bid, BidFile
 from tenders.award.sealing import seal_bytes, unseal_bytes
 from tenders.award.selectors import envelope_is_open
-from tenders.award.services.bids import bid_window_check
-from tenders.process.common import supplier_of
+from tenders.award.services.bids import bid_lock_own, bid_window_check
 from tenders.process.models import Tender
 from workflows.signature_gates import pdf_signatures_verdict
 from workflows.status import status_check
@@ -114,26 +113,13 @@ def _stored(bid: Bid, part: str, upload, now) -> BidFile:
     return item
 
 
-def _own_bid(actor: User, bid: Bid) -> Bid:
-    supplier = supplier_of(actor)
-    locked = (
-        Bid.objects.select_for_update()
-        .select_related("tender__city")
-        .filter(pk=bid.pk, supplier=supplier)
-        .first()
-    )
-    if locked is None:
-        raise NotFound(_("Bid not found."))
-    return locked
-
-
 @transaction.atomic
 def bid_file_add(*, actor: User, bid: Bid, envelope: str, upload, now=None) -> BidFile:
     """Add a document to an envelope of the supplier's draft bid, before the deadline."""
     now = now or timezone.now()
     if envelope not in (BidFile.Part.A, BidFile.Part.B, BidFile.Part.C):
         raise ApplicationError(_("The envelope is a, b or c."), extra={"field": "envelope"})
-    locked = _own_bid(actor, bid)
+    locked = bid_lock_own(actor=actor, bid=bid)
     bid_window_check(locked.tender, now)
     status_check(locked, "bid_save")
     item = _stored(locked, envelope, upload, now)
@@ -146,7 +132,7 @@ def bid_file_remove(*, actor: User, bid_file: BidFile, now=None) -> None:
     """Take a document out of the supplier's draft bid (before the deadline), or out of the
     award documents while they are still asked for."""
     now = now or timezone.now()
-    locked = _own_bid(actor, bid_file.bid)
+    locked = bid_lock_own(actor=actor, bid=bid_file.bid)
     item = BidFile.objects.filter(pk=bid_file.pk, bid=locked).first()
     if item is None:
         raise NotFound(_("File not found."))
@@ -178,7 +164,7 @@ def _documents_requested(bid: Bid) -> Award:
 def award_document_add(*, actor: User, bid: Bid, upload, now=None) -> BidFile:
     """The best-ranked bidder delivers a document the city asked for (LCSP art. 150.2)."""
     now = now or timezone.now()
-    locked = _own_bid(actor, bid)
+    locked = bid_lock_own(actor=actor, bid=bid)
     _documents_requested(locked)
     item = _stored(locked, BidFile.Part.AWARD, upload, now)
     locked.save(update_fields=["updated_at"])

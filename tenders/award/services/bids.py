@@ -380,7 +380,9 @@ def bid_deuc_save(*, actor: User, bid: Bid, deuc: dict, now=None) -> Bid:
     return status_change(locked, move="bid_save", actor=actor, now=now, lock=False)
 
 
-def _own_bid(actor: User, bid: Bid, now) -> Bid:
+def bid_lock_own(*, actor: User, bid: Bid) -> Bid:
+    """``bid`` locked for a write by the supplier ``actor`` speaks for; the same 404 for a
+    missing bid and another supplier's."""
     supplier = supplier_of(actor)
     locked = (
         Bid.objects.select_for_update()
@@ -390,6 +392,11 @@ def _own_bid(actor: User, bid: Bid, now) -> Bid:
     )
     if locked is None:
         raise NotFound(_("Bid not found."))
+    return locked
+
+
+def _own_bid(actor: User, bid: Bid, now) -> Bid:
+    locked = bid_lock_own(actor=actor, bid=bid)
     bid_window_check(locked.tender, now)
     return locked
 
