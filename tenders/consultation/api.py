@@ -714,7 +714,9 @@ class SubscriptionSerializer(serializers.Serializer):
         default=list,
         help_text="Ids of the cities whose consultations to hear of; none means any.",
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    # No default in the schema: OpenAPI holds a default to the field's format, and "" is no
+    # e-mail address. Absent means "the representatives' addresses", as blank does.
+    email = serializers.EmailField(required=False, allow_blank=True)
 
 
 def _subscription_data(supplier, subscription: SupplierSubscription | None) -> dict:
@@ -759,6 +761,6 @@ class SupplierSubscriptionView(APIView):
             supplier=supplier,
             cpv_prefixes=data["cpv_prefixes"],
             cities=cities,
-            email=data["email"],
+            email=data.get("email", ""),
         )
         return ApiResponse(_subscription_data(supplier, subscription))
