@@ -384,12 +384,16 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     # --- what the public reads: the portal and the OCDS record --------------------------------
     public = _as(browser, live_server, None)
     public.goto(f"{live_server.url}/portal/processes/{pk}/")
-    portal = public.locator("main")
-    expect(portal).to_contain_text(TITLE)
-    expect(portal).to_contain_text(CORRECTION)
-    expect(portal).to_contain_text(pcap.sha256)
-    expect(portal).to_contain_text("Acme Smart Solutions S.L.")
-    record = public.request.get(f"{live_server.url}/api/v1/ocds/records/{tender_ocid(pk)}/")
+    expect(public.locator("h1")).to_have_text(TITLE)
+    pliegos = public.locator("[data-testid=pliegos]")
+    expect(pliegos).to_contain_text(pcap.sha256)
+    expect(pliegos.locator("tbody tr")).to_have_count(3)  # the PCAP, the PPT and its correction
+    expect(public.locator("[data-testid=pliego-amendment]")).to_contain_text(CORRECTION)
+    expect(public.locator("section:has(#award-title)")).to_contain_text("Acme Smart Solutions")
+    # The open data: the record's link on the portal page.
+    href = public.locator("section:has(#open-data-title) a").first.get_attribute("href")
+    assert href == f"/api/v1/ocds/records/{tender_ocid(pk)}/"
+    record = public.request.get(f"{live_server.url}{href}")
     assert record.ok, record.text()
     compiled = record.json()["records"][0]["compiledRelease"]
     kinds = {d["documentType"] for d in compiled["tender"]["documents"]}
