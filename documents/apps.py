@@ -16,3 +16,10 @@ class DocumentsConfig(AppConfig):
         requirement_register(
             context.pliegos_requirement_name(), pliegos_missing, demo_fulfil=pliegos_demo_fulfil
         )
+
+        from documents.signatures import signatures_missing
+        from workflows.signature_gates import signature_checker_register
+
+        # The procedures' steps that wait for signed documents ask this (tenders may not
+        # import documents).
+        signature_checker_register(signatures_missing)

@@ -119,7 +119,7 @@ class TemplateVersion(FSMModelMixin, models.Model):
             "template_version_submit",
             sources=[Status.DRAFT],
             target=Status.IN_REVIEW,
-            stamps={"submitted_at": NOW},
+            stamps={"submitted_at": NOW, "submitted_by": ACTOR},
             refusal=_("Only a draft can be sent to review."),
         ),
         Move(
@@ -151,6 +151,10 @@ class TemplateVersion(FSMModelMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who sent it to review: neither they nor the author may approve it (four eyes).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -252,7 +256,8 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     data = models.JSONField(_("data used"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="documents/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
-    verification_code = models.CharField(_("verification code"), max_length=20)
+    # The CSV (código seguro de verificación, RD 203/2021 art. 21): random and unique per version.
+    verification_code = models.CharField(_("verification code"), max_length=20, unique=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -284,6 +289,10 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     @property
     def title(self) -> str:
         return KIND_BY_CODE[self.kind].name(self.language)
+
+
+# Signatures live in their own module; importing them here registers the model with the app.
+from documents.signature_models import DocumentSignature  # noqa: E402, F401
 
 
 class DocumentTemplateUserObjectPermission(UserObjectPermissionBase):

@@ -62,6 +62,12 @@ class PdfInput:
     created_at: dt.datetime
     header: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    # Leave room at the foot of the last page for the seal's visible stamp (documents/signing.py).
+    stamp_room: bool = False
+
+
+# The height the seal's stamp takes above the bottom margin of the last page.
+STAMP_ROOM = 72
 
 
 @cache
@@ -335,5 +341,9 @@ def render_pdf(data: PdfInput) -> bytes:
         ),
         *body_flowables(data.body),
     ]
+    if data.stamp_room:
+        # Whatever follows the body on its page is left empty; a spacer that does not fit starts
+        # a new page, so the stamp never covers text.
+        story.append(Spacer(1, STAMP_ROOM))
     document.build(story, canvasmaker=_canvas_class(data))
     return buffer.getvalue()

@@ -20,11 +20,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from documents import context as contexts
+from documents import signatures
 from documents.default_set import default_template
 from documents.kinds import KIND_BY_CODE, KINDS_BY_EFFECT, Language
 from documents.merge import MergeResult, sections_merge
 from documents.models import (
     CityApproval,
+    DocumentSignature,
     DocumentTemplate,
     GeneratedDocument,
     TemplateVersion,
@@ -240,6 +242,19 @@ def template_version_submit(*, actor: User, version: TemplateVersion) -> Templat
     )
 
 
+def _four_eyes(actor: User, version: TemplateVersion) -> None:
+    """The text that generates acts is checked by someone other than who wrote or submitted it:
+    the automated action's specifications are supervised by a responsible body (L40/2015 art.
+    41.2), which one person alone is not."""
+    if actor.pk in {version.created_by_id, version.submitted_by_id}:
+        raise Conflict(
+            _(
+                "A version is approved by someone other than who wrote or submitted it: ask "
+                "another member of the legal team (L40/2015 art. 41.2)."
+            )
+        )
+
+
 @transaction.atomic
 def template_version_approve(*, actor: User | None, version: TemplateVersion) -> TemplateVersion:
     """The owner's legal team approves a version under review; the approved one before it
@@ -253,6 +268,7 @@ def template_version_approve(*, actor: User | None, version: TemplateVersion) ->
             template,
             _("Only the legal team of the template's city may approve it."),
         )
+        _four_eyes(actor, version)
     status_check(version, "template_version_approve")
     now = timezone.now()
     for previous in template.versions.select_for_update().filter(status=Status.APPROVED):
@@ -755,8 +771,11 @@ FOOTER_LABELS = {
 }
 
 
-def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
-    """What the renderer needs, taken only from the document's own snapshot."""
+def document_pdf_input(
+    document: GeneratedDocument, body: str, *, stamp_room: bool = False
+) -> PdfInput:
+    """What the renderer needs, taken only from the document's own snapshot (and whether to
+    leave room for the seal's stamp)."""
     data = document.data
     city = data.get("city", {}).get("name", "")
     title = KIND_BY_CODE[document.kind].name(document.language)
@@ -772,6 +791,7 @@ def document_pdf_input(document: GeneratedDocument, body: str) -> PdfInput:
         created_at=document.created_at,
         header=(city, KIND_BY_CODE[document.kind].legal_basis),
         labels=FOOTER_LABELS.get(document.language, FOOTER_LABELS["en"]),
+        stamp_room=stamp_room,
     )
 
 
@@ -830,7 +850,13 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
             body = template_render_text(source=version.source, context=document.data)
         except TemplateProblem as problem:
             return _fail(document, problem.message)
-        pdf = render_pdf(document_pdf_input(document, body))
+        # Sealed when the city has a seal (L40/2015 art. 42): the hash covers the sealed bytes.
+        seal = None
+        if signatures.seal_configured_for(city_id=ref.city_id):
+            pdf = render_pdf(document_pdf_input(document, body, stamp_room=True))
+            pdf, seal = signatures.document_seal(document=document, city_id=ref.city_id, pdf=pdf)
+        if seal is None:
+            pdf = render_pdf(document_pdf_input(document, body))
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         name = f"documents/{document.tender_id}/{document.reference}-{document.sha256[:12]}.pdf"
         if document.pdf.storage.exists(name):
@@ -841,18 +867,27 @@ def document_generate(*, document_id: int) -> GeneratedDocument | None:
             document,
             move="document_generate",
             lock=False,
-            data={"sha256": document.sha256, "template_version": version.pk},
+            data={
+                "sha256": document.sha256,
+                "template_version": version.pk,
+                **({"sealed": True} if seal is not None else {}),
+            },
         )
+        if seal is not None:
+            signatures.seal_record(document=document, check=seal)
         _step_documents_stored(document)
     return document
 
 
 def document_pdf_rebuild(document: GeneratedDocument) -> bytes:
-    """The PDF made again from the document's snapshot (to verify it byte for byte)."""
+    """The PDF made again from the document's snapshot (to verify it byte for byte; a sealed
+    document's file starts with these bytes)."""
     if document.template_version is None:
         raise Conflict(_("The document has no PDF."))
     body = template_render_text(source=document.template_version.source, context=document.data)
-    return render_pdf(document_pdf_input(document, body))
+    # A sealed document was rendered with room for the stamp; the seal is a later revision.
+    sealed = document.signatures.filter(kind=DocumentSignature.Kind.SEAL).exists()
+    return render_pdf(document_pdf_input(document, body, stamp_room=sealed))
 
 
 def documents_retry_failed(*, city_ids: Iterable[int] | None = None) -> list[GeneratedDocument]:

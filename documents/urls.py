@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import views, views_signatures
 
 urlpatterns = [
     path("templates/", views.library, name="document-library"),
@@ -38,4 +38,6 @@ urlpatterns = [
     ),
     path("<int:pk>/pdf/", views.document_pdf, name="document-pdf"),
     path("verify/", views.verify, name="document-verify"),
+    path("<int:pk>/signatures/", views_signatures.signature_add, name="document-signature-add"),
+    path("<int:pk>/signed.pdf", views_signatures.signed_pdf, name="document-signed-pdf"),
 ]

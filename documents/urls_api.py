@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import api
+from documents import api, api_signatures
 
 urlpatterns = [
     path("templates/", api.TemplateListView.as_view(), name="api-template-list"),
@@ -45,5 +45,10 @@ urlpatterns = [
         "tenders/<int:pk>/pliegos/<int:pliego_pk>/file/",
         api.PliegoFileView.as_view(),
         name="api-tender-pliego-file",
+    ),
+    path(
+        "documents/<int:pk>/signatures/",
+        api_signatures.DocumentSignaturesView.as_view(),
+        name="api-document-signatures",
     ),
 ]

@@ -1,5 +1,6 @@
 """Pages for legal teams (library, editor with live preview, fields reference, diff and merge,
-approval queue) and for everybody (a process's documents, verifying a document by its hash)."""
+approval queue) and for everybody (a process's documents, verifying a document by its code or
+hash)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from documents.kinds import KIND_BY_CODE, KIND_CHOICES, KINDS, Language
 from documents.merge import sections_diff
 from documents.renderer import PdfInput, render_pdf
 from documents.sandbox import TemplateProblem, template_render_text
+from documents.signatures import SIGNATORIES
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 
@@ -353,7 +355,8 @@ def process_documents(request, process_id):
         {
             "process": ref,
             "private": private,
-            "documents": documents,
+            "documents": documents.prefetch_related("signatures"),
+            "signable": SIGNATORIES,
             "kinds": KIND_CHOICES,
             "languages": Language.choices,
         },
@@ -369,15 +372,12 @@ def document_pdf(request, pk):
 
 
 def verify(request):
-    """Anybody checks a public document by its SHA-256."""
-    sha256 = request.GET.get("sha256", "").strip()
-    document = None
-    if sha256:
-        try:
-            document = selectors.document_get_public_by_hash(sha256=sha256)
-        except NotFound:
-            document = None
-    return render(request, "documents/verify.html", {"sha256": sha256, "document": document})
+    """Anybody checks a document by its printed verification code or its SHA-256."""
+    from documents.verification import document_verify
+
+    value = (request.GET.get("code") or request.GET.get("sha256") or "").strip()
+    result = document_verify(value=value) if value else None
+    return render(request, "documents/verify.html", {"value": value, "result": result})
 
 
 # --- pliegos: the forms on the process page (each has its API operation) -------------------------

@@ -1,5 +1,6 @@
 """CPI processes, their market consultations, and their tender-to-award records."""
 
+from tenders.appeals.models import Appeal, AppealDocument
 from tenders.award.models import (
     Award,
     Bid,
@@ -22,6 +23,7 @@ from tenders.consultation.models import (
     SupplierSubscription,
 )
 from tenders.process.models import (
+    Notification,
     Participant,
     Tender,
     TenderGroupObjectPermission,
@@ -30,6 +32,8 @@ from tenders.process.models import (
 
 __all__ = [
     "Answer",
+    "Appeal",
+    "AppealDocument",
     "Attachment",
     "Award",
     "Bid",
@@ -39,6 +43,7 @@ __all__ = [
     "Consultation",
     "Criterion",
     "Lot",
+    "Notification",
     "Participant",
     "Question",
     "QuestionSummary",

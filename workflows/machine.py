@@ -124,6 +124,10 @@ class Transition:
     ``due`` says when a system transition falls due; ``stamp`` sets fields on the process while
     the transition runs; ``apply`` writes the process's related rows (participants) inside the
     same database transaction. ``effects`` name after-commit effects (documents, e-mails).
+    ``by_system``: besides its ``roles``, the system (no actor) may fire it when a service
+    records an event from outside the process that the law attaches the step to (an appeal
+    lodged online suspends the award by law, with nobody pressing a button); the scheduler
+    never fires it.
     """
 
     name: str
@@ -141,6 +145,7 @@ class Transition:
     needs_reason: bool = False
     data: tuple[DataField, ...] = ()
     effects: tuple[str, ...] = ()
+    by_system: bool = False
 
     @property
     def automatic(self) -> bool:

@@ -252,7 +252,7 @@ def transition_perform(
                 },
                 reasons=[out_of_order_reason(locked, name)],
             )
-        if actor is None and not definition.automatic:
+        if actor is None and not (definition.automatic or definition.by_system):
             raise PermissionDenied(_("The system fires only automatic transitions."))
         if actor is not None:
             if definition.automatic:

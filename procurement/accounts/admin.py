@@ -9,6 +9,11 @@ from procurement.accounts.services import api_tokens_revoke
 @admin.register(User)
 class OpenCPIUserAdmin(UserAdmin):
     actions = ["revoke_api_tokens"]
+    # The national ID an uploaded signature's certificate must name (documents/signatures.py).
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (gettext_lazy("Electronic signature"), {"fields": ("national_id",)}),
+    )
 
     @admin.action(description=gettext_lazy("Revoke the selected users' API tokens"))
     def revoke_api_tokens(self, request, queryset):

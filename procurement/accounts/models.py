@@ -22,6 +22,10 @@ from procurement.core.models import TimeStampedModel
 class User(AbstractUser):
     """A person. Which organisations they act for, and how, is in ``Membership``."""
 
+    # What a signing certificate's serialNumber names (DNI/NIE): an uploaded signature counts as
+    # this person's only when they match (documents/signatures.py).
+    national_id = models.CharField(_("national ID"), max_length=20, blank=True)
+
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")

@@ -369,6 +369,15 @@ SEALING_KEY_FILE = Path(
     os.environ.get("OPENCPI_SEALING_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
 )
 
+# The cities' electronic seals (documents/signing.py): `<city-slug>.p12` with its password in
+# `<city-slug>.pass` or OPENCPI_SEAL_PASSWORD_<CITY_SLUG>; never in the database. A city without
+# one gets unsealed documents. The trust list for signatures is the PEM/DER roots in
+# OPENCPI_TRUST_DIR plus the seals' own roots; OPENCPI_TSA_URL adds RFC 3161 timestamps.
+OPENCPI_SEALS_DIR = os.environ.get("OPENCPI_SEALS_DIR", str(VAR_DIR / "seals"))
+OPENCPI_TRUST_DIR = os.environ.get("OPENCPI_TRUST_DIR", str(VAR_DIR / "trust"))
+OPENCPI_TSA_URL = os.environ.get("OPENCPI_TSA_URL", "")
+OPENCPI_REVOCATION_FETCH = os.environ.get("OPENCPI_REVOCATION_FETCH", "1") == "1"
+
 CELERY_BEAT_SCHEDULE["relay-effects"] = {"task": "workflows.relay_effects", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["relay-emails"] = {"task": "core.email_relay", "schedule": 60.0}
 # When the broker is down, publishing gives up within a second; outboxes resend later.

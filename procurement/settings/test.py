@@ -19,6 +19,11 @@ LANGUAGE_CODE = "en"
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("OPENCPI_TEST_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 SEALING_KEY_FILE = VAR_DIR / "test-keys" / "sealing.key"  # noqa: F405
+# No seal, trust list or network look-ups unless a test installs its own (tests/factories/pki.py).
+OPENCPI_SEALS_DIR = ""
+OPENCPI_TRUST_DIR = ""
+OPENCPI_TSA_URL = ""
+OPENCPI_REVOCATION_FETCH = False
 if BROKER_EMBEDDED:  # noqa: F405
     # Tests never share the embedded broker of a `make run` in the same folder.
     EMBEDDED_BROKER_FILE = VAR_DIR / "test-broker.sqlite3"  # noqa: F405

@@ -57,6 +57,11 @@ TENDER_PUBLICATIONS = steps_marking(Milestone.TENDER_NOTICE)
 DEADLINE_EXTENSIONS = steps_marking(Milestone.DEADLINE_EXTENSION)
 AWARD_STEPS = steps_marking(Milestone.AWARD)
 AWARD_ANNULMENTS = steps_marking(Milestone.AWARD_ANNULMENT)
+# A special appeal against the award suspends the process; the tribunal's dismissal lifts the
+# suspension, an upheld appeal annuls the award (LCSP arts. 53, 57 and 63.3).
+APPEAL_STEPS = steps_marking(
+    Milestone.APPEAL_SUSPENSION, Milestone.APPEAL_RESOLUTION, Milestone.AWARD_ANNULMENT
+)
 CONTRACT_STEPS = steps_marking(Milestone.CONTRACT)
 # The CPTI step after which who bid is public (LCSP art. 157: the bids are opened in public).
 BIDS_CLOSED_STEPS = steps_marking(Milestone.BIDS_CLOSING)
@@ -627,12 +632,35 @@ def tender_section(ctx: Context, *, planning: bool) -> dict[str, Any]:
         if d["documentType"]
         not in PLANNING_DOCUMENT_TYPES | AWARD_DOCUMENT_TYPES | CONTRACT_DOCUMENT_TYPES
     ]
+    documents += appeal_documents(ctx)
     if documents:
         section["documents"] = documents
     amendments = amendments_section(ctx)
     if amendments:
         section["amendments"] = amendments
+    if ctx.entry.to_state == S.SUSPENDED_APPEAL:
+        # OCDS 1.1 has no appeals (complaints) field in its core and the project validates
+        # against the core schema: the suspension shows as the status's details, each appeal
+        # step as a "complaints" document (see appeal_documents).
+        section["statusDetails"] = str(STATE_BY_NAME[S.SUSPENDED_APPEAL].label)
     return section
+
+
+def appeal_documents(ctx: Context) -> list[dict[str, Any]]:
+    """Each special appeal step up to this release, as a "complaints" document: the appeal
+    that suspended the process and the tribunal's resolution (LCSP art. 63.3: appeals and
+    suspensions are published). Only the step, its date and its law: the appellant's grounds
+    and the resolution's text stay in the file."""
+    return [
+        {
+            "id": f"appeal-step-{step.pk}",
+            "documentType": "complaints",
+            "title": str(TRANSITION_BY_NAME[step.name].label),
+            "description": step.legal_basis,
+            "datePublished": _iso(step.at),
+        }
+        for step in ctx.steps(APPEAL_STEPS)
+    ]
 
 
 def lot_id(lot) -> str:

@@ -21,6 +21,9 @@ PUBLISHED_EFFECTS = (
     "evaluation_report",
     "award_resolution",
     "award_annulled",  # for uphold_appeal and uphold_partnership_appeal to raise
+    # An appeal's suspension of the award and its dismissal (LCSP arts. 53 and 63.3).
+    "appeal_suspension",
+    "appeal_resolution",
     "void_resolution",
     "contract",
     "cancellation",

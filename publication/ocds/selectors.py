@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from procurement.core.ids import id_from_text
 from publication.models import OcdsRelease
 
 
@@ -15,7 +16,9 @@ def releases_public(*, since: dt.datetime | None = None, city: str = "") -> Quer
         queryset = queryset.filter(created_at__gte=since)
     if city:
         queryset = queryset.filter(
-            Q(tender__city_id=city) if city.isdigit() else Q(tender__city__slug=city)
+            Q(tender__city_id=city_id)
+            if (city_id := id_from_text(city)) is not None
+            else Q(tender__city__slug=city)
         )
     return queryset.order_by("created_at", "pk")
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
 from procurement.core.exceptions import Conflict, NotFound
+from procurement.core.ids import id_from_text
 from tenders.award.models import Award, Bid, BidFile
 from tenders.award.sealing import unseal, unseal_bytes
 from tenders.award.summary import bid_file_name, bid_files_listed, bid_summary_build
@@ -131,7 +132,8 @@ def bid_files_for_user(*, user, pk, part: str | None = None) -> tuple[Bid, list[
 def bid_file_read_for_user(*, user, pk) -> tuple[BidFile, str, bytes]:
     """A file's name and plaintext bytes, only where ``_file_readable`` allows: before its
     envelope's opening the same 404 as for a missing file."""
-    item = BidFile.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    file_id = id_from_text(pk)
+    item = BidFile.objects.filter(pk=file_id).first() if file_id else None
     if item is None:
         raise NotFound(_("File not found."))
     try:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership, Supplier
 from procurement.core.exceptions import NotFound
+from procurement.core.ids import id_from_text
 from procurement.core.permissions import annotate_object_perm
 from tenders.consultation.models import Answer, Attachment, Consultation, Question, Response
 from tenders.procedures import Edit, states_where
@@ -82,10 +83,11 @@ def consultation_list_for_user(
         )
         queryset = queryset.annotate(cpv_text=codes).filter(cpv_text__contains=f'"{prefix}')
     if city:
+        city_id = id_from_text(city)
         queryset = (
-            queryset.filter(tender__city__slug=city)
-            if not city.isdigit()
-            else queryset.filter(tender__city_id=city)
+            queryset.filter(tender__city_id=city_id)
+            if city_id is not None
+            else queryset.filter(tender__city__slug=city)
         )
     if closing_before is not None:
         queryset = queryset.filter(closes_at__lte=closing_before)
@@ -137,7 +139,8 @@ def consultation_get_for_city(*, user, pk) -> ConsultationAccess:
 def question_get_for_city(*, user, pk) -> Question:
     """A question of a consultation of ``user``'s city, with its consultation and process;
     the same 404 for missing and for another city's."""
-    question = Question.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    question_id = id_from_text(pk)
+    question = Question.objects.filter(pk=question_id).first() if question_id else None
     if question is None:
         raise NotFound(_("Question not found."))
     try:
@@ -154,7 +157,7 @@ def supplier_get_for_representative(*, user, pk) -> Supplier:
         Supplier.objects.filter(
             pk=pk, memberships__user=user, memberships__role=Membership.Role.REPRESENTATIVE
         ).first()
-        if user.is_authenticated and str(pk).isdigit()
+        if user.is_authenticated and id_from_text(pk) is not None
         else None
     )
     if supplier is None:

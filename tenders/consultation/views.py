@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import City
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.ids import id_from_text
 from procurement.core.paging import page_rows
 from tenders.consultation.api import attachment_file_response, consultation_phase
 from tenders.consultation.exports import responses_csv, responses_xlsx
@@ -73,7 +74,7 @@ def consultation_list(request):
         user=request.user, open_only=True, cpv=cpv, city=city, now=now
     )
     closing = request.GET.get("closing_within", "")
-    if closing.isdigit() and len(closing) <= 5:
+    if closing.isascii() and closing.isdigit() and len(closing) <= 5:
         open_items = open_items.filter(closes_at__lte=now + dt.timedelta(days=int(closing)))
     past = (
         consultation_list_for_user(user=request.user, published_only=True, city=city, cpv=cpv)
@@ -574,7 +575,13 @@ def supplier_subscriptions(request):
                     if c.strip()
                 ],
                 cities=list(
-                    cities.filter(pk__in=[c for c in request.POST.getlist("cities") if c.isdigit()])
+                    cities.filter(
+                        pk__in=[
+                            city_id
+                            for c in request.POST.getlist("cities")
+                            if (city_id := id_from_text(c)) is not None
+                        ]
+                    )
                 ),
                 email=request.POST.get("email", ""),
             )

@@ -57,5 +57,7 @@ class Milestone(StrEnum):
     AWARD_PROPOSAL = "award_proposal"
     AWARD = "award_resolution"  # the resolution choosing the winners, partners or PCP suppliers
     AWARD_ANNULMENT = "award_annulment"  # an upheld appeal annulled the award
+    APPEAL_SUSPENSION = "appeal_suspension"  # a special appeal against the award (LCSP art. 53)
+    APPEAL_RESOLUTION = "appeal_resolution"  # the tribunal dismissed it: the suspension ends
     STANDSTILL = "standstill_start"
     CONTRACT = "contract_signature"  # the contract signed (for a PCP, its phase-1 contracts)

@@ -34,6 +34,10 @@ CPI_EFFECTS = declare_effects(
     "award_annulled",
     "void_resolution",
     "contract",
+    # A special appeal against the award suspends the procedure, and the tribunal's
+    # resolution lifts the suspension; both are published on the perfil (LCSP arts. 53, 63.3).
+    "appeal_suspension",
+    "appeal_resolution",
     # A PCP or partnership phase gate (COM(2007) 799; LCSP art. 180.1) and the partnership's
     # decision on buying its results (LCSP art. 181).
     "phase_evaluation",

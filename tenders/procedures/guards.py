@@ -18,6 +18,7 @@ from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
 from workflows.requirements import requirement_reasons
+from workflows.signature_gates import signatures_missing
 
 
 def rules(process) -> RulePack:
@@ -603,3 +604,18 @@ def purchase_decision_given(process, ctx: GuardContext) -> list[str]:
     if not isinstance(ctx.data.get("purchase"), bool):
         return [_("Say whether the results are bought: purchase true or false (LCSP art. 181).")]
     return []
+
+
+# --- signed documents --------------------------------------------------------------------------
+
+
+def signed(*kinds: str) -> Guard:
+    """The step waits until a document of each of ``kinds`` exists signed by whoever must sign
+    it; the reasons name the missing signature and its article. The documents app keeps the
+    signatures and answers through ``workflows.signature_gates``."""
+
+    def guard(process, ctx: GuardContext) -> list[str]:
+        return signatures_missing(process=process, kinds=kinds)
+
+    guard.__name__ = "signed_" + "_".join(kinds)
+    return guard

@@ -1,7 +1,13 @@
 """API of CPI processes: list, create, read, the actions possible now, fire one, history."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -14,15 +20,18 @@ from procurement.core.api import ModelSerializer, query_choice
 from procurement.core.exceptions import ApplicationError
 from procurement.core.permissions import object_get_for_user
 from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
-from tenders.process.models import Tender
+from tenders.process.models import Notification, Tender
 from tenders.process.money import MoneyField
 from tenders.process.selectors import (
+    notification_get_for_user,
+    notifications_for_user,
+    notifications_of_tender,
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
     tender_list_for_user,
 )
-from tenders.process.services import tender_create, tender_update
+from tenders.process.services import notification_open, tender_create, tender_update
 from workflows.services import transition_options, transition_perform
 
 
@@ -198,7 +207,7 @@ class TenderUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(max_length=20000, allow_blank=True)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    estimated_value = MoneyField(max_digits=14, decimal_places=2, min_value=0)
     cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), max_length=50)
     functional_specifications = serializers.CharField(max_length=50000, allow_blank=True)
 
@@ -356,3 +365,82 @@ class HistoryView(APIView):
             for e in tender_history(tender=tender)
         ]
         return Response(HistoryEntrySerializer(rows, many=True).data)
+
+
+# --- the bidder's inbox: notifications with evidence (LCSP DA 15ª) ------------------------------
+
+
+class TenderRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class NotificationSerializer(ModelSerializer):
+    """A notification and its evidence: made available, published, opened, and where periods
+    that run from it start (LCSP DA 15ª.1; Ley 39/2015 art. 43)."""
+
+    tender = TenderRefSerializer(read_only=True)
+    state = serializers.SerializerMethodField(help_text="available, accessed or rejected")
+    rejected_at = serializers.DateTimeField(read_only=True)
+    period_start = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "tender",
+            "supplier",
+            "kind",
+            "subject",
+            "body",
+            "content_sha256",
+            "sender_name",
+            "sent_at",
+            "perfil_published_at",
+            "accessed_at",
+            "rejected_at",
+            "state",
+            "period_start",
+        ]
+
+    def _now(self):
+        return self.context.get("now") or timezone.now()
+
+    def get_state(self, notification) -> str:
+        return notification.evidence_state(now=self._now())
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_period_start(self, notification):
+        start = notification.period_start(now=self._now())
+        return serializers.DateTimeField().to_representation(start) if start else None
+
+
+class NotificationListView(ListAPIView):
+    """The notifications to the caller's supplier, newest first (the inbox)."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return notifications_for_user(user=self.request.user)
+
+
+class NotificationDetailView(APIView):
+    """One notification; reading it is its receipt: the first reading stamps ``accessed_at``
+    (Ley 39/2015 art. 43.1). Someone else's and a missing one give the same 404."""
+
+    @extend_schema(responses=NotificationSerializer)
+    def get(self, request, pk: int):
+        notification = notification_get_for_user(user=request.user, pk=pk)
+        notification = notification_open(actor=request.user, notification=notification)
+        return Response(NotificationSerializer(notification).data)
+
+
+class TenderNotificationsView(ListAPIView):
+    """Every notification of a process with its evidence, for the city's file (LCSP DA 16ª.1.e;
+    Ley 39/2015 art. 41.1: the proof goes into the expediente)."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        tender = tender_get_private_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return notifications_of_tender(tender=tender)

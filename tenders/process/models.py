@@ -290,3 +290,101 @@ class TenderUserObjectPermission(UserObjectPermissionBase):
 
 class TenderGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Tender, on_delete=models.CASCADE)
+
+
+class Notification(TimeStampedModel):
+    """A notification to a bidder, with the evidence that gives it legal force (LCSP DA 15ª,
+    DA 16ª.1.e; Ley 39/2015 arts. 41 and 43).
+
+    The notification is the act made available in the bidder's inbox on the platform
+    (*comparecencia*); the e-mail is only its *aviso* (art. 41.6). It keeps who sent it, to
+    whom, its full content and that content's hash, when it was made available (``sent_at``),
+    when the act was published on the contractor profile (``perfil_published_at``: the time of
+    the act's public step, null when the act is not public) and when the bidder first opened it
+    (``accessed_at``). Periods that run from it start where ``period_start`` says.
+    """
+
+    class Kind(models.TextChoices):
+        AWARD = "award", _("award")
+        EXCLUSION = "exclusion", _("exclusion")
+        REMEDY = "remedy", _("request to remedy defects")
+        ABNORMAL = "abnormal", _("request to justify an abnormally low offer")
+        DOCUMENTS = "documents", _("request for documents")
+        DEADLINE = "deadline", _("deadline extended")
+        APPEAL = "appeal", _("special appeal")
+
+    # L39/2015 art. 43.2: deemed rejected ten calendar days after it was made available.
+    REJECTED_AFTER = dt.timedelta(days=10)
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="notifications")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("to")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Idempotency: a retried step notifies once.
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: sent by the platform on behalf of the contracting body."),
+    )
+    sender_name = models.CharField(_("from"), max_length=300)
+    sent_at = models.DateTimeField(_("made available"))
+    perfil_published_at = models.DateTimeField(
+        _("published on the contractor profile"), null=True, blank=True
+    )
+    accessed_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    accessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["supplier", "sent_at", "id"], name="notification_inbox"),
+            models.Index(fields=["tender", "supplier", "kind"], name="notification_act"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def rejected_at(self) -> dt.datetime:
+        """When an unopened notification counts as rejected, and so as made (L39/2015 art. 43.2)."""
+        return self.sent_at + self.REJECTED_AFTER
+
+    def evidence_state(self, *, now: dt.datetime) -> str:
+        """``accessed``, ``rejected`` (ten days unopened) or ``available``."""
+        if self.accessed_at is not None and self.accessed_at < self.rejected_at:
+            return "accessed"
+        if now >= self.rejected_at:
+            return "rejected"
+        return "available"
+
+    def published_same_day(self) -> bool:
+        """Whether the act was on the contractor profile the day it was sent, in the city."""
+        if self.perfil_published_at is None:
+            return False
+        zone = self.tender.city.zone
+        return (
+            self.perfil_published_at.astimezone(zone).date() == self.sent_at.astimezone(zone).date()
+        )
+
+    def period_start(self, *, now: dt.datetime) -> dt.datetime | None:
+        """Where periods that run from this notification start (LCSP DA 15ª.1): its dispatch
+        when the act was published on the profile the same day; else its receipt (the first
+        opening), or its deemed rejection after ten unopened days (L39/2015 art. 43.2). ``None``
+        while it has not started (neither opened nor ten days old)."""
+        if self.published_same_day():
+            return self.sent_at
+        if self.accessed_at is not None and self.accessed_at < self.rejected_at:
+            return self.accessed_at
+        if now >= self.rejected_at:
+            return self.rejected_at
+        return None

@@ -7,10 +7,12 @@ actions, file reports) needs ``tenders.view_tender`` on the process.
 
 from django.db.models import Q, QuerySet
 
+from procurement.accounts.models import Membership
 from procurement.core.audit import audit_history
 from procurement.core.exceptions import NotFound
+from procurement.core.ids import id_from_text
 from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
-from tenders.process.models import Tender
+from tenders.process.models import Notification, Tender
 
 
 def _base() -> QuerySet[Tender]:
@@ -38,8 +40,11 @@ def tender_list_for_user(
     if procedure:
         queryset = queryset.filter(procedure=procedure)
     if city:
+        city_id = id_from_text(city)
         queryset = (
-            queryset.filter(city__pk=city) if city.isdigit() else queryset.filter(city__slug=city)
+            queryset.filter(city__pk=city_id)
+            if city_id is not None
+            else queryset.filter(city__slug=city)
         )
     return queryset.order_by("-created_at", "-pk")
 
@@ -73,3 +78,37 @@ def _not_found() -> str:
     from django.utils.translation import gettext as _
 
     return _("Process not found.")
+
+
+# --- the bidders' inbox ------------------------------------------------------------------------
+
+
+def notifications_for_user(*, user) -> QuerySet[Notification]:
+    """The notifications to the suppliers ``user`` represents, newest first; none for others."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(
+            supplier__memberships__user=user,
+            supplier__memberships__role=Membership.Role.REPRESENTATIVE,
+        )
+        .select_related("tender__city", "supplier")
+        .distinct()
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def notification_get_for_user(*, user, pk) -> Notification:
+    """One notification to ``user``'s supplier; missing and someone else's raise the same
+    ``NotFound``."""
+    try:
+        return notifications_for_user(user=user).get(pk=pk)
+    except (Notification.DoesNotExist, ValueError, TypeError) as error:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("Notification not found.")) from error
+
+
+def notifications_of_tender(*, tender: Tender) -> QuerySet[Notification]:
+    """Every notification of a process, for its city's file (the evidence of each)."""
+    return tender.notifications.select_related("supplier", "tender__city").order_by("-sent_at")

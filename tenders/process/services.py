@@ -1,16 +1,23 @@
 """Writes on CPI processes. Status changes go through ``workflows.services.transition_perform``."""
 
+import datetime as dt
+import hashlib
+import json
+
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.accounts.models import City, Membership, User
 from procurement.accounts.permissions import grant_to_roles
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from tenders.procedures import PROCEDURE_CHOICES, Edit, is_editable
 from tenders.process.common import clean_cpv_codes, clean_money
-from tenders.process.models import Tender
+from tenders.process.models import Notification, Tender
 
 # What each city role holds on the city's processes (object permissions, never global).
 TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -135,3 +142,127 @@ def tender_update(*, actor: User, tender: Tender, **changes) -> Tender:
         data={"fields": sorted(changes)},
     )
     return locked
+
+
+# --- notifications to bidders, with evidence (LCSP DA 15ª–16ª; Ley 39/2015 arts. 41, 43) -----
+
+
+def _notification_digest(
+    *,
+    tender: Tender,
+    supplier_id: int,
+    kind: str,
+    subject: str,
+    body: str,
+    sender_name: str,
+    sent_at,
+) -> str:
+    """SHA-256 of what was notified, to whom and by whom: the integrity DA 16ª.1.e asks for."""
+    content = json.dumps(
+        {
+            "tender": tender.pk,
+            "to": supplier_id,
+            "kind": kind,
+            "subject": subject,
+            "body": body,
+            "from": sender_name,
+            "sent_at": sent_at.isoformat(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def notification_send(
+    *,
+    tender: Tender,
+    supplier_id: int,
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    sent_at: dt.datetime,
+    sender: User | None = None,
+    published_at: dt.datetime | None = None,
+) -> Notification:
+    """Make a notification available in the inbox of ``supplier_id`` and e-mail its *aviso*.
+
+    ``published_at``: when the act was published on the contractor profile (the time of its
+    public step), ``None`` when it is not public; it decides where periods start (DA 15ª.1).
+    ``key`` makes it idempotent: a retried step finds the notification already made. Runs in the
+    caller's transaction; the e-mail leaves after commit (``email_queue``)."""
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    subject, body = str(subject)[:300], str(body)
+    sender_name = (
+        str(tender.city)
+        if sender is None
+        else f"{tender.city} ({sender.get_full_name() or sender.username})"
+    )
+    notification = Notification.objects.create(
+        tender=tender,
+        supplier_id=supplier_id,
+        kind=kind,
+        key=key,
+        subject=subject,
+        body=body,
+        content_sha256=_notification_digest(
+            tender=tender,
+            supplier_id=supplier_id,
+            kind=kind,
+            subject=subject,
+            body=body,
+            sender_name=sender_name,
+            sent_at=sent_at,
+        ),
+        sender=sender,
+        sender_name=sender_name,
+        sent_at=sent_at,
+        perfil_published_at=published_at,
+    )
+    # No audit row of its own: the row above is the evidence (content hash, times, sender),
+    # and the act notified has its own audit row. Most notifications are made inside a
+    # transition, whose audit append must stay its last write (it holds the chain's lock).
+    addresses = list(
+        User.objects.filter(
+            memberships__supplier_id=supplier_id,
+            memberships__role=Membership.Role.REPRESENTATIVE,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    # The e-mail is only the aviso (Ley 39/2015 art. 41.6): the notification is made in the
+    # inbox, where opening it is recorded.
+    aviso = _(
+        "%(body)s\n\nThis is a notice: the notification is in your inbox on the platform, "
+        "and periods run as LCSP DA 15ª says: %(url)s"
+    ) % {"body": body, "url": reverse("inbox-detail", args=[notification.pk])}
+    email_queue(key=key, to=addresses, subject=subject, body=aviso)
+    return notification
+
+
+@transaction.atomic
+def notification_open(
+    *, actor: User, notification: Notification, now: dt.datetime | None = None
+) -> Notification:
+    """``actor`` opens a notification of its supplier: the first opening is its receipt
+    (Ley 39/2015 art. 43.1) and is stamped once; later openings change nothing."""
+    now = now or timezone.now()
+    stamped = Notification.objects.filter(pk=notification.pk, accessed_at__isnull=True).update(
+        accessed_at=now, accessed_by=actor, updated_at=now
+    )
+    notification.refresh_from_db()
+    if stamped:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CHANGE,
+            target=notification.tender,
+            name="notification_accessed",
+            reason=notification.subject,
+            legal_basis="LCSP DA 15ª.1; Ley 39/2015 art. 43.1",
+            data={"notification": notification.pk, "supplier": notification.supplier_id},
+            at=now,
+        )
+    return notification

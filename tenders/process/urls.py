@@ -8,4 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.tender_detail, name="tender-detail"),
     path("<int:pk>/edit/", views.tender_edit, name="tender-edit"),
     path("<int:pk>/transitions/<slug:name>/", views.tender_fire, name="tender-fire"),
+    path("<int:pk>/notifications/", views.tender_notifications, name="tender-notifications"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.inbox_detail, name="inbox-detail"),
 ]

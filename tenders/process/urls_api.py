@@ -16,4 +16,15 @@ urlpatterns = [
         name="api-tender-transition-fire",
     ),
     path("tenders/<int:pk>/history/", api.HistoryView.as_view(), name="api-tender-history"),
+    path(
+        "tenders/<int:pk>/notifications/",
+        api.TenderNotificationsView.as_view(),
+        name="api-tender-notifications",
+    ),
+    path("notifications/", api.NotificationListView.as_view(), name="api-notification-list"),
+    path(
+        "notifications/<int:pk>/",
+        api.NotificationDetailView.as_view(),
+        name="api-notification-detail",
+    ),
 ]

@@ -39,12 +39,15 @@ from tenders.process.forms import (
 )
 from tenders.process.models import Participant, Tender
 from tenders.process.selectors import (
+    notification_get_for_user,
+    notifications_for_user,
+    notifications_of_tender,
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
     tender_list_for_user,
 )
-from tenders.process.services import tender_create, tender_update
+from tenders.process.services import notification_open, tender_create, tender_update
 from workflows.calendars import DAY_KIND_CHOICES
 from workflows.diagram import procedure_svg
 from workflows.services import transition_options, transition_perform
@@ -486,3 +489,49 @@ def tender_fire(request, pk: int, name: str):
         return render(request, "tenders/tender_detail.html", context, status=status)
     messages.success(request, _("Done: %(label)s.") % {"label": definition.label})
     return redirect("tender-detail", pk=tender.pk)
+
+
+# --- the bidder's inbox ------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    """The notifications to the user's supplier, newest first, 25 a page."""
+    pager = page_rows(request, notifications_for_user(user=request.user))
+    now = timezone.now()
+    rows = [(n, n.evidence_state(now=now)) for n in pager.rows]
+    return render(request, "tenders/inbox.html", {"rows": rows, "pager": pager})
+
+
+@login_required
+def inbox_detail(request, pk: int):
+    """One notification; opening it is its receipt (Ley 39/2015 art. 43.1), stamped once."""
+    try:
+        notification = notification_get_for_user(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    notification = notification_open(actor=request.user, notification=notification)
+    now = timezone.now()
+    return render(
+        request,
+        "tenders/inbox_detail.html",
+        {
+            "notification": notification,
+            "state": notification.evidence_state(now=now),
+            "period_start": notification.period_start(now=now),
+        },
+    )
+
+
+@login_required
+def tender_notifications(request, pk: int):
+    """The city's view of a process's notifications and their evidence (the file's proof)."""
+    tender, _private = _get(request, pk, private=True)
+    pager = page_rows(request, notifications_of_tender(tender=tender))
+    now = timezone.now()
+    rows = [(n, n.evidence_state(now=now), n.period_start(now=now)) for n in pager.rows]
+    return render(
+        request,
+        "tenders/tender_notifications.html",
+        {"tender": tender, "rows": rows, "pager": pager},
+    )

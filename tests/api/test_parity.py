@@ -40,6 +40,9 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
         ("post", "/api/v1/tenders/{id}/scores/"),
         ("post", "/api/v1/bids/{id}/abnormal/"),  # the committee's decision and the justification
     ],
+    # --- special appeals (LCSP arts. 44–60) ----------------------------------------------------
+    "tender-appeals": [("post", "/api/v1/tenders/{id}/appeals/")],
+    "appeal-resolve": [("post", "/api/v1/appeals/{id}/resolve/")],
     # --- the market consultation ---------------------------------------------------------------
     "consultation-respond": [
         ("post", "/api/v1/consultations/{id}/responses/"),
@@ -72,6 +75,7 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     "document-template-adopt": [("post", "/api/v1/templates/{id}/adopt/")],
     "document-template-merge": [("post", "/api/v1/templates/{id}/merge/")],
     "document-process": [("post", "/api/v1/tenders/{id}/documents/")],
+    "document-signature-add": [("post", "/api/v1/documents/{id}/signatures/")],
     # --- the pliegos: generated or uploaded, approved by the legal team, corrected -------------
     "document-pliego-create": [("post", "/api/v1/tenders/{id}/pliegos/")],
     "document-pliego-approve": [("post", "/api/v1/tenders/{id}/pliegos/{pliego_pk}/approve/")],

@@ -52,6 +52,17 @@ def test_put_replaces_the_whole_need_and_asks_for_every_field(api_as, drafting):
     assert (body["title"], body["estimated_value"]) == ("Smart irrigation", "180000.00")
 
 
+def test_the_estimated_value_is_read_as_spanish_amounts_are_typed(api_as, drafting):
+    api = api_as("officer.logrono")
+    response = api.patch(
+        f"/api/v1/tenders/{drafting.pk}/", {"estimated_value": "180.000,50"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["estimated_value"] == "180000.50"
+    ambiguous = api.patch(f"/api/v1/tenders/{drafting.pk}/", {"estimated_value": "1,000"})
+    assert ambiguous.status_code == 400 and "estimated_value" in ambiguous.json()["errors"]
+
+
 def test_specifications_are_frozen_once_the_file_is_approved(demo, api_as):
     tender = make_tender(city=demo.city("logrono"), state=S.FILE_APPROVED, now=NOW)
     response = api_as("officer.logrono").patch(

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories.people import colleague
+
 pytestmark = pytest.mark.django_db
 
 
@@ -40,8 +42,13 @@ def test_a_legal_team_writes_submits_approves_shares_and_another_city_adopts(lib
     )
     assert good.status_code == 201 and good.json()["number"] == 2
     assert logrono.post(f"/api/v1/templates/{pk}/versions/2/submit/").status_code == 200
+    # Four eyes: the author is refused; a colleague of the legal team approves.
+    refused = logrono.post(f"/api/v1/templates/{pk}/versions/2/approve/")
+    assert refused.status_code == 409 and "someone other than" in refused.json()["detail"]
+    colleague(city=library.city("logrono"))
+    reviewer = api_as("legal2.logrono")
     assert (
-        logrono.post(f"/api/v1/templates/{pk}/versions/2/approve/").json()["status"] == "approved"
+        reviewer.post(f"/api/v1/templates/{pk}/versions/2/approve/").json()["status"] == "approved"
     )
 
     terrassa = api_as("legal.terrassa")

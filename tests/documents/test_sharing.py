@@ -16,6 +16,7 @@ from documents.services import (
     template_version_submit,
 )
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
+from tests.factories.people import colleague
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,9 @@ def _approve(user, template, source=None, note=""):
         else template.versions.order_by("-number").first()
     )
     template_version_submit(actor=user, version=version)
-    return template_version_approve(actor=user, version=version)
+    # Four eyes: a colleague of the same legal team approves what ``user`` wrote and submitted.
+    city = user.memberships.get(role="legal").city
+    return template_version_approve(actor=colleague(city=city), version=version)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ ACT = [
     _MONDAY + dt.timedelta(days=21),  # the bids
     _MONDAY + dt.timedelta(days=63),  # evaluation and award, after the extended deadline
     _MONDAY + dt.timedelta(days=66),  # the appeal, in the standstill
-    _MONDAY + dt.timedelta(days=80),  # the tribunal's resolution and the contract
+    _MONDAY + dt.timedelta(days=80),  # the tribunal's resolution
+    _MONDAY + dt.timedelta(days=91),  # the contract, once the 15 working days have run
 ]
 
 

@@ -329,7 +329,12 @@ def test_an_open_procedure_above_sara_from_need_to_signed_contract_through_the_a
         assert Tender.objects.get(pk=pk).status == "awaiting_signature"
         assert _ok(nova.get(f"/api/v1/appeals/{appeal['id']}/"))["status"] == "dismissed"
 
-        # --- the contract (LCSP art. 153) ----------------------------------------------------
+        # Dismissed, but the standstill still runs its 15 working days (LCSP art. 153.3).
+        early = officer.post(f"/api/v1/tenders/{pk}/transitions/sign_contract/", {}, format="json")
+        assert early.status_code == 409 and "153.3" in str(early.json())
+
+    # --- the contract (LCSP art. 153) ----------------------------------------------------------
+    with time_machine.travel(ACT[7], tick=False):
         _step(officer, pk, "sign_contract")
     tender = Tender.objects.get(pk=pk)
     assert tender.status == "contract_signed"
@@ -337,9 +342,11 @@ def test_an_open_procedure_above_sara_from_need_to_signed_contract_through_the_a
     assert awards[0]["value"] in (AWARD_VALUE, "230000.00")
 
     # --- what the public sees: the portal and the OCDS record -----------------------------------
-    history = [row["transition"] for row in _ok(officer.get(f"/api/v1/tenders/{pk}/history/"))]
+    history = {row["name"]: row for row in _ok(officer.get(f"/api/v1/tenders/{pk}/history/"))}
     for name in ("publish_tender", "extend_deadline", "record_appeal", "dismiss_appeal"):
-        assert name in history
+        assert name in history, sorted(history)
+    # The appeal suspended the process by itself (LCSP art. 53): no officer pressed a button.
+    assert history["record_appeal"]["actor"] is None
     portal = client.get(f"/portal/processes/{pk}/")
     assert portal.status_code == 200
     page = portal.content.decode()

@@ -216,6 +216,9 @@ def build(*, capture) -> dict[str, dict[str, object]]:
     }
     cities = {c.slug: c for c in City.objects.all()}
     nova = Supplier.objects.get(slug="nova")
+    notification, appeal, appeal_document = _notified_and_appealed(
+        now, {"L": (l_closed, acme, "supplier.acme"), "T": (t_closed, nova, "supplier.nova")}
+    )
     # An API token of each side's officer, by its public id (the key's first characters).
     api_token = {
         side: api_token_create(user=_user(username))[:15]
@@ -250,4 +253,38 @@ def build(*, capture) -> dict[str, dict[str, object]]:
         "supplier": {"L": acme.pk, "T": nova.pk},
         "ocid": ocid,
         "api_token": api_token,
+        "notification": notification,
+        "appeal": appeal,
+        "appeal_document": appeal_document,
     }
+
+
+def _notified_and_appealed(now: dt.datetime, sides: dict) -> tuple[dict, dict, dict]:
+    """On each side's tender in evaluation, its supplier is notified of an exclusion and
+    appeals it with a file, through the real services."""
+    from tenders.appeals.services import appeal_lodge
+    from tenders.models import Notification
+    from tenders.process.services import notification_send
+
+    notification, appeal, document = {}, {}, {}
+    for side, (tender, supplier, username) in sides.items():
+        notification[side] = notification_send(
+            tender=tender,
+            supplier_id=supplier.pk,
+            kind=Notification.Kind.EXCLUSION,
+            key=f"matrix:exclusion:{side}",
+            subject="Exclusión de su oferta",
+            body="La mesa excluye su oferta por no acreditar la solvencia técnica.",
+            sent_at=now - DAY,
+        ).pk
+        lodged = appeal_lodge(
+            actor=_user(username),
+            tender=tender,
+            act="exclusion",
+            grounds="La solvencia técnica quedó acreditada con tres contratos similares.",
+            uploads=[_upload(f"recurso-{side}.pdf")],
+            now=now,
+        )
+        appeal[side] = lodged.pk
+        document[side] = lodged.documents.get().pk
+    return notification, appeal, document

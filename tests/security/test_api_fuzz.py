@@ -118,7 +118,11 @@ def _run(*, headers: dict[str, str], mode: GenerationMode) -> list[str]:
         strategy = st.one_of(strategies)
         if mode is GenerationMode.NEGATIVE and operation.body:
             # DRF reads an empty field of a form body as an absent one (HTML forms send every
-            # field), so only JSON bodies can be held to "schema-violating means refused".
+            # field), so only JSON bodies can be held to "schema-violating means refused". An
+            # operation that takes only forms (file uploads) is fuzzed in the positive runs:
+            # filtering all its cases away makes Hypothesis's generation inconsistent.
+            if not any("json" in body.media_type for body in operation.body):
+                continue
             strategy = strategy.filter(lambda case: "json" in (case.media_type or "json"))
 
         @hypothesis.settings(
@@ -146,6 +150,9 @@ def _run(*, headers: dict[str, str], mode: GenerationMode) -> list[str]:
     return failures
 
 
+# Every operation of the schema, a dozen examples each: longer than the suite's 300 s per test
+# on a busy machine.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize("username", ["officer.logrono", None], ids=["officer", "anonymous"])
 def test_api_answers_fuzzed_input_as_its_schema_says(demo_processes, api_as, username, mode):

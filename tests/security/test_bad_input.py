@@ -384,3 +384,19 @@ def test_consultation_form_keeps_a_typed_offset_in_utc(demo, login):
     assert response.status_code in (200, 302), response.status_code
     consultation = Consultation.objects.get(tender=tender)
     assert consultation.opens_at == dt.datetime(year, 1, 2, 6, 0, tzinfo=dt.UTC)
+
+
+# "²" and "٣" are digits to str.isdigit(); the first is no number to int(), the second is one,
+# and neither names a city (the fuzzer found the first answering 500).
+@pytest.mark.parametrize("city", ["²", "٣", "9" * 30])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/tenders/", "/api/v1/ocds/releases/", "/api/v1/consultations/"]
+)
+def test_a_city_filter_that_is_no_city_finds_nothing_instead_of_failing(
+    demo_processes, api_as, url, city
+):
+    response = api_as("officer.logrono").get(url, {"city": city})
+    assert response.status_code == 200, (url, city, response.status_code, response.content[:300])
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) and "results" in body else body
+    assert not rows or rows == [] or body.get("releases") == []

@@ -50,6 +50,25 @@ WEB = [
     case("tender-dashboard", L=PUBLIC),
     case("tender-new", L="302 200 404 404 200 404 404 404 200"),
     case("my-bids", L=SIGNED_IN),
+    # The bidder's inbox: each supplier reads only its own notifications.
+    case("inbox", L=SIGNED_IN),
+    case("inbox-detail", pk="notification",
+         L="302 404 404 404 404 404 200 404 404",
+         T="302 404 404 404 404 404 404 200 404"),
+    # Appeals: any signed-in user reaches a published process's page (a bidder lodges there,
+    # the city reads them all); an appeal and its files are the appellant's and its city's.
+    case("tender-appeals", pk="tender_closed", L=SIGNED_IN),
+    case("tender-notifications", pk="tender_closed",
+         L="302 200 200 200 404 404 404 404 200",
+         T="302 404 404 404 200 200 404 404 200"),
+    # An empty resolution is refused (400) to the city's officers, for its role to anyone
+    # else who sees the appeal (403), as missing to the rest (404).
+    case("appeal-resolve", method="post", pk="appeal",
+         L="302 400 403 403 404 404 403 404 400",
+         T="302 404 404 404 400 403 404 403 400"),
+    case("appeal-document", pk="appeal_document",
+         L="302 200 200 200 404 404 200 404 200",
+         T="302 404 404 404 200 200 404 200 200"),
     case("consultation-list", L=PUBLIC),
     case("my-responses", L=SIGNED_IN),
     case("supplier-register", L=PUBLIC),
@@ -205,6 +224,15 @@ WEB = [
     case("document-pliego-amend", method="post", process_id="tender_private", pk="=999999",
          L="302 404 404 404 404 404 404 404 404",
          T="302 404 404 404 404 404 404 404 404"),
+    # A justification memo takes no personal signature: whoever sees it is told so (a message
+    # and back to the documents page); nobody else learns it exists.
+    case("document-signature-add", method="post", pk="document_private",
+         L="302 302 302 302 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    # Nothing is signed in the demo: there is no signed copy to read for anybody.
+    case("document-signed-pdf", pk="document_public",
+         L="404 404 404 404 404 404 404 404 404",
+         T="404 404 404 404 404 404 404 404 404"),
 ]
 
 API = [
@@ -460,6 +488,39 @@ API = [
     case("api-document-pdf", variant="public", pk="document_public", L=PUBLIC),
     # The deadline calculator is public; asked nothing, it says which field is missing.
     case("api-calendar-deadline", L="400 400 400 400 400 400 400 400 400"),
+    case("api-document-signatures", variant="private", pk="document_private",
+         L="404 200 200 200 404 404 404 404 200",
+         T="404 404 404 404 200 200 404 404 200"),
+    case("api-document-signatures", variant="public", pk="document_public", L=PUBLIC),
+    # No file: refused as bad input once the document is seen to be readable.
+    case("api-document-signatures", method="post", pk="document_private",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-notification-list", L=API_SIGNED_IN),
+    case("api-tender-notifications", pk="tender_closed",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-notification-detail", pk="notification",
+         L="401 404 404 404 404 404 200 404 404",
+         T="401 404 404 404 404 404 404 200 404"),
+    case("api-tender-appeals", pk="tender_closed", L=API_SIGNED_IN),
+    case("api-tender-appeals", variant="lodge", method="post", pk="tender_closed",
+         L="401 400 400 400 400 400 400 400 400",
+         T="401 400 400 400 400 400 400 400 400"),
+    case("api-appeal-list", L=API_SIGNED_IN),
+    case("api-appeal-detail", pk="appeal",
+         L="401 200 200 200 404 404 200 404 200",
+         T="401 404 404 404 200 200 404 200 200"),
+    case("api-appeal-resolve", method="post", pk="appeal",
+         L="401 400 400 400 404 404 400 404 400",
+         T="401 404 404 404 400 400 404 400 400"),
+    case("api-appeal-resolve", variant="valid body", method="post", pk="appeal",
+         data={"outcome": "dismissed", "text": "Resolución 12/2026: desestimado."},
+         L="401 - 403 403 404 404 403 404 -",
+         T="401 404 404 404 - 403 404 403 -"),
+    case("api-appeal-document", pk="appeal_document",
+         L="401 200 200 200 404 404 200 404 200",
+         T="401 404 404 404 200 200 404 200 200"),
     case("api-schema", L=PUBLIC),
     case("api-docs", L=PUBLIC),
 ]
@@ -505,7 +566,11 @@ def _check(cases, world, clients, *, api, capsys):
 
 
 def _refused_writes_left_no_trace(world):
-    from tenders.models import Attachment, Bid, Clarification, Response
+    from tenders.models import Appeal, Attachment, Bid, Clarification, Response
+
+    assert set(
+        Appeal.objects.filter(pk__in=world["appeal"].values()).values_list("status", flat=True)
+    ) == {"lodged"}
 
     assert Attachment.objects.filter(pk__in=world["attachment"].values()).count() == 2
     assert set(

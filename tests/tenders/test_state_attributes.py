@@ -130,6 +130,8 @@ MILESTONES = {
     Milestone.AWARD_PROPOSAL: {"propose_award"},
     Milestone.AWARD: {"award", "select_suppliers", "award_partners"},
     Milestone.AWARD_ANNULMENT: {"uphold_appeal", "uphold_partnership_appeal"},
+    Milestone.APPEAL_SUSPENSION: {"record_appeal"},
+    Milestone.APPEAL_RESOLUTION: {"dismiss_appeal"},
     Milestone.STANDSTILL: {"start_standstill"},
     Milestone.CONTRACT: {"sign_contract", "start_phase1", "sign_partnership"},
 }

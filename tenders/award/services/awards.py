@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from tenders.award.evaluation import formula_offers, scoreboard
 from tenders.award.models import Award, Bid, Lot
 from tenders.award.notifications import bidder_notify
-from tenders.process.models import Tender
+from tenders.process.models import Notification, Tender
 from workflows.status import status_change
 
 # The move of ``Award.moves`` each step of the process makes.
@@ -59,6 +59,8 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
                 _(
                     "Your offer ranks first. Deliver the documents within 10 working days (LCSP art. 150.2)."
                 ),
+                kind=Notification.Kind.DOCUMENTS,
+                at=at,
             )
         if step == "missed":
             _propose(tender, award.lot)
@@ -76,6 +78,11 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
                     "Lot %(lot)s was %(outcome)s. The resolution is published with its reasons (LCSP art. 151)."
                 )
                 % {"lot": bid.lot.number, "outcome": outcome},
+                kind=Notification.Kind.AWARD,
+                at=at,
+                # The award resolution is published on the profile by its own step (LCSP arts.
+                # 63.3 and 151.1), at the step's time: periods run from dispatch (DA 15ª.1).
+                published_at=at,
             )
 
 

@@ -34,7 +34,7 @@ from tenders.process.common import (
     supplier_of,
     tender_lock_for_officer,
 )
-from tenders.process.models import Tender
+from tenders.process.models import Notification, Tender
 from workflows.calendars import WorkingCalendar
 from workflows.services import transition_perform
 from workflows.status import status_change, status_check
@@ -505,6 +505,13 @@ def bid_admission_decide(
             _("Administrative check of your bid: %(decision)s")
             % {"decision": locked.get_admission_display()},
             locked.admission_reason,
+            kind=(
+                Notification.Kind.EXCLUSION
+                if decision == Bid.Admission.EXCLUDED
+                else Notification.Kind.REMEDY
+            ),
+            at=now,
+            sender=actor,
         )
     return locked
 
@@ -568,6 +575,8 @@ def abnormal_flag(*, tender: Tender, at, calendar) -> None:
             _("Justify your offer: %(title)s") % {"title": tender.title},
             _("Your offer is presumed abnormally low (LCSP art. 149). Justify it before %(when)s.")
             % {"when": timezone.localtime(due, tender.city.zone).strftime("%d/%m/%Y %H:%M")},
+            kind=Notification.Kind.ABNORMAL,
+            at=at,
         )
 
 
@@ -625,6 +634,19 @@ def abnormal_decide(*, actor: User, bid: Bid, accept: bool, reason: str, now=Non
         legal_basis="LCSP art. 149.6",
         at=now,
     )
+    if not accept:
+        # A rejected abnormally low offer is excluded (art. 149.6), an act open to the special
+        # appeal (art. 44.2.b): its period runs from this notification (DA 15ª).
+        bidder_notify(
+            locked,
+            f"abnormal-rejected:{locked.pk}",
+            _("Your offer is excluded as abnormally low: %(title)s")
+            % {"title": locked.tender.title},
+            locked.abnormal_reason,
+            kind=Notification.Kind.EXCLUSION,
+            at=now,
+            sender=actor,
+        )
     return locked
 
 
@@ -693,5 +715,10 @@ def tender_question_answer(
                         "%d/%m/%Y %H:%M"
                     )
                 },
+                kind=Notification.Kind.DEADLINE,
+                at=now,
+                sender=actor,
+                # The extension is a public step of its own (LCSP art. 136.2).
+                published_at=now,
             )
     return question
