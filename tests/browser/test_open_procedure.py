@@ -33,6 +33,8 @@ pytestmark = pytest.mark.browser
 
 TITLE = "Red de sensores de calidad del aire"
 CORRECTION = "Sensors every 150 m instead of 200 m."
+GROUNDS = "The technical scores ignore our pilot in Terrassa."
+RESOLUTION = "Resolución 210/2026 del tribunal: desestimado."
 
 
 def _as(browser, live_server, username: str | None):
@@ -371,15 +373,57 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
     expect(officer.locator("main")).to_contain_text("End the standstill period")
 
+    # --- the losing bidder reads the award in its inbox and appeals it (LCSP arts. 44, 50, 53) -
+    nova.goto(f"{live_server.url}/")
+    with nova.expect_navigation():
+        nova.get_by_role("link", name="Inbox").click()
+    notice = nova.locator("[data-testid=inbox] a").filter(has_text="ward")
+    with nova.expect_navigation():
+        notice.first.click()
+    expect(nova.locator("[data-testid=accessed]")).not_to_have_text("—")
+    _process(nova, live_server, pk)
+    nova.locator("section:has(#appeal-heading) summary").click()
+    nova.select_option("#appeal-act", "award")
+    nova.fill("#appeal-grounds", GROUNDS)
+    nova.set_input_files("#appeal-files", files=[_pdf_file("recurso.pdf", "Recurso especial")])
+    submit(nova, "form[data-action=lodge-appeal] button[type=submit]")
+    expect(nova.locator(".messages")).to_contain_text("Your special appeal is lodged.")
+    expect(nova.locator("[data-testid=appeals]")).to_contain_text("suspends the procedure")
+    # The appeal suspends the process by itself (LCSP art. 53): no officer pressed a button.
+    _process(officer, live_server, pk)
+    expect(officer.locator("[data-testid=status]")).to_have_text("Suspended by an appeal")
+    expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
+
+    # --- the officer records the tribunal's resolution: dismissed (LCSP arts. 55 and 57) -------
+    with officer.expect_navigation():
+        officer.get_by_role("link", name="Special appeals").click()
+    resolution = officer.locator("form[data-action^=resolve-]")
+    resolution.locator("select[name=outcome]").select_option("dismissed")
+    resolution.locator("textarea[name=text]").fill(RESOLUTION)
+    resolution.locator("input[name=file]").set_input_files(
+        _pdf_file("resolucion.pdf", "Resolución 210/2026")
+    )
+    submit(officer, "form[data-action^=resolve-] button[type=submit]")
+    expect(officer.locator(".messages")).to_contain_text("The tribunal's resolution is recorded.")
+    assert _status(pk) == "awaiting_signature"
+    nova.goto(f"{live_server.url}/processes/{pk}/appeals/")
+    expect(nova.locator("[data-testid=appeals]")).to_contain_text(f"dismissed: {RESOLUTION}")
+    # Dismissed, but the standstill still runs its 15 working days (LCSP art. 153.3).
+    blocked = _blocked(officer, live_server, pk)
+    assert "Sign the contract" in blocked and "153.3" in blocked
+
     # --- after the standstill the contract is signed (LCSP arts. 153 and 39.2.e) --------------
     # The live server's clock moves on to the day after the standstill, as the city's days do;
     # a session does not last that long, so the officer logs in again.
     with time_machine.travel(standstill_ends + dt.timedelta(days=1), tick=True):
-        fire_due_events(models=MACHINES)
-        assert _status(pk) == "awaiting_signature"
         officer = _as(browser, live_server, "officer.logrono")
         _act(officer, live_server, pk, "sign_contract")
     assert _status(pk) == "contract_signed"
+    history = officer.locator("[data-testid=history] li")
+    for step in ("publish_tender", "extend_deadline", "record_appeal", "dismiss_appeal"):
+        expect(history.filter(has_text=step)).not_to_have_count(0)
+    # The suspension was the system's, by law (LCSP art. 53), not an officer's button.
+    expect(history.filter(has_text="record_appeal")).to_contain_text("system")
 
     # --- what the public reads: the portal and the OCDS record --------------------------------
     public = _as(browser, live_server, None)
