@@ -5,13 +5,17 @@ The same story and figures as the API-only run (``tests/e2e/test_open_procedure_
 pliegos generated and uploaded, approved by the legal team and published with the notice; a
 significant correction that extends the deadline; two suppliers bidding with their DEUC and
 files, one first refused for a price above the lot's budget; evaluation, award and the
-standstill; the contract signed; the portal and the OCDS record show the pliegos, the correction
-and the award.
+standstill; the losing bidder's appeal, which suspends the process, and the tribunal's
+dismissal recorded by the officer; the contract signed; the portal and the OCDS record show the
+pliegos, the correction and the award.
 
-The live server runs at real time, so the deadlines are typed relative to now; what falls due
-(the bids' closing, the standstill) fires through the scheduler with ``now=`` at the moment it
-falls due, as beat would fire it then. Outside the browser the test only seeds the network's
-template library (as ``make run`` does), fires the scheduler and reads the database to assert.
+The live server runs at real time, so the deadlines are typed relative to now, in the same
+order and spacing as the API run's days; what falls due (the bids' closing, the standstill)
+fires through the scheduler with ``now=`` at the moment it falls due, as beat would fire it
+then. The signature waits for the standstill's 15 working days, so for it alone the clock of the
+live server moves on (``time_machine``, ticking). Outside the browser the test only seeds the
+network's template library (as ``make run`` does), fires the scheduler and reads the database
+to assert.
 """
 
 import datetime as dt
@@ -251,7 +255,10 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
         submission_deadline=_local(started + dt.timedelta(days=30), zone),
     )
     assert "156.2" in too_soon
-    deadline = (started + dt.timedelta(days=36)).replace(second=0, microsecond=0)
+    # Noon on the city's 36th day: a wall-clock time that exists on every day of the year.
+    deadline = dt.datetime.combine(
+        timezone.localtime(started, zone).date() + dt.timedelta(days=36), dt.time(12), zone
+    )
     _act(
         officer,
         live_server,
@@ -377,7 +384,7 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     nova.goto(f"{live_server.url}/")
     with nova.expect_navigation():
         nova.get_by_role("link", name="Inbox").click()
-    notice = nova.locator("[data-testid=inbox] a").filter(has_text="ward")
+    notice = nova.locator("[data-testid=inbox] a", has_text=f"Award resolution: {TITLE}")
     with nova.expect_navigation():
         notice.first.click()
     expect(nova.locator("[data-testid=accessed]")).not_to_have_text("—")
