@@ -9,13 +9,13 @@ standstill; the losing bidder's appeal, which suspends the process, and the trib
 dismissal recorded by the officer; the contract signed; the portal and the OCDS record show the
 pliegos, the correction and the award.
 
-The live server runs at real time, so the deadlines are typed relative to now, in the same
-order and spacing as the API run's days; what falls due (the bids' closing, the standstill)
-fires through the scheduler with ``now=`` at the moment it falls due, as beat would fire it
-then. The signature waits for the standstill's 15 working days, so for it alone the clock of the
-live server moves on (``time_machine``, ticking). Outside the browser the test only seeds the
-network's template library (as ``make run`` does), fires the scheduler and reads the database
-to assert.
+The acts up to the bids happen at real time, so the deadlines are typed relative to now, in the
+same order and spacing as the API run's days. Then the live server's clock moves on
+(``time_machine``, ticking) to the minute after the extended deadline, where the scheduler
+closes the bids as beat would (``fire_due_events``) and the evaluation, award and appeal
+follow; and once more to the day after the standstill for the signature. Outside the browser
+the test only seeds the network's template library (as ``make run`` does), fires the scheduler
+and reads the database to assert.
 """
 
 import datetime as dt
@@ -41,14 +41,24 @@ GROUNDS = "The technical scores ignore our pilot in Terrassa."
 RESOLUTION = "Resolución 210/2026 del tribunal: desestimado."
 
 
-def _as(browser, live_server, username: str | None):
-    """A browser of its own for one person (``None``: an anonymous visitor)."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    if username:
-        browser_login(page, live_server, username)
-    return page
+@pytest.fixture
+def people(browser, live_server):
+    """``people(username)``: a browser of its own for one person, logged in (``None``: an
+    anonymous visitor); every one is closed at the end."""
+    contexts = []
+
+    def open_as(username: str | None):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        if username:
+            browser_login(page, live_server, username)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def _local(moment: dt.datetime, zone) -> str:
@@ -153,7 +163,7 @@ def _bid(spage, live_server, pk: int, *, name: str, tax_id: str, proposal: bytes
 
 
 def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_browser(
-    live_server, live_demo, browser
+    live_server, live_demo, people
 ):
     from documents import demo as documents_demo
     from documents.models import Pliego
@@ -166,7 +176,7 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     started = timezone.now()
 
     # --- the officer records the need and its specifications (LCSP arts. 28, 126.5.a) ---------
-    officer = _as(browser, live_server, "officer.logrono")
+    officer = people("officer.logrono")
     officer.goto(f"{live_server.url}/processes/new/")
     officer.fill("#id_title", TITLE)
     officer.fill("#id_description", "Cut NO2 exposure near schools by 30 percent.")
@@ -220,7 +230,7 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     _act(officer, live_server, pk, "submit_file")
 
     # --- the legal team's reports on the file (LCSP art. 116.3, DA 3ª) -------------------------
-    legal = _as(browser, live_server, "legal.logrono")
+    legal = people("legal.logrono")
     _act(legal, live_server, pk, "record_legal_report", reference="Informe jurídico 2026/31")
     _act(legal, live_server, pk, "record_credit_certificate", reference="RC 2026/0458")
     _act(legal, live_server, pk, "record_audit_report", reference="Fiscalización previa 2026/77")
@@ -270,8 +280,8 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     assert Tender.objects.get(pk=pk).submission_deadline == deadline
 
     # Suppliers read the published pliegos on the process page and download them.
-    acme = _as(browser, live_server, "supplier.acme")
-    nova = _as(browser, live_server, "supplier.nova")
+    acme = people("supplier.acme")
+    nova = people("supplier.nova")
     for spage in (acme, nova):
         _process(spage, live_server, pk)
         pliegos = spage.locator("[data-testid=pliegos]")
@@ -329,111 +339,121 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
     assert Bid.objects.filter(tender_id=pk, status="submitted").count() == 2
 
     # --- the extended deadline passes: the scheduler closes the bids (LCSP art. 156) ----------
-    fire_due_events(models=MACHINES, now=new_deadline + dt.timedelta(minutes=1))
-    assert _status(pk) == "bids_closed"
+    # From here on the live server's clock runs from the minute after the deadline, as the
+    # city's days do, and beat fires what falls due then; the sessions opened weeks before have
+    # expired by that day, so everybody logs in again.
+    with time_machine.travel(new_deadline + dt.timedelta(minutes=1), tick=True):
+        fire_due_events(models=MACHINES)
+        assert _status(pk) == "bids_closed"
+        officer, acme, nova = (
+            people(name) for name in ("officer.logrono", "supplier.acme", "supplier.nova")
+        )
 
-    # --- the committee evaluates (LCSP arts. 141, 146, 157) -----------------------------------
-    committee = _as(browser, live_server, "committee.logrono")
-    for index in range(2):
+        # --- the committee evaluates (LCSP arts. 141, 146, 157) -----------------------------------
+        committee = people("committee.logrono")
+        for index in range(2):
+            committee.goto(f"{live_server.url}/processes/{pk}/evaluation/")
+            with committee.expect_navigation():
+                committee.locator("form.inline-form").nth(index).locator("button").click()
+        assert set(Bid.objects.filter(tender_id=pk).values_list("admission", flat=True)) == {
+            "admitted"
+        }
+        _act(committee, live_server, pk, "check_admin")
+        _act(committee, live_server, pk, "open_envelope_b")
         committee.goto(f"{live_server.url}/processes/{pk}/evaluation/")
-        with committee.expect_navigation():
-            committee.locator("form.inline-form").nth(index).locator("button").click()
-    assert set(Bid.objects.filter(tender_id=pk).values_list("admission", flat=True)) == {"admitted"}
-    _act(committee, live_server, pk, "check_admin")
-    _act(committee, live_server, pk, "open_envelope_b")
-    committee.goto(f"{live_server.url}/processes/{pk}/evaluation/")
-    expect(committee.locator("main")).to_contain_text("Technical proposal of Acme")
-    expect(committee.locator("[data-testid=files-acme]")).to_contain_text("memoria.pdf")
-    for slug, points in (("acme", "55"), ("nova", "40")):
-        sheet = committee.locator(f"[data-testid=sheet-{slug}]")
-        sheet.locator("input[name^=points_]").fill(points)
-        sheet.locator("textarea[name^=why_]").fill("Measured against the PPT's requirements.")
-        with committee.expect_navigation():
-            sheet.locator("button[type=submit]").click()
-    for action in ("sign_value_report", "open_envelope_c", "rank", "propose_award"):
-        _act(committee, live_server, pk, action)
-    committee.goto(f"{live_server.url}/processes/{pk}/evaluation/")
-    ranking = committee.locator("[data-testid=ranking]").inner_text()
-    assert ranking.index("Acme") < ranking.index("Nova")
+        expect(committee.locator("main")).to_contain_text("Technical proposal of Acme")
+        expect(committee.locator("[data-testid=files-acme]")).to_contain_text("memoria.pdf")
+        for slug, points in (("acme", "55"), ("nova", "40")):
+            sheet = committee.locator(f"[data-testid=sheet-{slug}]")
+            sheet.locator("input[name^=points_]").fill(points)
+            sheet.locator("textarea[name^=why_]").fill("Measured against the PPT's requirements.")
+            with committee.expect_navigation():
+                sheet.locator("button[type=submit]").click()
+        for action in ("sign_value_report", "open_envelope_c", "rank", "propose_award"):
+            _act(committee, live_server, pk, action)
+        committee.goto(f"{live_server.url}/processes/{pk}/evaluation/")
+        ranking = committee.locator("[data-testid=ranking]").inner_text()
+        assert ranking.index("Acme") < ranking.index("Nova")
 
-    # --- documents from the best-ranked bidder, then the award (LCSP arts. 150, 151) ----------
-    _act(officer, live_server, pk, "request_documents")
-    acme.goto(f"{live_server.url}/processes/{pk}/bid/")
-    acme.set_input_files("#award_file", files=[_pdf_file("certificados.pdf", "Certificados")])
-    submit(acme, "[data-testid=award-documents-form] button[type=submit]")
-    expect(acme.locator("[data-testid=bid-files]")).to_contain_text("certificados.pdf")
-    _act(officer, live_server, pk, "receive_documents")
-    _act(officer, live_server, pk, "award")
-    officer.goto(f"{live_server.url}/processes/{pk}/tender/")
-    expect(officer.locator("[data-testid=awards]")).to_contain_text(
-        "Acme Smart Solutions S.L. — awarded"
-    )
-    award = Award.objects.get(tender_id=pk)
-    assert str(award.value) == AWARD_VALUE
+        # --- documents from the best-ranked bidder, then the award (LCSP arts. 150, 151) ----------
+        _act(officer, live_server, pk, "request_documents")
+        acme.goto(f"{live_server.url}/processes/{pk}/bid/")
+        acme.set_input_files("#award_file", files=[_pdf_file("certificados.pdf", "Certificados")])
+        submit(acme, "[data-testid=award-documents-form] button[type=submit]")
+        expect(acme.locator("[data-testid=bid-files]")).to_contain_text("certificados.pdf")
+        _act(officer, live_server, pk, "receive_documents")
+        _act(officer, live_server, pk, "award")
+        officer.goto(f"{live_server.url}/processes/{pk}/tender/")
+        expect(officer.locator("[data-testid=awards]")).to_contain_text(
+            "Acme Smart Solutions S.L. — awarded"
+        )
+        award = Award.objects.get(tender_id=pk)
+        assert str(award.value) == AWARD_VALUE
 
-    # --- the standstill starts as the award is notified (LCSP arts. 44.1 and 153.3) -----------
-    fire_due_events(models=MACHINES, now=timezone.now() + dt.timedelta(minutes=1))
-    assert _status(pk) == "standstill"
-    standstill_ends = Tender.objects.get(pk=pk).standstill_ends_at
-    # Nobody signs during the standstill: the page offers no signature, and says when it ends.
-    _process(officer, live_server, pk)
-    expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
-    expect(officer.locator("main")).to_contain_text("End the standstill period")
+        # --- the standstill starts as the award is notified (LCSP arts. 44.1 and 153.3) -----------
+        fire_due_events(models=MACHINES)
+        assert _status(pk) == "standstill"
+        standstill_ends = Tender.objects.get(pk=pk).standstill_ends_at
+        # Nobody signs during the standstill: the page offers no signature, and says when it ends.
+        _process(officer, live_server, pk)
+        expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
+        expect(officer.locator("main")).to_contain_text("End the standstill period")
 
-    # --- the losing bidder reads the award in its inbox and appeals it (LCSP arts. 44, 50, 53) -
-    nova.goto(f"{live_server.url}/")
-    with nova.expect_navigation():
-        nova.get_by_role("link", name="Inbox").click()
-    notice = nova.locator("[data-testid=inbox] a", has_text=f"Award resolution: {TITLE}")
-    with nova.expect_navigation():
-        notice.first.click()
-    expect(nova.locator("[data-testid=accessed]")).not_to_have_text("—")
-    _process(nova, live_server, pk)
-    nova.locator("section:has(#appeal-heading) summary").click()
-    nova.select_option("#appeal-act", "award")
-    nova.fill("#appeal-grounds", GROUNDS)
-    nova.set_input_files("#appeal-files", files=[_pdf_file("recurso.pdf", "Recurso especial")])
-    submit(nova, "form[data-action=lodge-appeal] button[type=submit]")
-    expect(nova.locator(".messages")).to_contain_text("Your special appeal is lodged.")
-    expect(nova.locator("[data-testid=appeals]")).to_contain_text("suspends the procedure")
-    # The appeal suspends the process by itself (LCSP art. 53): no officer pressed a button.
-    _process(officer, live_server, pk)
-    expect(officer.locator("[data-testid=status]")).to_have_text("Suspended by an appeal")
-    expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
+        # --- the losing bidder reads the award in its inbox and appeals it (LCSP arts. 44, 50, 53)
+        nova.goto(f"{live_server.url}/")
+        with nova.expect_navigation():
+            nova.get_by_role("link", name="Inbox").click()
+        notice = nova.locator("[data-testid=inbox] a", has_text=f"Award resolution: {TITLE}")
+        with nova.expect_navigation():
+            notice.first.click()
+        expect(nova.locator("[data-testid=accessed]")).not_to_have_text("—")
+        _process(nova, live_server, pk)
+        nova.locator("section:has(#appeal-heading) summary").click()
+        nova.select_option("#appeal-act", "award")
+        nova.fill("#appeal-grounds", GROUNDS)
+        nova.set_input_files("#appeal-files", files=[_pdf_file("recurso.pdf", "Recurso especial")])
+        submit(nova, "form[data-action=lodge-appeal] button[type=submit]")
+        expect(nova.locator(".messages")).to_contain_text("Your special appeal is lodged.")
+        expect(nova.locator("[data-testid=appeals]")).to_contain_text("suspends the procedure")
+        # The appeal suspends the process by itself (LCSP art. 53): no officer pressed a button.
+        _process(officer, live_server, pk)
+        expect(officer.locator("[data-testid=status]")).to_have_text("Suspended by an appeal")
+        expect(officer.locator("form[data-action=sign_contract]")).to_have_count(0)
 
-    # --- the officer records the tribunal's resolution: dismissed (LCSP arts. 55 and 57) -------
-    with officer.expect_navigation():
-        officer.get_by_role("link", name="Special appeals").click()
-    resolution = officer.locator("form[data-action^=resolve-]")
-    resolution.locator("select[name=outcome]").select_option("dismissed")
-    resolution.locator("textarea[name=text]").fill(RESOLUTION)
-    resolution.locator("input[name=file]").set_input_files(
-        _pdf_file("resolucion.pdf", "Resolución 210/2026")
-    )
-    submit(officer, "form[data-action^=resolve-] button[type=submit]")
-    expect(officer.locator(".messages")).to_contain_text("The tribunal's resolution is recorded.")
-    assert _status(pk) == "awaiting_signature"
-    nova.goto(f"{live_server.url}/processes/{pk}/appeals/")
-    expect(nova.locator("[data-testid=appeals]")).to_contain_text(f"dismissed: {RESOLUTION}")
-    # Dismissed, but the standstill still runs its 15 working days (LCSP art. 153.3).
-    blocked = _blocked(officer, live_server, pk)
-    assert "Sign the contract" in blocked and "153.3" in blocked
+        # --- the officer records the tribunal's resolution: dismissed (LCSP arts. 55 and 57) ------
+        with officer.expect_navigation():
+            officer.get_by_role("link", name="Special appeals").click()
+        resolution = officer.locator("form[data-action^=resolve-]")
+        resolution.locator("select[name=outcome]").select_option("dismissed")
+        resolution.locator("textarea[name=text]").fill(RESOLUTION)
+        resolution.locator("input[name=file]").set_input_files(
+            _pdf_file("resolucion.pdf", "Resolución 210/2026")
+        )
+        submit(officer, "form[data-action^=resolve-] button[type=submit]")
+        expect(officer.locator(".messages")).to_contain_text(
+            "The tribunal's resolution is recorded."
+        )
+        assert _status(pk) == "awaiting_signature"
+        nova.goto(f"{live_server.url}/processes/{pk}/appeals/")
+        expect(nova.locator("[data-testid=appeals]")).to_contain_text(f"dismissed: {RESOLUTION}")
+        # Dismissed, but the standstill still runs its 15 working days (LCSP art. 153.3).
+        blocked = _blocked(officer, live_server, pk)
+        assert "Sign the contract" in blocked and "153.3" in blocked
 
-    # --- after the standstill the contract is signed (LCSP arts. 153 and 39.2.e) --------------
-    # The live server's clock moves on to the day after the standstill, as the city's days do;
-    # a session does not last that long, so the officer logs in again.
-    with time_machine.travel(standstill_ends + dt.timedelta(days=1), tick=True):
-        officer = _as(browser, live_server, "officer.logrono")
-        _act(officer, live_server, pk, "sign_contract")
-    assert _status(pk) == "contract_signed"
-    history = officer.locator("[data-testid=history] li")
-    for step in ("publish_tender", "extend_deadline", "record_appeal", "dismiss_appeal"):
-        expect(history.filter(has_text=step)).not_to_have_count(0)
-    # The suspension was the system's, by law (LCSP art. 53), not an officer's button.
-    expect(history.filter(has_text="record_appeal")).to_contain_text("system")
+        # --- after the standstill the contract is signed (LCSP arts. 153 and 39.2.e) --------------
+        # The clock moves on to the day after the standstill; the officer logs in again.
+        with time_machine.travel(standstill_ends + dt.timedelta(days=1), tick=True):
+            officer = people("officer.logrono")
+            _act(officer, live_server, pk, "sign_contract")
+        assert _status(pk) == "contract_signed"
+        history = officer.locator("[data-testid=history] li")
+        for step in ("publish_tender", "extend_deadline", "record_appeal", "dismiss_appeal"):
+            expect(history.filter(has_text=step)).not_to_have_count(0)
+        # The suspension was the system's, by law (LCSP art. 53), not an officer's button.
+        expect(history.filter(has_text="record_appeal")).to_contain_text("system")
 
     # --- what the public reads: the portal and the OCDS record --------------------------------
-    public = _as(browser, live_server, None)
+    public = people(None)
     public.goto(f"{live_server.url}/portal/processes/{pk}/")
     expect(public.locator("h1")).to_have_text(TITLE)
     pliegos = public.locator("[data-testid=pliegos]")
