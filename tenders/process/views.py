@@ -20,6 +20,7 @@ from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.api import COUNT_SECONDS
 from procurement.core.audit import data_version
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.models import AuditEntry
 from procurement.core.paging import page_rows
 from procurement.core.permissions import grants_q, held_q, object_perms_of
 from tenders.procedures import (
@@ -364,8 +365,14 @@ def _detail_context(request, tender, private: bool) -> dict:
         return context
     user = _PermsOnce(request.user, tender)
     history = _history_with_choices(tender_history(tender=tender))
-    visited = {e.from_state for e in history if e.from_state} | {
-        e.to_state for e in history if e.to_state
+    # Only the process's own steps mark places on its diagram: other rows about it carry the
+    # states of other records (an appeal resolved has the appeal's outcome as its to_state).
+    visited = {
+        state
+        for e in history
+        if e.action == AuditEntry.Action.TRANSITION
+        for state in (e.from_state, e.to_state)
+        if state
     }
     options = transition_options(process=tender, user=user)
     deadlines = [
