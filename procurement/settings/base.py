@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "tenders.consultation.models.Question.Kind",
         "SupplierKindEnum": "procurement.accounts.models.Supplier.Kind",
         "DocumentKindEnum": "documents.kinds.KIND_CHOICES",
+        "FileDocumentKindEnum": "documents.kinds.FILE_KIND_CHOICES",
         "AwardStatusEnum": "tenders.award.models.Award.Status",
         # Draft → submitted → withdrawn: consultation responses and bids alike.
         "SubmissionStatusEnum": "tenders.consultation.models.Response.Status",
