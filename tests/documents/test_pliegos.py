@@ -4,9 +4,11 @@ only as new versions (LCSP art. 122.1), a significant correction extending the b
 (LCSP art. 136.2) and reaching every supplier who downloaded the pliegos."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from documents.models import Pliego
 from documents.pliego_services import pliego_approve, pliego_create
@@ -224,7 +226,10 @@ def test_a_significant_correction_extends_the_deadline_everywhere_and_tells_down
     assert tender["amendments"][0]["description"].startswith("The lot's budget")
     # Acme downloaded the PCAP and is told; the subscription e-mail was another one.
     mail = OutboundEmail.objects.get(key__startswith=f"pliego:{corrected['id']}:corrected:")
-    assert "extended" in mail.body and "250,000 euros" in mail.body
+    # In the city's language (Logroño: Spanish), with the new deadline in the city's time.
+    local = timezone.localtime(new_deadline, zoneinfo.ZoneInfo("Europe/Madrid"))
+    assert local.strftime("%d/%m/%Y %H:%M") in mail.body and "250,000 euros" in mail.body
+    assert "136.2" in mail.body
 
 
 def test_a_correction_that_is_not_significant_keeps_the_deadline(published, api_as):

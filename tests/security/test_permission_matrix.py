@@ -229,6 +229,14 @@ WEB = [
     case("document-signature-add", method="post", pk="document_private",
          L="302 302 302 302 404 404 404 404 302",
          T="302 404 404 404 302 302 404 404 302"),
+    # The signed legal report and credit certificate: the legal team uploads them (no file:
+    # refused with a message, after the 404 check); nothing is uploaded in the demo.
+    case("document-file-upload", method="post", process_id="tender_private",
+         L="302 302 302 302 404 404 404 404 302",
+         T="302 404 404 404 302 302 404 404 302"),
+    case("document-file-pdf", process_id="tender_private", pk="=999999",
+         L="302 404 404 404 404 404 404 404 404",
+         T="302 404 404 404 404 404 404 404 404"),
     # Nothing is signed in the demo: there is no signed copy to read for anybody.
     case("document-signed-pdf", pk="document_public",
          L="404 404 404 404 404 404 404 404 404",
@@ -496,6 +504,17 @@ API = [
     case("api-document-signatures", method="post", pk="document_private",
          L="401 400 400 400 404 404 404 404 400",
          T="401 404 404 404 400 400 404 404 400"),
+    # The signed legal report and credit certificate, the city's only. An upload takes a
+    # multipart form: a JSON body is refused (415) once the process is seen to be readable.
+    case("api-tender-file-documents", pk="tender_private",
+         L="401 200 200 200 404 404 404 404 200",
+         T="401 404 404 404 200 200 404 404 200"),
+    case("api-tender-file-documents", method="post", pk="tender_private",
+         L="401 415 415 415 404 404 404 404 415",
+         T="401 404 404 404 415 415 404 404 415"),
+    case("api-tender-file-document-pdf", pk="tender_private", document_pk="=999999",
+         L="401 404 404 404 404 404 404 404 404",
+         T="401 404 404 404 404 404 404 404 404"),
     case("api-notification-list", L=API_SIGNED_IN),
     case("api-tender-notifications", pk="tender_closed",
          L="401 200 200 200 404 404 404 404 200",

@@ -282,6 +282,7 @@ class Command(BaseCommand):
                     "email": f"{name}@example.org",
                     "first_name": "",
                     "last_name": "",
+                    "national_id": "",
                 }
             )
             memberships.append(
