@@ -6,6 +6,7 @@ from tenders.award.evaluation import abnormal_candidates, gaps, live_bids, score
 from tenders.award.models import Award, Bid, BidFile
 from tenders.award.services.awards import awards_step
 from tenders.award.services.bids import abnormal_flag
+from tenders.award.services.periods import notification_periods_restart
 
 
 def live_bid_count(tender) -> int:
@@ -47,5 +48,6 @@ __all__ = [
     "awards_step",
     "evaluation_gaps",
     "live_bid_count",
+    "notification_periods_restart",
     "ranking",
 ]

@@ -65,6 +65,9 @@ class RulePack:
     pcp_min_suppliers_final: int
     # LCSP art. 150.2: documents of the best-ranked bidder, 10 working days.
     award_documents_working_days: int
+    # Ley 39/2015 art. 43.2: a notification left unopened this many calendar days counts as
+    # rejected, and so as made: a period that runs from it starts then at the latest (DA 15ª).
+    notification_rejected_days: int
     # LCSP art. 153.3: standstill of 15 working days where the special appeal applies.
     standstill_working_days: int
     # LCSP art. 138.3: answers due 6 days before the deadline for questions asked ≥12 days before.
@@ -103,6 +106,7 @@ RULE_PACKS = {
         pcp_min_suppliers_start=3,
         pcp_min_suppliers_final=2,
         award_documents_working_days=10,
+        notification_rejected_days=10,
         standstill_working_days=15,
         answer_days_before_deadline=6,
         question_days_before_deadline=12,

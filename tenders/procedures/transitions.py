@@ -4,6 +4,7 @@ Read a row as: ``name``: sources → target, who fires it, what must hold, the l
 Transitions without roles are fired by the scheduler when they fall due (``due``).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -88,10 +89,16 @@ def stamp_value_report(process, ctx: GuardContext) -> None:
 
 
 def stamp_documents_requested(process, ctx: GuardContext) -> None:
+    """The 10 working days run from the day after the bidder receives the request (LCSP art.
+    150.2, DA 15ª): until it opens the notification, they are counted from its deemed
+    rejection, the latest start they can have (Ley 39/2015 art. 43.2); opening it brings the
+    end forward (``notification_periods_restart``)."""
     process.documents_requested_at = ctx.now
     process.documents_received_at = None
+    pack = rules(process)
     process.documents_due_at = ctx.calendar.add_working_days(
-        ctx.now, rules(process).award_documents_working_days
+        ctx.now + dt.timedelta(days=pack.notification_rejected_days),
+        pack.award_documents_working_days,
     )
 
 

@@ -23,6 +23,7 @@ from procurement.core.models import TimeStampedModel
 from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.procedures.rules import CURRENT_RULES, rules_for
 from tenders.process.ports import award_area
+from workflows.calendars import WorkingCalendar
 from workflows.fsm import state_machine_model
 from workflows.status import Move, StatusMachine, status_change_many
 
@@ -314,7 +315,7 @@ class Notification(TimeStampedModel):
         APPEAL = "appeal", _("special appeal")
 
     # L39/2015 art. 43.2: deemed rejected ten calendar days after it was made available.
-    REJECTED_AFTER = dt.timedelta(days=10)
+    REJECTED_AFTER = dt.timedelta(days=rules_for(CURRENT_RULES).notification_rejected_days)
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="notifications")
     supplier = models.ForeignKey(
@@ -375,6 +376,13 @@ class Notification(TimeStampedModel):
         return (
             self.perfil_published_at.astimezone(zone).date() == self.sent_at.astimezone(zone).date()
         )
+
+    def period_end(self, *, working_days: int, now: dt.datetime) -> dt.datetime:
+        """The end of a period of ``working_days`` that runs from this notification, in the
+        city's calendar: from its start (``period_start``) or, while it has not started, from
+        the latest start it can have, its deemed rejection (L39/2015 art. 43.2)."""
+        start = self.period_start(now=now) or self.rejected_at
+        return WorkingCalendar(self.tender.city).add_working_days(start, working_days)
 
     def period_start(self, *, now: dt.datetime) -> dt.datetime | None:
         """Where periods that run from this notification start (LCSP DA 15ª.1): its dispatch

@@ -45,6 +45,11 @@ class AwardArea(Protocol):
         """Lots whose proposed awardee, asked for its documents, has delivered none."""
         ...
 
+    def notification_periods_restart(self, *, notification: Any) -> dt.datetime | None:
+        """A bidder opened ``notification``: the period it gave runs from now (LCSP DA 15ª);
+        the period's new end, or ``None``."""
+        ...
+
 
 _registered: dict[str, AwardArea] = {}
 

@@ -18,6 +18,7 @@ from procurement.core.models import AuditEntry
 from tenders.procedures import PROCEDURE_CHOICES, Edit, is_editable
 from tenders.process.common import clean_cpv_codes, clean_money
 from tenders.process.models import Notification, Tender
+from tenders.process.ports import award_area
 
 # What each city role holds on the city's processes (object permissions, never global).
 TENDER_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -255,6 +256,8 @@ def notification_open(
     )
     notification.refresh_from_db()
     if stamped:
+        # Before the audit row, the last write: the period the notification gave runs from now.
+        period_ends = award_area().notification_periods_restart(notification=notification)
         audit_record(
             actor=actor,
             action=AuditEntry.Action.CHANGE,
@@ -262,7 +265,11 @@ def notification_open(
             name="notification_accessed",
             reason=notification.subject,
             legal_basis="LCSP DA 15ª.1; Ley 39/2015 art. 43.1",
-            data={"notification": notification.pk, "supplier": notification.supplier_id},
+            data={
+                "notification": notification.pk,
+                "supplier": notification.supplier_id,
+                "period_ends": period_ends.isoformat() if period_ends else None,
+            },
             at=now,
         )
     return notification

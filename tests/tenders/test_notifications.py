@@ -176,3 +176,50 @@ def test_the_city_reads_every_notification_of_its_process_with_its_evidence(
     )
     page = login("officer.logrono").get(f"/processes/{awarded.pk}/notifications/")
     assert page.status_code == 200 and "Nova" in page.content.decode()
+
+
+def test_a_remedy_period_runs_from_when_the_bidder_opens_the_request(demo):
+    """LCSP art. 141.2 and DA 15ª: three working days from the day after the bidder receives the
+    request to remedy; until then, counted from its deemed rejection (Ley 39/2015 art. 43.2)."""
+    from tenders.award.deuc import deuc_example
+    from tenders.award.services.bids import bid_admission_decide, bid_save, bid_submit
+    from tenders.models import Bid, Tender
+    from workflows.services import process_fire_due
+    from tenders.process.services import notification_open
+    from workflows.calendars import WorkingCalendar
+
+    tender = make_tender(city=demo.city("logrono"), state=S.PUBLISHED)
+    lot = tender.lots.first()
+    acme = demo.user("supplier.acme")
+    bid = bid_save(
+        actor=acme,
+        tender=tender,
+        lot=lot,
+        a={
+            "declaration": True,
+            "deuc": deuc_example(name="Acme", tax_id="B12345678", email="bids@acme.example"),
+        },
+        b={str(k.pk): "A plan." for k in tender.criteria.filter(kind="value_judgement")},
+        c={
+            str(k.pk): str(lot.value * 9 / 10) if k.is_price else str(k.params.get("upper", 1))
+            for k in tender.criteria.filter(kind="formula")
+        },
+    )
+    bid_submit(actor=acme, bid=bid)
+    decided = tender.submission_deadline + dt.timedelta(hours=1)
+    process_fire_due(model=Tender, pk=tender.pk, now=decided)
+    bid = bid_admission_decide(
+        actor=demo.user("committee.logrono"),
+        bid=bid,
+        decision=Bid.Admission.REMEDY,
+        reason="The declaration is not signed.",
+        now=decided,
+    )
+    calendar = WorkingCalendar(tender.city)
+    assert bid.remedy_due_at == calendar.add_working_days(decided + dt.timedelta(days=10), 3)
+    notice = Notification.objects.get(tender=tender, supplier=bid.supplier, kind="remedy")
+    opened = decided + dt.timedelta(days=2)
+    bidder = notice.supplier.memberships.get(role="representative").user
+    notification_open(actor=bidder, notification=notice, now=opened)
+    bid.refresh_from_db()
+    assert bid.remedy_due_at == calendar.add_working_days(opened, 3)

@@ -111,6 +111,10 @@ def test_the_process_page_offers_the_calculator_next_to_the_deadline_input(demo,
     assert 'action="/calendar/deadline/"' in page
 
 
+# Ley 39/2015 art. 43.2: an unopened notification counts as rejected, so made, ten days on.
+UNOPENED = dt.timedelta(days=10)
+
+
 def _end_at(api, city, moment: dt.datetime, days: int, kind: str) -> dt.datetime:
     start = moment.astimezone(city.zone).date().isoformat()
     body = _ask(api, city, start, days, kind).json()
@@ -119,13 +123,15 @@ def _end_at(api, city, moment: dt.datetime, days: int, kind: str) -> dt.datetime
 
 def test_the_engines_deadlines_agree_with_the_calculator(demo, api_as):
     """The documents' 10 working days (LCSP art. 150.2), the standstill's 15 (art. 153.3), a
-    remedy's 3 (art. 141.2) and the SARA bid period's 35 calendar days (art. 156.2)."""
+    remedy's 3 (art. 141.2) and the SARA bid period's 35 calendar days (art. 156.2). The
+    documents and the remedy run from the bidder's receipt of the request (DA 15ª): before it
+    opens the notification, from its deemed rejection ten calendar days on."""
     api = api_as(None)
     city = demo.city("logrono")
 
     requested = make_tender(city=city, state=S.DOCUMENTS_REQUESTED, now=NOW)
     assert requested.documents_due_at == _end_at(
-        api, city, requested.documents_requested_at, 10, "working"
+        api, city, requested.documents_requested_at + UNOPENED, 10, "working"
     )
 
     standstill = make_tender(city=city, state=S.STANDSTILL, now=NOW)
@@ -162,7 +168,7 @@ def test_the_engines_deadlines_agree_with_the_calculator(demo, api_as):
         reason="The declaration is not signed.",
         now=after,
     )
-    assert bid.remedy_due_at == _end_at(api, city, after, 3, "working")
+    assert bid.remedy_due_at == _end_at(api, city, after + UNOPENED, 3, "working")
 
     assert WorkingCalendar(city).add_calendar_days(NOW, 35) == _end_at(
         api, city, NOW, 35, "calendar"

@@ -99,25 +99,40 @@ def test_calendar_day_deadlines_move_off_a_non_working_last_day(demo):
     assert timezone.localtime(end, calendar.zone).date() == dt.date(2026, 6, 1)
 
 
-def test_award_documents_are_due_in_ten_working_days_then_the_next_bidder(demo):
-    """LCSP art. 150.2: 10 working days; in La Rioja, Easter 2026 takes 2, 3 and 6 April."""
-    from tenders.procedures.transitions import stamp_documents_requested
-    from workflows.guards import GuardContext
+def test_award_documents_are_due_ten_working_days_after_the_request_is_received(demo):
+    """LCSP art. 150.2: 10 working days "desde el siguiente a aquel en que hubiera recibido el
+    requerimiento"; the request is notified (DA 15ª), so they run from its opening, or from its
+    deemed rejection ten days on while unopened (Ley 39/2015 art. 43.2). In La Rioja, Easter
+    2026 takes 2, 3 and 6 April."""
+    from tenders.process.models import Notification
+    from tenders.process.services import notification_open
 
     requested = dt.datetime(2026, 3, 27, 10, 0, tzinfo=dt.UTC)  # Friday before Holy Week
     tender = make_tender(city=demo.city("logrono"), state="award_proposed", now=requested)
-    stamp_documents_requested(tender, GuardContext.for_process(tender, now=requested))
-    due = tender.documents_due_at
-    # 30, 31 March, 1 April; then 7–10 and 13–15 April: the tenth working day is 15 April.
-    assert timezone.localtime(due, tender.city.zone).date() == dt.date(2026, 4, 15)
     tender = transition_perform(
         process=tender, name="request_documents", actor=demo.user("officer.logrono"), now=requested
     )
-    assert (tender.status, tender.documents_due_at, tender.next_check) == (
-        "documents_requested",
-        due,
-        due,
-    )
+    zone = tender.city.zone
+    # Unopened: deemed rejected on Easter Monday 6 April; 7–10, 13–17 and 20 April.
+    assert timezone.localtime(tender.documents_due_at, zone).date() == dt.date(2026, 4, 20)
+    assert tender.next_check == tender.documents_due_at
+
+    notice = Notification.objects.get(tender=tender, kind=Notification.Kind.DOCUMENTS)
+    bidder = notice.supplier.memberships.get(role="representative").user
+    opened = dt.datetime(2026, 3, 30, 8, 0, tzinfo=dt.UTC)  # Monday of Holy Week
+    notification_open(actor=bidder, notification=notice, now=opened)
+    tender.refresh_from_db()
+    # 31 March, 1 April; then 7–10 and 13–16 April: the tenth working day is 16 April.
+    due = tender.documents_due_at
+    assert timezone.localtime(due, zone).date() == dt.date(2026, 4, 16)
+    assert tender.next_check == due
+    entry = AuditEntry.objects.filter(name="notification_accessed").latest("pk")
+    assert entry.data["period_ends"] == due.isoformat()
+    # A second opening changes nothing.
+    notification_open(actor=bidder, notification=notice, now=opened + dt.timedelta(days=3))
+    tender.refresh_from_db()
+    assert tender.documents_due_at == due
+
     assert run_scheduler(due - dt.timedelta(minutes=1)) == 0
     assert run_scheduler(due + dt.timedelta(minutes=1)) == 1
     tender.refresh_from_db()

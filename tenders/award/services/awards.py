@@ -57,7 +57,8 @@ def awards_step(*, tender: Tender, step: str, at) -> None:
                 f"award-documents:{award.pk}",
                 _("Documents requested: %(t)s") % {"t": tender.title},
                 _(
-                    "Your offer ranks first. Deliver the documents within 10 working days (LCSP art. 150.2)."
+                    "Your offer ranks first. Deliver the documents within 10 working days from "
+                    "the day after you open this notification (LCSP art. 150.2 and DA 15ª)."
                 ),
                 kind=Notification.Kind.DOCUMENTS,
                 at=at,

@@ -23,6 +23,11 @@ from tenders.award.evaluation import abnormal_candidates
 from tenders.award.models import Bid, CommitteeMember, Criterion, Lot, Score, TenderQuestion
 from tenders.award.notifications import bidder_notify
 from tenders.award.sealing import seal, unseal
+from tenders.award.services.periods import (
+    ABNORMAL_WORKING_DAYS,
+    REMEDY_WORKING_DAYS,
+    period_end_unopened,
+)
 from tenders.award.summary import bid_summary_build
 from tenders.procedures import Edit, T, is_editable
 from tenders.procedures.guards import rules
@@ -489,8 +494,10 @@ def bid_admission_decide(
         )
     locked.admission = decision
     locked.admission_reason = (reason or "").strip()
+    # Until the bidder opens the request, the 3 working days run from its deemed rejection
+    # (LCSP DA 15ª; see tenders.award.services.periods).
     locked.remedy_due_at = (
-        WorkingCalendar(tender.city).add_working_days(now, 3)
+        period_end_unopened(tender=tender, sent_at=now, working_days=REMEDY_WORKING_DAYS)
         if decision == Bid.Admission.REMEDY
         else None
     )
@@ -568,8 +575,8 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
 
 def abnormal_flag(*, tender: Tender, at, calendar) -> None:
     """Flag the offers presumed abnormally low and ask each bidder to justify within 5 working
-    days (LCSP arts. 149.4 and 159.4.f)."""
-    due = calendar.add_working_days(at, 5)
+    days (LCSP arts. 149.4 and 159.4.f) from the day after it opens the request (DA 15ª)."""
+    due = period_end_unopened(tender=tender, sent_at=at, working_days=ABNORMAL_WORKING_DAYS)
     for bid in Bid.objects.filter(pk__in=abnormal_candidates(tender)).select_related(
         "supplier", "tender__city"
     ):
@@ -580,7 +587,11 @@ def abnormal_flag(*, tender: Tender, at, calendar) -> None:
             bid,
             f"abnormal:{bid.pk}",
             _("Justify your offer: %(title)s") % {"title": tender.title},
-            _("Your offer is presumed abnormally low (LCSP art. 149). Justify it before %(when)s.")
+            _(
+                "Your offer is presumed abnormally low (LCSP art. 149). Justify it within 5 "
+                "working days from the day after you open this notification (LCSP DA 15ª); "
+                "if you never open it, by %(when)s."
+            )
             % {"when": timezone.localtime(due, tender.city.zone).strftime("%d/%m/%Y %H:%M")},
             kind=Notification.Kind.ABNORMAL,
             at=at,
