@@ -184,9 +184,8 @@ def test_a_remedy_period_runs_from_when_the_bidder_opens_the_request(demo):
     from tenders.award.deuc import deuc_example
     from tenders.award.services.bids import bid_admission_decide, bid_save, bid_submit
     from tenders.models import Bid, Tender
-    from workflows.services import process_fire_due
-    from tenders.process.services import notification_open
     from workflows.calendars import WorkingCalendar
+    from workflows.services import process_fire_due
 
     tender = make_tender(city=demo.city("logrono"), state=S.PUBLISHED)
     lot = tender.lots.first()
