@@ -16,4 +16,6 @@ class PublicationConfig(AppConfig):
         # The effect handlers, and the release task: Celery's autodiscovery looks for
         # ``publication.tasks`` only, and a worker that never imported ``ocds.tasks`` would
         # refuse the task as unregistered.
+        from publication.eforms import effects as eforms_effects  # noqa: F401
+        from publication.eforms import tasks as eforms_tasks  # noqa: F401
         from publication.ocds import effects, tasks  # noqa: F401

@@ -63,3 +63,107 @@ class OcdsRelease(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("OCDS releases are append-only.")
+
+
+class BuyerProfile(models.Model):
+    """What an eForms notice says of a city council as buyer that the city row does not hold:
+    its identifiers and address (BT-501, BT-506, BT-513, BT-512, BT-507), and the body that
+    hears special appeals against its acts (BT-500 of the review organisation, LCSP arts.
+    44-47). A city without one gets notices that fail validation, naming what is missing."""
+
+    city = models.OneToOneField(
+        "accounts.City", on_delete=models.CASCADE, related_name="eforms_profile"
+    )
+    tax_id = models.CharField(_("tax id (NIF)"), max_length=40)
+    email = models.EmailField(_("contracting e-mail"))
+    telephone = models.CharField(_("telephone"), max_length=40)
+    town = models.CharField(_("town"), max_length=120)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    nuts = models.CharField(_("NUTS-3 code"), max_length=5, help_text=_("e.g. ES230 (La Rioja)."))
+    review_body = models.CharField(_("appeals body"), max_length=300)
+    review_body_tax_id = models.CharField(_("appeals body's tax id"), max_length=40)
+    review_body_email = models.EmailField(_("appeals body's e-mail"))
+    review_body_town = models.CharField(_("appeals body's town"), max_length=120)
+    review_body_postal_code = models.CharField(_("appeals body's postal code"), max_length=20)
+    review_body_nuts = models.CharField(_("appeals body's NUTS-3 code"), max_length=5)
+
+    class Meta:
+        verbose_name = _("buyer profile for eForms")
+        verbose_name_plural = _("buyer profiles for eForms")
+
+    def __str__(self) -> str:
+        return str(self.city)
+
+
+class SupplierAddress(models.Model):
+    """A supplier's address as an eForms award notice names its winners (BT-513, BT-512,
+    BT-507): the supplier row holds only its country."""
+
+    supplier = models.OneToOneField(
+        "accounts.Supplier", on_delete=models.CASCADE, related_name="eforms_address"
+    )
+    town = models.CharField(_("town"), max_length=120)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    nuts = models.CharField(_("NUTS-3 code"), max_length=5)
+
+    class Meta:
+        verbose_name = _("supplier address for eForms")
+        verbose_name_plural = _("supplier addresses for eForms")
+
+    def __str__(self) -> str:
+        return str(self.supplier)
+
+
+class Notice(models.Model):
+    """One eForms notice of a process, made after the step that published what it announces.
+
+    Its XML is kept as built, with what the shared validator found (XSD and the SDK's static
+    schematron). Only a ``valid`` notice is offered for download; an ``invalid`` one shows its
+    officers the failed rules. ``(tender, audit_entry, subtype)`` is unique, so a retried task
+    finds the notice already made. A change notice has its own notice id and names the notice
+    it changes (``changes``).
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("valid")
+        INVALID = "invalid", _("invalid")
+
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="notices")
+    audit_entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="+")
+    subtype = models.CharField(_("notice subtype"), max_length=4)
+    notice_id = models.UUIDField(_("notice id"), unique=True)
+    version = models.CharField(_("version"), max_length=2, default="01")
+    changes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changed_by",
+        verbose_name=_("changes the notice"),
+    )
+    xml = models.TextField(_("XML"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    findings = models.JSONField(_("findings"), default=list)
+    built_at = models.DateTimeField(_("built"), default=timezone.now)
+    seconds = models.FloatField(_("validation time (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("eForms notice")
+        verbose_name_plural = _("eForms notices")
+        ordering = ["built_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "audit_entry", "subtype"], name="notice_once_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subtype} {self.notice_id}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+    @property
+    def is_change(self) -> bool:
+        return self.changes_id is not None

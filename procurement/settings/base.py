@@ -307,6 +307,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Seed functions run in this order by `manage.py seed_demo`; each app adds its own.
 DEMO_SEEDERS = [
     "procurement.accounts.demo.seed",
+    "publication.eforms.demo.seed",
     "tenders.demo.seed",
     "documents.demo.seed",
 ]
@@ -324,6 +325,10 @@ LOGGING = {
 SHARED_DIR = Path(os.environ.get("OPENCPI_SHARED_DIR", BASE_DIR.parent / "shared"))
 CPV_CSV = Path(os.environ.get("CPV_CSV", SHARED_DIR / "cpv" / "cpv2008.csv"))
 OCDS_SCHEMA_DIR = Path(os.environ.get("OCDS_SCHEMA_DIR", SHARED_DIR / "ocds"))
+# eForms notices are built (and validated with $SHARED_DIR/eforms) after each published step
+# that has one, by the worker of the "eforms" queue (publication.eforms.tasks).
+EFORMS_BUILD_ON_EFFECTS = os.environ.get("OPENCPI_EFORMS_BUILD", "1") == "1"
+CELERY_TASK_ROUTES = {"publication.eforms_notices_build": {"queue": "eforms"}}
 # Open data (OCDS): the registered ocid prefix, and the public address written into package URIs
 # and document links when no request is at hand (tasks, `manage.py export_ocds`).
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-opencpi")

@@ -18,6 +18,9 @@ LANGUAGE_CODE = "en"
 # Tasks run in-process after commit unless a test starts a real worker (tests marked `celery`).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("OPENCPI_TEST_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
+# Validating an eForms notice compiles the SDK's schematron (seconds per subtype): only the
+# tests of notices (tests/publication) turn the building on effects back on.
+EFORMS_BUILD_ON_EFFECTS = os.environ.get("OPENCPI_EFORMS_BUILD", "0") == "1"
 SEALING_KEY_FILE = VAR_DIR / "test-keys" / "sealing.key"  # noqa: F405
 # No seal, trust list or network look-ups unless a test installs its own (tests/factories/pki.py).
 OPENCPI_SEALS_DIR = ""

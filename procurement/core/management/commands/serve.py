@@ -69,6 +69,27 @@ class Command(BaseCommand):
                     "--without-gossip",
                 ],
             ),
+            # eForms notices on a queue of their own, one at a time: validating one compiles the
+            # SDK's schematron (seconds, about 0.5 GB per notice subtype), which must never hold
+            # up the main queue. A child is replaced after 50 notices to give the memory back.
+            Program(
+                "eforms",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "procurement",
+                    "worker",
+                    "--queues=eforms",
+                    "--hostname=eforms@%h",
+                    "--concurrency=1",
+                    "--max-tasks-per-child=50",
+                    "--loglevel=INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+            ),
             Program(
                 "beat",
                 [
