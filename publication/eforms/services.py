@@ -11,9 +11,10 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from procurement.core.audit import audit_record
 from procurement.core.models import AuditEntry
 from publication.eforms import builder
-from publication.eforms.validation import has_errors, notice_validate
+from publication.eforms.validation import field_labels, has_errors, notice_validate
 from publication.models import Notice
 from publication.ocds import builder as ocds
 from tenders.models import Tender
@@ -110,9 +111,12 @@ def notice_make(*, tender, entry: AuditEntry, subtype: str, **spec_fields) -> No
     started = time.monotonic()
     findings = notice_validate(xml, lang=tender.city.language)
     seconds = time.monotonic() - started
+    for finding in findings:
+        labels = field_labels(finding.get("field"))
+        finding["field_name_es"], finding["field_name_en"] = labels["es"], labels["en"]
     try:
         with transaction.atomic():
-            return Notice.objects.create(
+            notice = Notice.objects.create(
                 tender=tender,
                 audit_entry=entry,
                 subtype=subtype,
@@ -125,6 +129,15 @@ def notice_make(*, tender, entry: AuditEntry, subtype: str, **spec_fields) -> No
                 built_at=spec.issued_at,
                 seconds=round(seconds, 3),
             )
+            # A write the public pages' cache sees (``data_version``).
+            audit_record(
+                actor=None,
+                action=AuditEntry.Action.CREATE,
+                target=notice,
+                name="eforms_notice",
+                data={"tender": tender.pk, "subtype": subtype, "status": notice.status},
+            )
+            return notice
     except IntegrityError:
         return Notice.objects.get(tender=tender, audit_entry=entry, subtype=subtype)
 

@@ -49,3 +49,15 @@ def has_errors(findings: list[dict]) -> bool:
 def cache_warm(subtypes: list[str]) -> list[str]:
     """Transpile the schematron phases of ``subtypes`` into the disk cache (about 1 s)."""
     return validator().prepare(subtypes)
+
+
+def field_labels(field: str | None) -> dict[str, str]:
+    """The SDK's Spanish and English labels of field ``field`` (``translations/field_*.xml``)."""
+    if not field:
+        return {"es": "", "en": ""}
+    module = validator()
+    # ``_translations`` is the validator's own reader of the SDK's label files.
+    return {
+        lang: module._translations("field", lang).get(f"field|name|{field}", "")
+        for lang in ("es", "en")
+    }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from procurement.core.exceptions import NotFound
 from procurement.core.paging import page_rows
 from procurement.core.public_cache import public_page
+from publication.eforms.selectors import finding_words, notices_for_user
 from publication.indicators import indicators_compute
 from publication.portal import selectors
 from publication.portal.charts import bar_chart
@@ -57,7 +58,21 @@ def city(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def process(request: HttpRequest, pk: int) -> HttpResponse:
     portal = _or_404(selectors.process_get_public, pk=pk)
-    return render(request, "portal/process.html", {"portal": portal, "tender": portal.tender})
+    notices, private = notices_for_user(user=request.user, tender_id=pk)
+    rows = [
+        {
+            "notice": notice,
+            "failed": [finding_words(f) for f in notice.findings if f.get("severity") == "ERROR"]
+            if private and not notice.is_valid
+            else [],
+        }
+        for notice in notices
+    ]
+    return render(
+        request,
+        "portal/process.html",
+        {"portal": portal, "tender": portal.tender, "notices": rows, "notices_private": private},
+    )
 
 
 @public_page
