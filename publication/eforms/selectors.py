@@ -59,3 +59,17 @@ def finding_words(finding: dict, *, language: str | None = None) -> str:
         "rule": rule,
         "where": finding.get("location") or "/",
     }
+
+
+def notices_all(*, city: str = "") -> QuerySet[Notice]:
+    """Every notice of the public processes (valid and invalid), for the export command."""
+    notices = Notice.objects.select_related("tender__city").filter(
+        tender__first_published_at__isnull=False
+    )
+    if city:
+        notices = (
+            notices.filter(tender__city_id=int(city))
+            if city.isdigit()
+            else notices.filter(tender__city__slug=city)
+        )
+    return notices.order_by("tender_id", "built_at", "pk")

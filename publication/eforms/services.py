@@ -100,7 +100,8 @@ def notice_make(*, tender, entry: AuditEntry, subtype: str, **spec_fields) -> No
         subtype=subtype,
         notice_id=str(uuid.uuid4()),
         version="01",
-        issued_at=timezone.now(),
+        # Dated as the step that published it: the notice is that step's announcement.
+        issued_at=entry.at,
         changes=changes,
         **spec_fields,
     )
@@ -126,7 +127,7 @@ def notice_make(*, tender, entry: AuditEntry, subtype: str, **spec_fields) -> No
                 xml=xml.decode("utf-8"),
                 status=Notice.Status.INVALID if has_errors(findings) else Notice.Status.VALID,
                 findings=findings,
-                built_at=spec.issued_at,
+                built_at=timezone.now(),
                 seconds=round(seconds, 3),
             )
             # A write the public pages' cache sees (``data_version``).
@@ -181,3 +182,27 @@ def modification_notice_make(
         modification=modification,
         modified_notice_id=str(award.notice_id),
     )
+
+
+def notices_build_missing(*, city: str = "") -> list[Notice]:
+    """Make the notices of every published step of every public process that lacks them (for
+    ``manage.py export_eforms --build``: a backlog, or notices made before this existed).
+    Never from a web worker: each subtype's first validation compiles its schematron."""
+    tenders = Tender.objects.select_related("city").filter(first_published_at__isnull=False)
+    if city:
+        tenders = (
+            tenders.filter(city__slug=city)
+            if not city.isdigit()
+            else tenders.filter(city_id=int(city))
+        )
+    made: list[Notice] = []
+    for tender in tenders.order_by("pk"):
+        entries = AuditEntry.objects.filter(
+            object_id=str(tender.pk),
+            action=AuditEntry.Action.TRANSITION,
+            content_type__model="tender",
+        ).order_by("at", "pk")
+        for entry in entries:
+            if subtypes_for_step(tender=tender, entry=entry):
+                made += notices_build(tender_id=tender.pk, audit_entry_id=entry.pk)
+    return made
