@@ -73,3 +73,16 @@ def notices_all(*, city: str = "") -> QuerySet[Notice]:
             else notices.filter(tender__city__slug=city)
         )
     return notices.order_by("tender_id", "built_at", "pk")
+
+
+def notices_public_latest(*, city_id: int, limit: int = 50) -> QuerySet[Notice]:
+    """The newest valid notices of a city's published processes, for its Atom feed."""
+    return (
+        Notice.objects.filter(
+            tender__city_id=city_id,
+            tender__first_published_at__isnull=False,
+            status=Notice.Status.VALID,
+        )
+        .select_related("tender__city", "audit_entry")
+        .order_by("-built_at", "-pk")[:limit]
+    )

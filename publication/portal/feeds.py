@@ -64,3 +64,81 @@ class PublicationsFeed(Feed):
 
     def item_categories(self, item):
         return [str(TAG_LABELS.get(tag, tag)) for tag in item.tag]
+
+
+NOTICE_LABELS = {
+    "E1": gettext_lazy("eForms notice E1: preliminary market consultation"),
+    "16": gettext_lazy("eForms notice 16: contract notice"),
+    "E3": gettext_lazy("eForms notice E3: call outside the directives"),
+    "29": gettext_lazy("eForms notice 29: contract award notice"),
+    "E4": gettext_lazy("eForms notice E4: award outside the directives"),
+    "38": gettext_lazy("eForms notice 38: contract modification"),
+}
+
+
+class CityFeed(PublicationsFeed):
+    """A city's feed: its published steps, and one entry per valid eForms notice, whose link
+    is the notice's XML (the file a platform or TED takes)."""
+
+    def get_object(self, request, slug: str):
+        from django.shortcuts import get_object_or_404
+
+        from procurement.accounts.models import City
+
+        return get_object_or_404(City, slug=slug)
+
+    def title(self, city) -> str:
+        return _("OpenCPI: publications of %(city)s") % {"city": city.name}
+
+    def link(self, city) -> str:
+        return reverse("portal:city", args=[city.slug])
+
+    def items(self, city):
+        from publication.eforms.selectors import notices_public_latest
+
+        releases = list(publications_latest(city_id=city.pk))
+        notices = list(notices_public_latest(city_id=city.pk))
+        merged = sorted(
+            [*releases, *notices],
+            key=lambda item: item.built_at if _is_notice(item) else item.created_at,
+            reverse=True,
+        )
+        return merged[:50]
+
+    def item_title(self, item) -> str:
+        if not _is_notice(item):
+            return super().item_title(item)
+        label = NOTICE_LABELS.get(item.subtype, item.subtype)
+        if item.changes_id:
+            label = _("%(notice)s (change)") % {"notice": label}
+        return _("%(city)s: %(title)s — %(step)s") % {
+            "city": item.tender.city.name,
+            "title": item.tender.title,
+            "step": label,
+        }
+
+    def item_description(self, item) -> str:
+        return linebreaks(item.tender.description, autoescape=True)
+
+    def item_link(self, item) -> str:
+        if not _is_notice(item):
+            return super().item_link(item)
+        return reverse("api-tender-notice-xml", args=[item.tender_id, item.notice_id])
+
+    def item_guid(self, item) -> str:
+        return f"urn:uuid:{item.notice_id}" if _is_notice(item) else item.release_id
+
+    def item_pubdate(self, item):
+        return item.audit_entry.at if _is_notice(item) else item.date
+
+    def item_updateddate(self, item):
+        return item.built_at if _is_notice(item) else item.created_at
+
+    def item_categories(self, item):
+        if _is_notice(item):
+            return ["eForms", f"eForms {item.subtype}"]
+        return super().item_categories(item)
+
+
+def _is_notice(item) -> bool:
+    return hasattr(item, "notice_id")

@@ -247,12 +247,16 @@ def consultation_report_public(*, pk: Any) -> Consultation:
         raise NotFound(_not_found()) from error
 
 
-def publications_latest(*, limit: int = 50):
-    """The newest published steps (OCDS releases), newest first, for the feed."""
+def publications_latest(*, limit: int = 50, city_id: int | None = None):
+    """The newest published steps (OCDS releases), newest first, for the feed (of one city
+    when ``city_id`` is given)."""
     from publication.models import OcdsRelease
 
+    releases = OcdsRelease.objects.all()
+    if city_id is not None:
+        releases = releases.filter(tender__city_id=city_id)
     return (
-        OcdsRelease.objects.select_related("tender__city", "audit_entry")
+        releases.select_related("tender__city", "audit_entry")
         .only(
             "release_id",
             "ocid",

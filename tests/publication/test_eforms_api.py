@@ -7,7 +7,8 @@ from django.urls import reverse
 from publication.models import BuyerProfile, Notice
 from tests.factories.tenders import make_tender
 
-pytestmark = pytest.mark.slow
+# One worker runs them all, so each subtype's schematron is compiled once per CI run.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eforms")]
 
 
 @pytest.fixture
@@ -83,3 +84,18 @@ def test_the_process_page_offers_the_xml_and_shows_the_city_what_failed(
     page = client.get(reverse("portal:process", args=[invalid.pk])).content.decode()
     assert "Not valid: not offered for download" in page
     assert "BT-501-Organization-Company" in page
+
+
+def test_the_citys_atom_feed_has_an_entry_per_valid_notice(published, invalid, client):
+    notice = Notice.objects.get(tender=published)
+    feed = client.get(reverse("portal:city-feed", args=["logrono"]))
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert f"urn:uuid:{notice.notice_id}" in body
+    assert reverse("api-tender-notice-xml", args=[published.pk, notice.notice_id]) in body
+    assert "eForms notice 16: contract notice" in body
+    # Terrassa's invalid notice is on nobody's feed.
+    other = client.get(reverse("portal:city-feed", args=["terrassa"])).content.decode()
+    assert str(Notice.objects.get(tender=invalid).notice_id) not in other
+    assert client.get(reverse("portal:city-feed", args=["nowhere"])).status_code == 404

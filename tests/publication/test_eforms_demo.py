@@ -12,7 +12,8 @@ from publication.eforms.services import subtypes_for_step
 from publication.models import Notice
 from tenders.models import Tender
 
-pytestmark = pytest.mark.slow
+# One worker runs them all, so each subtype's schematron is compiled once per CI run.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eforms")]
 
 
 def test_every_demo_process_with_a_notice_gets_it_valid_and_exported(

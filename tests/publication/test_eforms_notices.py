@@ -18,7 +18,8 @@ from publication.models import BuyerProfile, Notice
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 
-pytestmark = pytest.mark.slow
+# One worker runs them all, so each subtype's schematron is compiled once per CI run.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eforms")]
 
 DAY = dt.timedelta(days=1)
 

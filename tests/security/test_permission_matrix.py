@@ -86,6 +86,7 @@ WEB = [
     case("portal:feed", L=PUBLIC),
     case("portal:indicators", L=PUBLIC),
     case("portal:city", slug="city_slug", L=PUBLIC),
+    case("portal:city-feed", slug="city_slug", L=PUBLIC),
     case("portal:process", variant="private", pk="tender_private",
          L="404 404 404 404 404 404 404 404 404",
          T="404 404 404 404 404 404 404 404 404"),
