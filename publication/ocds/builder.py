@@ -414,8 +414,7 @@ def supplier_party(supplier, *, roles: list[str]) -> dict[str, Any]:
         "id": f"supplier-{supplier.pk}",
         "name": supplier.name,
         "address": {"countryName": supplier.country},
-        # The partyDetails scale extension's vocabulary; no extension is declared, so this sits
-        # in the open ``details`` object.
+        # The partyDetails scale extension, declared in every package (records.EXTENSIONS).
         "details": {"scale": "sme" if supplier.is_sme else "large"},
         "roles": roles,
     }

@@ -12,11 +12,18 @@ from ocdsmerge import Merger
 from publication.ocds import schema as ocds_schema
 
 VERSION = "1.1"
-# The extensions whose fields releases use: tender.lots and awards[].relatedLots.
-EXTENSIONS = [
+# The extensions whose fields releases use: lots (tender.lots, awards[].relatedLots) and the
+# suppliers' size (parties[].details.scale). Planning milestones, tenderers and
+# numberOfTenderers are in the OCDS 1.1 core; no release carries bids (the bids extension).
+LOTS_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/"
-    "v1.1.5/extension.json",
-]
+    "v1.1.5/extension.json"
+)
+SCALE_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_partyDetails_scale_extension/v1.1.5/extension.json"
+)
+EXTENSIONS = [LOTS_EXTENSION, SCALE_EXTENSION]
 
 
 @lru_cache(maxsize=4)
