@@ -326,6 +326,10 @@ def _tell_subscribers(*, process_id: int) -> None:
         )
 
 
+# Raised by a correction of a published pliego, on its audit row (LCSP art. 122.1).
+PLIEGO_CORRECTED = "pliego_corrected"
+
+
 def pliego_amend(
     *,
     actor: User,
@@ -421,6 +425,8 @@ def pliego_amend(
             now=now,
             reason=changes,
             data={"significant": significant, "corrects": current.number},
+            # Its eForms change notice (publication.eforms), once committed.
+            effects=(PLIEGO_CORRECTED,),
         )
         _supersede_earlier(actor=actor, pliego=new)
         _tell_downloaders(pliego=new)

@@ -328,7 +328,10 @@ OCDS_SCHEMA_DIR = Path(os.environ.get("OCDS_SCHEMA_DIR", SHARED_DIR / "ocds"))
 # eForms notices are built (and validated with $SHARED_DIR/eforms) after each published step
 # that has one, by the worker of the "eforms" queue (publication.eforms.tasks).
 EFORMS_BUILD_ON_EFFECTS = os.environ.get("OPENCPI_EFORMS_BUILD", "1") == "1"
-CELERY_TASK_ROUTES = {"publication.eforms_notices_build": {"queue": "eforms"}}
+CELERY_TASK_ROUTES = {
+    "publication.eforms_notices_build": {"queue": "eforms"},
+    "publication.eforms_pliego_change": {"queue": "eforms"},
+}
 # Open data (OCDS): the registered ocid prefix, and the public address written into package URIs
 # and document links when no request is at hand (tasks, `manage.py export_ocds`).
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-opencpi")

@@ -959,9 +959,9 @@ def changes_section(ext: etree._Element, n: Notice) -> None:
     )
     change = sub(element, "efac:Change")
     sub(change, "efbc:ChangeDescription", changes.description, languageID=n.lang)
-    sub(change, "efbc:ProcurementDocumentsChangeIndicator", str(changes.documents_changed).lower())
     if changes.documents_changed:
         sub(change, "efbc:ProcurementDocumentsChangeDate", _date(changes.changed_at, n.zone))
+    sub(change, "efbc:ProcurementDocumentsChangeIndicator", str(changes.documents_changed).lower())
     # BT-13716: the sections changed are the lots (their deadline, their documents).
     for lot in lots_of(n):
         sub(path(change, "efac:ChangedSection"), "efbc:ChangedSectionIdentifier", lot.key)

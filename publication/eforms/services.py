@@ -20,6 +20,9 @@ from publication.ocds import builder as ocds
 from tenders.models import Tender
 from tenders.procedures import PCP
 
+# The audit row of a pliego's correction (documents.Pliego's move).
+PLIEGO_CORRECTION = "pliego_correction_publish"
+
 # The contract notices a change notice may change.
 CONTRACT_NOTICES = (builder.CN, builder.PCP_CALL)
 
@@ -40,16 +43,26 @@ def subtypes_for_step(*, tender, entry: AuditEntry) -> list[str]:
     return []
 
 
-def _changes_for(*, tender, entry: AuditEntry, subtype: str) -> tuple[Notice | None, str, bool]:
-    """For a deadline extension: the contract notice it changes, what changed, and whether the
-    pliegos changed with it (a significant correction extends the deadline, LCSP art. 136.2)."""
-    if entry.name not in ocds.DEADLINE_EXTENSIONS:
-        return None, "", False
-    original = (
+def _original(*, tender, subtype: str) -> Notice | None:
+    return (
         Notice.objects.filter(tender=tender, subtype=subtype, changes__isnull=True)
         .order_by("-built_at", "-pk")
         .first()
     )
+
+
+def _changes_for(*, tender, entry: AuditEntry, subtype: str) -> tuple[Notice | None, str, bool]:
+    """For a deadline extension: the contract notice it changes, what changed, and whether the
+    pliegos changed with it (a significant correction extends the deadline, LCSP art. 136.2).
+    For a correction of the pliegos alone (LCSP art. 122.1): what it changed."""
+    if entry.name == PLIEGO_CORRECTION:
+        description = "Corrección de los pliegos (LCSP art. 122.1)."
+        if entry.reason:
+            description += f" {entry.reason}"
+        return _original(tender=tender, subtype=subtype), description, True
+    if entry.name not in ocds.DEADLINE_EXTENSIONS:
+        return None, "", False
+    original = _original(tender=tender, subtype=subtype)
     deadline = entry.data.get("submission_deadline")
     when = ""
     if deadline:
@@ -72,7 +85,9 @@ def notice_make(*, tender, entry: AuditEntry, subtype: str, **spec_fields) -> No
     if existing is not None:
         return existing
     original, description, corrected = _changes_for(tender=tender, entry=entry, subtype=subtype)
-    if entry.name in ocds.DEADLINE_EXTENSIONS and original is None:
+    if (entry.name in ocds.DEADLINE_EXTENSIONS or entry.name == PLIEGO_CORRECTION) and (
+        original is None
+    ):
         # The notice being changed was never made (an older process): make it first.
         first = next(
             (
@@ -206,3 +221,20 @@ def notices_build_missing(*, city: str = "") -> list[Notice]:
             if subtypes_for_step(tender=tender, entry=entry):
                 made += notices_build(tender_id=tender.pk, audit_entry_id=entry.pk)
     return made
+
+
+def notice_change_for_pliego(*, pliego_id: int, audit_entry_id: int) -> Notice | None:
+    """The change notice of a correction of a published pliego (LCSP art. 122.1), once. A
+    significant correction also extends the deadline, whose step makes the change notice (with
+    the pliegos marked as changed): this one is then not made twice."""
+    from django.apps import apps
+
+    pliego = apps.get_model("documents", "Pliego").objects.filter(pk=pliego_id).first()
+    entry = AuditEntry.objects.filter(pk=audit_entry_id, name=PLIEGO_CORRECTION).first()
+    if pliego is None or entry is None or pliego.significant:
+        return None
+    tender = Tender.objects.select_related("city").filter(pk=pliego.tender_id).first()
+    if tender is None or not tender.is_public:
+        return None
+    subtype = builder.PCP_CALL if tender.procedure == PCP else builder.CN
+    return notice_make(tender=tender, entry=entry, subtype=subtype)

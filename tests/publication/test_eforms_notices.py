@@ -318,3 +318,33 @@ def test_an_unpublished_process_has_no_notice(eforms_on, demo, django_capture_on
     assert notices == []
     last = AuditEntry.objects.filter(object_id=str(tender.pk)).order_by("-pk").first()
     assert notices_build(tender_id=tender.pk, audit_entry_id=last.pk) == []
+
+
+def test_a_correction_of_the_pliegos_makes_a_valid_change_notice(
+    eforms_on, demo, django_capture_on_commit_callbacks
+):
+    from documents.models import Pliego
+    from documents.pliego_services import pliego_amend
+    from tests.factories.walks import signed_pdf
+
+    tender, notices = _made(
+        None, django_capture_on_commit_callbacks, city=demo.city("logrono"), state="published"
+    )
+    original = _valid(_only(notices, "16"))
+    pcap = Pliego.objects.get(tender=tender, kind="pcap")
+    with django_capture_on_commit_callbacks(execute=True):
+        pliego_amend(
+            actor=demo.user("officer.logrono"),
+            pliego=pcap,
+            changes="Una errata en la cláusula 4.",
+            upload=signed_pdf("corrected"),
+            filename="pcap-v2.pdf",
+        )
+    change = _valid(Notice.objects.get(tender=tender, changes=original))
+    assert _xpath(
+        change, "//efac:Changes/efac:Change/efbc:ProcurementDocumentsChangeIndicator/text()"
+    ) == ["true"]
+    assert (
+        "Una errata en la cláusula 4."
+        in _xpath(change, "//efac:Changes/efac:Change/efbc:ChangeDescription/text()")[0]
+    )
