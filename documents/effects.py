@@ -11,6 +11,8 @@ from documents.tasks import documents_for_effect_task
 from workflows.effects import declare_effects, on_effect
 
 DOCUMENT_READY = declare_effects("document_ready")[0]
+# A published pliego corrected (raised by ``pliego_services.pliego_amend`` on its audit row).
+PLIEGO_CORRECTED = declare_effects("pliego_corrected")[0]
 
 
 @on_effect(*KINDS_BY_EFFECT)

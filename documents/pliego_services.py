@@ -326,8 +326,12 @@ def _tell_subscribers(*, process_id: int) -> None:
         )
 
 
-# Raised by a correction of a published pliego, on its audit row (LCSP art. 122.1).
-PLIEGO_CORRECTED = "pliego_corrected"
+def pliego_corrected_effect() -> str:
+    # Declared with the app's effects; read here, not imported at the top: documents.effects
+    # imports the tasks, which import these services.
+    from documents.effects import PLIEGO_CORRECTED
+
+    return PLIEGO_CORRECTED
 
 
 def pliego_amend(
@@ -426,7 +430,7 @@ def pliego_amend(
             reason=changes,
             data={"significant": significant, "corrects": current.number},
             # Its eForms change notice (publication.eforms), once committed.
-            effects=(PLIEGO_CORRECTED,),
+            effects=(pliego_corrected_effect(),),
         )
         _supersede_earlier(actor=actor, pliego=new)
         _tell_downloaders(pliego=new)
