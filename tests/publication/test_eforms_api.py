@@ -99,3 +99,5 @@ def test_the_citys_atom_feed_has_an_entry_per_valid_notice(published, invalid, c
     other = client.get(reverse("portal:city-feed", args=["terrassa"])).content.decode()
     assert str(Notice.objects.get(tender=invalid).notice_id) not in other
     assert client.get(reverse("portal:city-feed", args=["nowhere"])).status_code == 404
+    city_page = client.get(reverse("portal:city", args=["logrono"])).content.decode()
+    assert reverse("portal:city-feed", args=["logrono"]) in city_page
