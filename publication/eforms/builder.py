@@ -808,7 +808,7 @@ def statistics_of(n: Notice, lot: LotView) -> LotStatistics:
             return LotStatistics()
         bids = Bid.objects.filter(
             tender=n.tender,
-            lot_id=lot.pk,
+            lot__number=lot.number,
             status=Bid.Status.SUBMITTED,
             submitted_at__lte=closing[-1].at,
         ).select_related("supplier")

@@ -28,10 +28,9 @@ def qname(name: str) -> str:
 
 
 def root(document_type: str) -> etree._Element:
-    return etree.Element(
-        f"{{{ROOT_NS[document_type]}}}{document_type}",
-        nsmap={None: ROOT_NS[document_type], **NS},
-    )
+    nsmap: dict[str | None, str] = {None: ROOT_NS[document_type]}
+    nsmap.update(NS)
+    return etree.Element(f"{{{ROOT_NS[document_type]}}}{document_type}", nsmap=nsmap)
 
 
 def sub(parent: etree._Element, name: str, text: Any = None, **attributes: str) -> etree._Element:

@@ -76,9 +76,15 @@ NOTICE_LABELS = {
 }
 
 
-class CityFeed(PublicationsFeed):
+class CityFeed(Feed):
     """A city's feed: its published steps, and one entry per valid eForms notice, whose link
-    is the notice's XML (the file a platform or TED takes)."""
+    is the notice's XML (the file a platform or TED takes). A published step's entry reads as
+    in ``PublicationsFeed``."""
+
+    feed_type = Atom1Feed
+    subtitle = PublicationsFeed.subtitle
+    item_guid_is_permalink = False
+    _releases = PublicationsFeed()
 
     def get_object(self, request, slug: str):
         from django.shortcuts import get_object_or_404
@@ -107,7 +113,7 @@ class CityFeed(PublicationsFeed):
 
     def item_title(self, item) -> str:
         if not _is_notice(item):
-            return super().item_title(item)
+            return self._releases.item_title(item)
         label = NOTICE_LABELS.get(item.subtype, item.subtype)
         if item.changes_id:
             label = _("%(notice)s (change)") % {"notice": label}
@@ -122,7 +128,7 @@ class CityFeed(PublicationsFeed):
 
     def item_link(self, item) -> str:
         if not _is_notice(item):
-            return super().item_link(item)
+            return self._releases.item_link(item)
         return reverse("api-tender-notice-xml", args=[item.tender_id, item.notice_id])
 
     def item_guid(self, item) -> str:
@@ -137,7 +143,7 @@ class CityFeed(PublicationsFeed):
     def item_categories(self, item):
         if _is_notice(item):
             return ["eForms", f"eForms {item.subtype}"]
-        return super().item_categories(item)
+        return self._releases.item_categories(item)
 
 
 def _is_notice(item) -> bool:
