@@ -123,7 +123,6 @@ class Modification:
     description: str
     reason: str
     reason_code: str = "add-wss"  # modification-justification: additional works/supplies/services
-    new_value: Decimal | None = None
 
 
 @dataclass
@@ -784,7 +783,6 @@ def winners_of(n: Notice) -> list[Winner]:
         return []
     only = next(iter(lots.values()))
     ids = ocds.award_supplier_ids(n.tender, steps[-1])
-    share = (n.tender.estimated_value / len(ids)) if ids else None
     for pk in ids:
         supplier = n.ctx.suppliers.get(pk)
         if supplier is not None:
@@ -792,7 +790,8 @@ def winners_of(n: Notice) -> list[Winner]:
                 Winner(
                     lot=only,
                     supplier=supplier,
-                    value=share,
+                    # No price per supplier is public (the award names whom, not how much).
+                    value=None,
                     signed_at=contracts[-1].at if contracts else None,
                 )
             )
@@ -822,7 +821,12 @@ def results_section(ext: etree._Element, n: Notice, winners: list[Winner]) -> No
     """``efac:NoticeResult``: per lot its result, tenders received and winners; one tender and
     one tendering party per winner, and the contract signed with it."""
     result = sub(ext, "efac:NoticeResult")
-    total = sum((w.value for w in winners if w.value is not None), Decimal(0))
+    # BT-161: the CPTI's awarded prices; for a PCP or partnership, as in the OCDS release, the
+    # process's estimated value, the most the contracts may reach.
+    if n.ctx.is_cpti:
+        total = sum((w.value for w in winners if w.value is not None), Decimal(0))
+    else:
+        total = n.tender.estimated_value
     sub(result, "cbc:TotalAmount", _money(total), currencyID=n.tender.currency)
     tender_key = {id(w): f"TEN-{i:04d}" for i, w in enumerate(winners, start=1)}
     # One contract per winner; but eForms allows several contracts in one lot only within a

@@ -5,7 +5,6 @@ Slow by nature: the first notice of each subtype in a process compiles that subt
 schematron (about 5-10 s); the validator is shared by the whole session (conftest)."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from lxml import etree
@@ -273,7 +272,6 @@ def test_a_contract_modification_makes_a_valid_38_referring_to_the_award_notice(
         modification=builder.Modification(
             description="Se amplía el servicio a dos edificios más.",
             reason="Necesidad sobrevenida no prevista en los pliegos (LCSP art. 205).",
-            new_value=Decimal("20000"),
         ),
     )
     _valid(notice)
