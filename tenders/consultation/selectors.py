@@ -18,9 +18,17 @@ from django.utils.translation import gettext as _
 from procurement.accounts.models import Membership, Supplier
 from procurement.core.exceptions import NotFound
 from procurement.core.ids import id_from_text
-from procurement.core.permissions import annotate_object_perm
-from tenders.consultation.models import Answer, Attachment, Consultation, Question, Response
+from procurement.core.permissions import annotate_object_perm, grants_q
+from tenders.consultation.models import (
+    Answer,
+    Attachment,
+    Clarification,
+    Consultation,
+    Question,
+    Response,
+)
 from tenders.procedures import Edit, states_where
+from tenders.process.models import Tender
 from tenders.process.selectors import tenders_private_for_user
 
 
@@ -229,3 +237,36 @@ def consultation_report_data(*, consultation: Consultation) -> dict:
         "report": consultation.report,
         "published_at": consultation.report_published_at,
     }
+
+
+def clarifications_to_answer_for_user(*, user) -> QuerySet[Clarification]:
+    """Suppliers' questions not answered yet, on the consultations of processes where ``user``
+    acts as procurement officer (who answers them) and while they may be answered; oldest
+    first."""
+    if not user.is_authenticated:
+        return Clarification.objects.none()
+    queryset = Clarification.objects.filter(
+        answer="", consultation__tender__status__in=states_where(editable=Edit.CLARIFICATIONS)
+    )
+    if not user.is_superuser:
+        grants = grants_q(user, "tenders.act_officer", Tender)
+        assert grants is not None  # Tender has direct-FK permission tables
+        queryset = queryset.filter(consultation__tender__in=Tender.objects.filter(grants))
+    return queryset.select_related("consultation__tender__city").order_by("created_at", "pk")
+
+
+def clarifications_waiting_of_supplier(*, user) -> QuerySet[Clarification]:
+    """The questions the suppliers ``user`` represents asked and the city has not answered yet,
+    while they may still be answered; oldest first."""
+    supplier_ids = _supplier_ids(user)
+    if not supplier_ids:
+        return Clarification.objects.none()
+    return (
+        Clarification.objects.filter(
+            answer="",
+            asked_by_id__in=supplier_ids,
+            consultation__tender__status__in=states_where(editable=Edit.CLARIFICATIONS),
+        )
+        .select_related("consultation__tender__city")
+        .order_by("created_at", "pk")
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -104,7 +105,10 @@ def consultation_detail(request, pk: int):
     consultation = access.consultation
     clarifications = consultation.clarifications.all()
     if not access.city:
-        clarifications = clarifications.exclude(answer="")
+        # Others' questions appear once answered; a supplier also sees its own still waiting.
+        clarifications = clarifications.filter(
+            ~Q(answer="") | Q(asked_by_id__in=access.supplier_ids)
+        )
     own = None
     if access.is_supplier:
         own = consultation.responses.filter(supplier_id__in=access.supplier_ids).first()

@@ -18,6 +18,13 @@ from rest_framework.views import APIView
 from procurement.accounts.models import City, Membership
 from procurement.core.api import ModelSerializer, query_choice
 from procurement.core.exceptions import ApplicationError
+from procurement.core.inapp import (
+    inapp_mark_read,
+    inapp_message_get_for_user,
+    inapp_messages_for_user,
+    inapp_unread_count,
+)
+from procurement.core.models import InAppMessage
 from procurement.core.permissions import object_get_for_user
 from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.process.models import Notification, Tender
@@ -433,6 +440,61 @@ class NotificationDetailView(APIView):
         notification = notification_get_for_user(user=request.user, pk=pk)
         notification = notification_open(actor=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
+
+
+class InAppMessageSerializer(ModelSerializer):
+    """A message of the platform to the caller: no legal effect (not a ``Notification``)."""
+
+    class Meta:
+        model = InAppMessage
+        fields = ["id", "subject", "body", "link", "created_at", "read_at"]
+
+
+class InAppMessageListView(ListAPIView):
+    """The caller's in-app messages, newest first; ``?unread=true`` only the unread ones. The
+    ``X-Unread-Count`` header tells how many are unread in all."""
+
+    serializer_class = InAppMessageSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="only the unread messages")]
+    )
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Unread-Count"] = str(inapp_unread_count(user=request.user))
+        return response
+
+    def get_queryset(self):
+        messages = inapp_messages_for_user(user=self.request.user)
+        unread = self.request.query_params.get("unread", "")
+        if unread.lower() in {"true", "1", "yes"}:
+            messages = messages.filter(read_at__isnull=True)
+        elif unread and unread.lower() not in {"false", "0", "no"}:
+            raise ValidationError({"unread": [_("Give true or false.")]})
+        return messages
+
+
+class InAppMessageReadView(APIView):
+    """Mark one of the caller's messages read (the web inbox's button). Someone else's and a
+    missing one give the same 404; marking a read message again changes nothing."""
+
+    @extend_schema(request=None, responses=InAppMessageSerializer)
+    def post(self, request, pk: int):
+        message = inapp_message_get_for_user(user=request.user, pk=pk)
+        inapp_mark_read(actor=request.user, message=message)
+        message.refresh_from_db()
+        return Response(InAppMessageSerializer(message).data)
+
+
+class InAppMessagesReadView(APIView):
+    """Mark every unread message of the caller read (the web inbox's "Mark all read")."""
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("InAppMessagesRead", {"marked": serializers.IntegerField()}),
+    )
+    def post(self, request):
+        return Response({"marked": inapp_mark_read(actor=request.user)})
 
 
 class TenderNotificationsView(ListAPIView):
