@@ -27,7 +27,7 @@ from tenders.consultation.models import (
     Question,
     Response,
 )
-from tenders.procedures import Edit, states_where
+from tenders.procedures import STATE_BY_NAME, Edit, states_where
 from tenders.process.models import Tender
 from tenders.process.selectors import tenders_private_for_user
 
@@ -66,9 +66,17 @@ def consultation_list_for_user(
     city: str = "",
     closing_before=None,
     now=None,
+    text: str = "",
+    procedure: str = "",
+    stage: str = "",
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[Consultation]:
     """Published consultations, and for a city's people also their own drafts (unless
-    ``open_only`` or ``published_only``). Every filter runs in SQL."""
+    ``open_only`` or ``published_only``). Every filter runs in SQL: ``text`` in the object,
+    the background or the process's title, or the consultation's or the process's number;
+    the process's ``procedure`` and ``stage``; a period (``opens_at`` to ``closes_at``) that
+    overlaps ``date_from``–``date_to``, both days included."""
     now = now or timezone.now()
     queryset = Consultation.objects.select_related("tender__city")
     visible = Q(published_at__isnull=False)
@@ -99,6 +107,27 @@ def consultation_list_for_user(
         )
     if closing_before is not None:
         queryset = queryset.filter(closes_at__lte=closing_before)
+    text = text.strip()
+    if text:
+        match = (
+            Q(subject__icontains=text)
+            | Q(background__icontains=text)
+            | Q(tender__title__icontains=text)
+        )
+        number = id_from_text(text.lstrip("#"))
+        if number is not None:
+            match |= Q(pk=number) | Q(tender_id=number)
+        queryset = queryset.filter(match)
+    if procedure:
+        queryset = queryset.filter(tender__procedure=procedure)
+    if stage:
+        queryset = queryset.filter(
+            tender__status__in=[n for n, state in STATE_BY_NAME.items() if state.stage == stage]
+        )
+    if date_from is not None:
+        queryset = queryset.filter(closes_at__date__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(opens_at__date__lte=date_to)
     return queryset.order_by("closes_at", "pk")
 
 

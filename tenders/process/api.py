@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -26,7 +27,8 @@ from procurement.core.inapp import (
 )
 from procurement.core.models import InAppMessage
 from procurement.core.permissions import object_get_for_user
-from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.procedures import PROCEDURE_CHOICES, STAGES, STATE_BY_NAME
+from tenders.process.forms import ProcessSearchForm
 from tenders.process.models import Notification, Tender
 from tenders.process.money import MoneyField
 from tenders.process.selectors import (
@@ -157,6 +159,39 @@ def _officer_city(user, city_id: int | None) -> City:
     return found[0]
 
 
+# The search of the process list, the same as the web's form (``ProcessSearchForm``).
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "q", str, description="words of the title or description, or the process number"
+    ),
+    OpenApiParameter("cpv", str, description="a CPV code or its first digits (72, 72000000-5)"),
+    OpenApiParameter("stage", str, enum=[c for c, _l in STAGES]),
+    OpenApiParameter("procedure", str, enum=[c for c, _l in PROCEDURE_CHOICES]),
+    OpenApiParameter("city", str, description="city id or slug"),
+    OpenApiParameter(
+        "date_from",
+        OpenApiTypes.DATE,
+        description="published (or, before that, recorded) on or after this day",
+    ),
+    OpenApiParameter(
+        "date_to",
+        OpenApiTypes.DATE,
+        description="published (or, before that, recorded) on or before this day",
+    ),
+]
+
+
+def search_of_request(request) -> dict:
+    """The list search the query parameters ask for; a 400 naming the parameter when one is
+    malformed (an unknown stage, a date that is not YYYY-MM-DD, an end before the start)."""
+    form = ProcessSearchForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(
+            {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+        )
+    return form.search()
+
+
 class TenderListView(ListAPIView):
     """Processes: the caller's cities' own and every published one. ``POST`` records a need."""
 
@@ -171,8 +206,7 @@ class TenderListView(ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, description="state name(s), comma separated"),
-            OpenApiParameter("procedure", str, enum=[c for c, _l in PROCEDURE_CHOICES]),
-            OpenApiParameter("city", str, description="city id or slug"),
+            *SEARCH_PARAMETERS,
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -184,11 +218,9 @@ class TenderListView(ListAPIView):
         unknown = [s for s in states.split(",") if s and s not in STATE_BY_NAME]
         if unknown:
             raise ValidationError({"status": [_("Unknown state: %(s)s.") % {"s": unknown[0]}]})
+        query_choice(self.request, "procedure", PROCEDURE_CHOICES)  # 400 on an unknown one
         return tender_list_for_user(
-            user=self.request.user,
-            status=states,
-            procedure=query_choice(self.request, "procedure", PROCEDURE_CHOICES),
-            city=params.get("city", ""),
+            user=self.request.user, status=states, **search_of_request(self.request)
         ).only(*LIST_COLUMNS)
 
     @extend_schema(request=TenderCreateSerializer, responses={201: TenderPrivateSerializer})
