@@ -133,3 +133,20 @@ def test_the_inbox_queries_do_not_grow_with_the_messages(
     with django_assert_max_num_queries(12):
         page = client.get("/processes/inbox/").content.decode()
     assert page.count('data-testid="inapp-message"') == 25
+
+
+def test_a_question_tells_the_officers_and_its_answer_tells_the_asker(open_consultation, demo):
+    from tenders.consultation.services import clarification_answer, clarification_ask
+
+    asked = clarification_ask(
+        actor=demo.user("supplier.acme"),
+        consultation=open_consultation,
+        question="¿Se admiten sensores en fachadas privadas?",
+    )
+    told = InAppMessage.objects.get(key=f"clarification:{asked.pk}:asked")
+    assert told.recipient == demo.user("officer.logrono")
+    assert "Acme" not in told.subject + told.body  # the asker stays unnamed
+    clarification_answer(actor=demo.user("officer.logrono"), clarification=asked, answer="Sí.")
+    answered = InAppMessage.objects.get(key=f"clarification:{asked.pk}:answered")
+    assert answered.recipient == demo.user("supplier.acme")
+    assert answered.link == f"/consultations/{open_consultation.pk}/"
