@@ -25,3 +25,9 @@ class DocumentsConfig(AppConfig):
         signature_checker_register(signatures_missing)
         # Bids' files are validated when their envelope is opened (tenders.award).
         pdf_checker_register(pdf_verdict)
+
+        from documents.selectors import review_work
+        from procurement.core.work import work_provider_register
+
+        # The legal team's home page lists the templates waiting for its review.
+        work_provider_register(review_work)

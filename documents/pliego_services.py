@@ -30,6 +30,7 @@ from documents.services import FOOTER_LABELS, template_version_pick
 from procurement.accounts.models import Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from workflows.status import status_change
@@ -308,6 +309,12 @@ def _portal_url(process_id: int) -> str:
     return f"{base}/portal/processes/{process_id}/"
 
 
+def _representatives(supplier_id: int):
+    return Membership.objects.filter(
+        supplier_id=supplier_id, role=Membership.Role.REPRESENTATIVE
+    ).values_list("user_id", flat=True)
+
+
 def _tell_subscribers(*, process_id: int) -> None:
     ref = contexts.process_ref(process_id)
     language = ref.language if ref.language in Language.values else Language.ES
@@ -318,11 +325,14 @@ def _tell_subscribers(*, process_id: int) -> None:
             "download, without registering, at %(url)s (LCSP art. 138.1).\n"
         ) % {"title": ref.title, "url": _portal_url(process_id)}
     for supplier_id, addresses in contexts.process_subscribers(process_id=process_id):
-        email_queue(
-            key=f"pliegos:{process_id}:published:{supplier_id}",
-            to=addresses,
+        key = f"pliegos:{process_id}:published:{supplier_id}"
+        email_queue(key=key, to=addresses, subject=subject, body=body)
+        inapp_send(
+            key=key,
+            users=_representatives(supplier_id),
             subject=subject,
             body=body,
+            link=f"/portal/processes/{process_id}/",
         )
 
 
@@ -462,11 +472,14 @@ def _tell_downloaders(*, pliego: Pliego) -> None:
             ) % {"when": timezone.localtime(pliego.new_deadline, zone).strftime("%d/%m/%Y %H:%M")}
         body += _("Read the new version at %(url)s\n") % {"url": _portal_url(pliego.tender_id)}
     for supplier_id, addresses in contexts.supplier_addresses_of(supplier_ids=supplier_ids).items():
-        email_queue(
-            key=f"pliego:{pliego.pk}:corrected:{supplier_id}",
-            to=addresses,
+        key = f"pliego:{pliego.pk}:corrected:{supplier_id}"
+        email_queue(key=key, to=addresses, subject=subject, body=body)
+        inapp_send(
+            key=key,
+            users=_representatives(supplier_id),
             subject=subject,
             body=body,
+            link=f"/portal/processes/{pliego.tender_id}/",
         )
 
 

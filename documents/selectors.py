@@ -214,6 +214,44 @@ def review_queue_for_user(*, user) -> dict[str, list]:
     return {"in_review": in_review, "network": network_items}
 
 
+def review_work(*, user) -> list:
+    """The legal team's home-page section: the template versions waiting for its review
+    (``review_queue_for_user``), each linking to its template."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection
+
+    if not any(m.city_id and m.role == Membership.Role.LEGAL for m in user.memberships_seen):
+        return []
+    queue = review_queue_for_user(user=user)
+    items = [
+        WorkItem(
+            subject=f"{version.template.name} v{version.number}",
+            url=reverse("document-template-detail", args=[version.template_id]),
+            action=_("Review and approve"),
+        )
+        for version in queue["in_review"]
+    ] + [
+        WorkItem(
+            subject=f"{version.template.name} v{version.number}",
+            url=reverse("document-template-detail", args=[version.template_id]),
+            action=_("Approve the network's default for %(city)s") % {"city": city},
+        )
+        for city, version in queue["network"]
+    ]
+    return [
+        WorkSection(
+            key="templates",
+            heading=gettext_lazy("Templates to review"),
+            items=items[:WORK_ITEMS],
+            count=len(items),
+            more_url=reverse("document-review-queue"),
+        )
+    ]
+
+
 def documents_for_process(
     *, user, process_id
 ) -> tuple[contexts.ProcessRef, bool, QuerySet[GeneratedDocument]]:

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from procurement.accounts.models import City, Membership, Network, User
 from procurement.accounts.permissions import grant_to_roles
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from workflows.status import status_change, status_check
@@ -368,11 +370,19 @@ def _tell_adopters(version: TemplateVersion) -> None:
                 "name": template.name,
                 "city": copy.city,
             }
+        key = f"template-update:{version.pk}:{copy.pk}"
         email_queue(
-            key=f"template-update:{version.pk}:{copy.pk}",
+            key=key,
             to=list(legal.values_list("user__email", flat=True)),
             subject=subject,
             body=body,
+        )
+        inapp_send(
+            key=key,
+            users=legal.values_list("user_id", flat=True),
+            subject=subject,
+            body=body,
+            link=reverse("document-template-detail", args=[copy.pk]),
         )
 
 

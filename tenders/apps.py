@@ -20,3 +20,8 @@ class TendersConfig(AppConfig):
         # The process's guards and transitions reach bids and awards through this registration,
         # so that the process models need not import the award area built on them.
         award_area_register(engine)
+
+        from tenders.work import work_providers_register
+
+        # The home page lives below the apps: each app brings it the work it knows of.
+        work_providers_register()

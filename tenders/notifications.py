@@ -1,14 +1,22 @@
-"""E-mails to suppliers about consultations. Each goes out once: the e-mail key says to whom
-and about what, so a retried task or a second beat sends nothing twice."""
+"""E-mails and in-app messages to suppliers about consultations and tenders that match their
+alerts. Each goes out once: the key says to whom and about what, so a retried task or a second
+beat sends nothing twice."""
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
-from tenders.consultation.subscriptions import subscriptions_matching, supplier_addresses
-from tenders.models import Consultation, Response, SupplierSubscription
+from tenders.consultation.subscriptions import (
+    subscriptions_for_process,
+    subscriptions_matching,
+    supplier_addresses,
+    supplier_representative_ids,
+)
+from tenders.models import Consultation, Response, SupplierSubscription, Tender
 from tenders.procedures import S
 
 REMIND_BEFORE = dt.timedelta(days=3)
@@ -37,12 +45,75 @@ def consultation_opened_notify(*, tender_id: int) -> int:
             "when": _when(consultation),
             "id": consultation.pk,
         }
-    for subscription in subscriptions_matching(consultation):
+    subscriptions = list(subscriptions_matching(consultation))
+    users = supplier_representative_ids(s.supplier_id for s in subscriptions)
+    link = reverse("consultation-detail", args=[consultation.pk])
+    for subscription in subscriptions:
+        key = f"consultation:{consultation.pk}:opened:{subscription.supplier_id}"
         queued = email_queue(
-            key=f"consultation:{consultation.pk}:opened:{subscription.supplier_id}",
+            key=key,
             to=supplier_addresses(subscription.supplier, subscription),
             subject=subject,
             body=body,
+        )
+        inapp_send(
+            key=key,
+            users=users.get(subscription.supplier_id, []),
+            subject=subject,
+            body=body,
+            link=link,
+        )
+        sent += queued is not None
+    return sent
+
+
+def tender_published_notify(*, tender_id: int) -> int:
+    """Tell the suppliers whose alerts (CPV codes, cities) match a process that its tender
+    notice is published, whatever the procedure (the CPTI tender, the PCP call, the partnership
+    notice): an e-mail and an in-app message each, once. Returns the e-mails queued."""
+    tender = Tender.objects.select_related("city").filter(pk=tender_id).first()
+    if tender is None or tender.first_published_at is None:
+        return 0
+    link = reverse("tender-detail", args=[tender.pk])
+    with translation.override(tender.city.language):
+        subject = _("New call matching your alerts: %(title)s") % {"title": tender.title}
+        body = _(
+            "%(city)s published “%(title)s” (%(procedure)s).%(deadline)s\n\n"
+            "Read it and take part: %(url)s\n"
+        ) % {
+            "city": tender.city,
+            "title": tender.title,
+            "procedure": tender.get_procedure_display(),
+            "deadline": (
+                " "
+                + _("Submissions until %(when)s.")
+                % {
+                    "when": timezone.localtime(
+                        tender.submission_deadline, tender.city.zone
+                    ).strftime("%d/%m/%Y %H:%M %Z")
+                }
+                if tender.submission_deadline
+                else ""
+            ),
+            "url": link,
+        }
+    subscriptions = list(subscriptions_for_process(tender))
+    users = supplier_representative_ids(s.supplier_id for s in subscriptions)
+    sent = 0
+    for subscription in subscriptions:
+        key = f"tender:{tender.pk}:published:{subscription.supplier_id}"
+        queued = email_queue(
+            key=key,
+            to=supplier_addresses(subscription.supplier, subscription),
+            subject=subject,
+            body=body,
+        )
+        inapp_send(
+            key=key,
+            users=users.get(subscription.supplier_id, []),
+            subject=subject,
+            body=body,
+            link=link,
         )
         sent += queued is not None
     return sent
@@ -74,12 +145,18 @@ def consultations_closing_remind(*, now: dt.datetime | None = None) -> int:
         from procurement.accounts.models import Supplier
 
         suppliers = Supplier.objects.in_bulk(list(recipients))
+        users = supplier_representative_ids(recipients)
+        link = reverse("consultation-detail", args=[consultation.pk])
         for supplier_id, subscription in recipients.items():
+            key = f"consultation:{consultation.pk}:closing:{supplier_id}"
             queued = email_queue(
-                key=f"consultation:{consultation.pk}:closing:{supplier_id}",
+                key=key,
                 to=supplier_addresses(suppliers[supplier_id], subscription),
                 subject=subject,
                 body=body,
+            )
+            inapp_send(
+                key=key, users=users.get(supplier_id, []), subject=subject, body=body, link=link
             )
             sent += queued is not None
     return sent

@@ -1,8 +1,10 @@
 from celery import shared_task
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from tenders.models import Tender
@@ -26,8 +28,14 @@ def transition_notify_task(audit_entry_id: int) -> None:
         body = _(
             "The process “%(title)s” of %(city)s is now “%(state)s”: its deadline fell due.\n"
         ) % {"title": tender.title, "city": tender.city, "state": state}
-    email_queue(
-        key=f"transition:{audit_entry_id}:officers", to=addresses, subject=subject, body=body
+    key = f"transition:{audit_entry_id}:officers"
+    email_queue(key=key, to=addresses, subject=subject, body=body)
+    inapp_send(
+        key=key,
+        users=officers.values_list("user_id", flat=True),
+        subject=subject,
+        body=body,
+        link=reverse("tender-detail", args=[tender.pk]),
     )
 
 
@@ -37,6 +45,14 @@ def consultation_opened_notify_task(tender_id: int) -> int:
     from tenders.notifications import consultation_opened_notify
 
     return consultation_opened_notify(tender_id=tender_id)
+
+
+@shared_task(name="tenders.tender_published_notify", ignore_result=True)
+def tender_published_notify_task(tender_id: int) -> int:
+    """Tell subscribed suppliers that a call matching their alerts is published (once each)."""
+    from tenders.notifications import tender_published_notify
+
+    return tender_published_notify(tender_id=tender_id)
 
 
 @shared_task(name="tenders.consultations_closing_remind", ignore_result=True)

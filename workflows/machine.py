@@ -128,6 +128,9 @@ class Transition:
     records an event from outside the process that the law attaches the step to (an appeal
     lodged online suspends the award by law, with nobody pressing a button); the scheduler
     never fires it.
+    ``optional``: a step the procedure allows but never requires of anyone (extend a deadline,
+    record an appeal, cancel, declare void): the process moves on without it, so it is nobody's
+    pending work.
     """
 
     name: str
@@ -146,6 +149,7 @@ class Transition:
     data: tuple[DataField, ...] = ()
     effects: tuple[str, ...] = ()
     by_system: bool = False
+    optional: bool = False
 
     @property
     def automatic(self) -> bool:

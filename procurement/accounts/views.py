@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,10 +28,41 @@ from procurement.accounts.services import (
     supplier_registration_request,
 )
 from procurement.core.exceptions import ApplicationError, NotFound, TooManyAttempts
+from procurement.core.inapp import inapp_messages_for_user
+from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection, work_for_user
 
 
 def home(request):
-    return render(request, "accounts/home.html", {"cities": public_cities()})
+    """Visitors: what OpenCPI is and its member cities. A signed-in user: the user's work, what
+    is the user's to do now first (``procurement.core.work``: each app brings its part), then
+    the unread messages."""
+    if not request.user.is_authenticated:
+        return render(request, "accounts/home.html", {"cities": public_cities()})
+    sections = work_for_user(user=request.user)
+    unread = inapp_messages_for_user(user=request.user).filter(read_at__isnull=True)
+    rows = list(unread[: WORK_ITEMS + 1])
+    if rows:
+        sections.append(
+            WorkSection(
+                key="messages",
+                heading=gettext_lazy("Unread messages"),
+                items=[
+                    WorkItem(subject=m.subject, url=m.link or reverse("inbox"), detail=m.body[:200])
+                    for m in rows[:WORK_ITEMS]
+                ],
+                count=len(rows) if len(rows) <= WORK_ITEMS else unread.count(),
+                more_url=reverse("inbox"),
+                to_do=False,
+            )
+        )
+    return render(
+        request,
+        "accounts/work.html",
+        {
+            "sections": sections,
+            "to_do": sum(section.count for section in sections if section.to_do),
+        },
+    )
 
 
 @login_required

@@ -83,6 +83,41 @@ class OutboundEmail(models.Model):
         return self.subject
 
 
+class InAppMessage(models.Model):
+    """A message to one user in the platform, beside the e-mail that says the same: what
+    happened and where to act on it. Not a legal notification (``tenders.Notification`` is the
+    one with evidence of receipt, LCSP DA 15ª): reading it starts no period. ``key`` makes
+    sending idempotent, as ``OutboundEmail.key`` does: one message per key and recipient."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inapp_messages"
+    )
+    key = models.CharField(max_length=200)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("in-app message")
+        verbose_name_plural = _("in-app messages")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="inapp_message_once"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="inapp_message_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="inapp_message_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class CpvCode(models.Model):
     """One code of the Common Procurement Vocabulary (CPV 2008), imported by ``import_cpv``."""
 

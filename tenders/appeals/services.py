@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from procurement.accounts.models import Membership, Supplier, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import upload_check
@@ -250,22 +251,30 @@ def appeal_lodge(
     ).exclude(email="")
     # The contracting body forwards the appeal with the file and a report within two working
     # days when it is lodged with it (LCSP art. 56.2): its officers hear at once.
+    subject = _("Special appeal lodged: %(title)s") % {"title": locked.title}
+    body = _(
+        "%(supplier)s lodged special appeal no. %(id)s against %(act)s of “%(title)s”. "
+        "Forward it to the tribunal with the file and a report within 2 working days "
+        "(LCSP art. 56.2): %(url)s\n"
+    ) % {
+        "supplier": supplier,
+        "id": appeal.pk,
+        "act": appeal.get_act_display(),
+        "title": locked.title,
+        "url": reverse("tender-appeals", args=[locked.pk]),
+    }
+    key = f"appeal:{appeal.pk}:officers"
     email_queue(
-        key=f"appeal:{appeal.pk}:officers",
-        to=list(officers.values_list("email", flat=True)),
-        subject=_("Special appeal lodged: %(title)s") % {"title": locked.title},
-        body=_(
-            "%(supplier)s lodged special appeal no. %(id)s against %(act)s of “%(title)s”. "
-            "Forward it to the tribunal with the file and a report within 2 working days "
-            "(LCSP art. 56.2): %(url)s\n"
-        )
-        % {
-            "supplier": supplier,
-            "id": appeal.pk,
-            "act": appeal.get_act_display(),
-            "title": locked.title,
-            "url": reverse("tender-appeals", args=[locked.pk]),
-        },
+        key=key, to=list(officers.values_list("email", flat=True)), subject=subject, body=body
+    )
+    inapp_send(
+        key=key,
+        users=User.objects.filter(
+            memberships__city_id=locked.city_id, memberships__role=Membership.Role.OFFICER
+        ).values_list("pk", flat=True),
+        subject=subject,
+        body=body,
+        link=reverse("tender-appeals", args=[locked.pk]),
     )
     if appeal.suspends and _leaves(locked, T.RECORD_APPEAL):
         # LCSP art. 53: lodging it suspends the procedure by law; nobody decides it.

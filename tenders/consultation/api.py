@@ -53,6 +53,7 @@ from tenders.consultation.services import (
     response_withdraw,
 )
 from tenders.consultation.subscriptions import subscription_save
+from tenders.process.api import SEARCH_PARAMETERS, search_of_request
 from tenders.process.selectors import tender_get_private_for_user
 
 
@@ -184,23 +185,22 @@ class ConsultationListView(ListAPIView):
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("open", bool),
-            OpenApiParameter("cpv", str),
-            OpenApiParameter("city", str),
-        ]
-    )
+    @extend_schema(parameters=[OpenApiParameter("open", bool), *SEARCH_PARAMETERS])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
+        search = search_of_request(self.request)
         return consultation_list_for_user(
             user=self.request.user,
             open_only=bool(query_bool(self.request, "open")),
-            cpv=params.get("cpv", ""),
-            city=params.get("city", ""),
+            cpv=search["cpv"],
+            city=search["city"],
+            text=search["text"],
+            procedure=search["procedure"],
+            stage=search["stage"],
+            date_from=search["date_from"],
+            date_to=search["date_to"],
         ).only(*LIST_COLUMNS)
 
     @extend_schema(

@@ -18,9 +18,17 @@ from django.utils.translation import gettext as _
 from procurement.accounts.models import Membership, Supplier
 from procurement.core.exceptions import NotFound
 from procurement.core.ids import id_from_text
-from procurement.core.permissions import annotate_object_perm
-from tenders.consultation.models import Answer, Attachment, Consultation, Question, Response
-from tenders.procedures import Edit, states_where
+from procurement.core.permissions import annotate_object_perm, grants_q
+from tenders.consultation.models import (
+    Answer,
+    Attachment,
+    Clarification,
+    Consultation,
+    Question,
+    Response,
+)
+from tenders.procedures import STATE_BY_NAME, Edit, states_where
+from tenders.process.models import Tender
 from tenders.process.selectors import tenders_private_for_user
 
 
@@ -58,9 +66,17 @@ def consultation_list_for_user(
     city: str = "",
     closing_before=None,
     now=None,
+    text: str = "",
+    procedure: str = "",
+    stage: str = "",
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[Consultation]:
     """Published consultations, and for a city's people also their own drafts (unless
-    ``open_only`` or ``published_only``). Every filter runs in SQL."""
+    ``open_only`` or ``published_only``). Every filter runs in SQL: ``text`` in the object,
+    the background or the process's title, or the consultation's or the process's number;
+    the process's ``procedure`` and ``stage``; a period (``opens_at`` to ``closes_at``) that
+    overlaps ``date_from``–``date_to``, both days included."""
     now = now or timezone.now()
     queryset = Consultation.objects.select_related("tender__city")
     visible = Q(published_at__isnull=False)
@@ -91,6 +107,27 @@ def consultation_list_for_user(
         )
     if closing_before is not None:
         queryset = queryset.filter(closes_at__lte=closing_before)
+    text = text.strip()
+    if text:
+        match = (
+            Q(subject__icontains=text)
+            | Q(background__icontains=text)
+            | Q(tender__title__icontains=text)
+        )
+        number = id_from_text(text.lstrip("#"))
+        if number is not None:
+            match |= Q(pk=number) | Q(tender_id=number)
+        queryset = queryset.filter(match)
+    if procedure:
+        queryset = queryset.filter(tender__procedure=procedure)
+    if stage:
+        queryset = queryset.filter(
+            tender__status__in=[n for n, state in STATE_BY_NAME.items() if state.stage == stage]
+        )
+    if date_from is not None:
+        queryset = queryset.filter(closes_at__date__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(opens_at__date__lte=date_to)
     return queryset.order_by("closes_at", "pk")
 
 
@@ -229,3 +266,36 @@ def consultation_report_data(*, consultation: Consultation) -> dict:
         "report": consultation.report,
         "published_at": consultation.report_published_at,
     }
+
+
+def clarifications_to_answer_for_user(*, user) -> QuerySet[Clarification]:
+    """Suppliers' questions not answered yet, on the consultations of processes where ``user``
+    acts as procurement officer (who answers them) and while they may be answered; oldest
+    first."""
+    if not user.is_authenticated:
+        return Clarification.objects.none()
+    queryset = Clarification.objects.filter(
+        answer="", consultation__tender__status__in=states_where(editable=Edit.CLARIFICATIONS)
+    )
+    if not user.is_superuser:
+        grants = grants_q(user, "tenders.act_officer", Tender)
+        assert grants is not None  # Tender has direct-FK permission tables
+        queryset = queryset.filter(consultation__tender__in=Tender.objects.filter(grants))
+    return queryset.select_related("consultation__tender__city").order_by("created_at", "pk")
+
+
+def clarifications_waiting_of_supplier(*, user) -> QuerySet[Clarification]:
+    """The questions the suppliers ``user`` represents asked and the city has not answered yet,
+    while they may still be answered; oldest first."""
+    supplier_ids = _supplier_ids(user)
+    if not supplier_ids:
+        return Clarification.objects.none()
+    return (
+        Clarification.objects.filter(
+            answer="",
+            asked_by_id__in=supplier_ids,
+            consultation__tender__status__in=states_where(editable=Edit.CLARIFICATIONS),
+        )
+        .select_related("consultation__tender__city")
+        .order_by("created_at", "pk")
+    )

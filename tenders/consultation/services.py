@@ -13,12 +13,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.accounts.models import User
+from procurement.accounts.models import Membership, User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
+from procurement.core.inapp import inapp_send
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import upload_check
 from tenders.consultation.models import (
@@ -255,6 +257,16 @@ def clarification_answer(
     clarification.answered_at = timezone.now()
     clarification.answered_by = actor
     clarification.save()
+    consultation = clarification.consultation
+    inapp_send(
+        key=f"clarification:{clarification.pk}:answered",
+        users=Membership.objects.filter(
+            supplier_id=clarification.asked_by_id, role=Membership.Role.REPRESENTATIVE
+        ).values_list("user_id", flat=True),
+        subject=_("Your question on “%(subject)s” is answered") % {"subject": consultation.subject},
+        body=clarification.answer[:500],
+        link=reverse("consultation-detail", args=[consultation.pk]),
+    )
     return clarification
 
 
@@ -568,4 +580,17 @@ def clarification_ask(
         raise ApplicationError(
             _("Write the question (at most 5,000 characters)."), extra={"field": "question"}
         )
-    return Clarification.objects.create(consultation=consultation, asked_by=supplier, question=text)
+    clarification = Clarification.objects.create(
+        consultation=consultation, asked_by=supplier, question=text
+    )
+    # The city's officers answer it: they hear of it in the app (the asker stays unnamed).
+    inapp_send(
+        key=f"clarification:{clarification.pk}:asked",
+        users=Membership.objects.filter(
+            city_id=consultation.tender.city_id, role=Membership.Role.OFFICER
+        ).values_list("user_id", flat=True),
+        subject=_("A supplier asked about “%(subject)s”") % {"subject": consultation.subject},
+        body=text[:500],
+        link=reverse("consultation-detail", args=[consultation.pk]),
+    )
+    return clarification

@@ -80,3 +80,13 @@ def supplier_addresses(
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def supplier_representative_ids(supplier_ids) -> dict[int, list[int]]:
+    """The users who speak for each of ``supplier_ids``, by supplier (for in-app messages)."""
+    users: dict[int, list[int]] = {}
+    for supplier_id, user_id in Membership.objects.filter(
+        supplier_id__in=list(supplier_ids), role=Membership.Role.REPRESENTATIVE
+    ).values_list("supplier_id", "user_id"):
+        users.setdefault(supplier_id, []).append(user_id)
+    return users

@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,7 +48,7 @@ from tenders.consultation.services import (
 from tenders.consultation.subscriptions import subscription_save
 from tenders.procedures import Edit, is_editable
 from tenders.process.common import supplier_of
-from tenders.process.forms import ConsultationForm, ReportForm
+from tenders.process.forms import ConsultationForm, ProcessSearchForm, ReportForm
 from tenders.process.selectors import tender_get_private_for_user
 
 
@@ -69,15 +70,27 @@ def consultation_list(request):
     """Open consultations soonest closing first, then closed ones newest first: 25 a page each
     (``?page=``, ``?closed=``), read without counting the whole list."""
     now = timezone.now()
-    cpv, city = request.GET.get("cpv", "").strip(), request.GET.get("city", "").strip()
+    cities = City.objects.order_by("name").only("name", "slug")
+    form = ProcessSearchForm(request.GET or None, cities=cities)
+    search = form.search() if form.is_bound and form.is_valid() else {}
+    cpv, city = search.get("cpv", ""), search.get("city", "")
+    search = {
+        "text": search.get("text", ""),
+        "procedure": search.get("procedure", ""),
+        "stage": search.get("stage", ""),
+        "date_from": search.get("date_from"),
+        "date_to": search.get("date_to"),
+    }
     open_items = consultation_list_for_user(
-        user=request.user, open_only=True, cpv=cpv, city=city, now=now
+        user=request.user, open_only=True, cpv=cpv, city=city, now=now, **search
     )
     closing = request.GET.get("closing_within", "")
     if closing.isascii() and closing.isdigit() and len(closing) <= 5:
         open_items = open_items.filter(closes_at__lte=now + dt.timedelta(days=int(closing)))
     past = (
-        consultation_list_for_user(user=request.user, published_only=True, city=city, cpv=cpv)
+        consultation_list_for_user(
+            user=request.user, published_only=True, city=city, cpv=cpv, **search
+        )
         .filter(closes_at__lte=now)
         .order_by("-closes_at", "-pk")
     )
@@ -91,7 +104,8 @@ def consultation_list(request):
             "open_pager": open_page,
             "past": past_page.rows,
             "past_pager": past_page,
-            "cities": City.objects.order_by("name").only("name", "slug"),
+            "cities": cities,
+            "form": form,
             "cpv": cpv,
             "city": city,
             "closing_within": closing,
@@ -104,7 +118,10 @@ def consultation_detail(request, pk: int):
     consultation = access.consultation
     clarifications = consultation.clarifications.all()
     if not access.city:
-        clarifications = clarifications.exclude(answer="")
+        # Others' questions appear once answered; a supplier also sees its own still waiting.
+        clarifications = clarifications.filter(
+            ~Q(answer="") | Q(asked_by_id__in=access.supplier_ids)
+        )
     own = None
     if access.is_supplier:
         own = consultation.responses.filter(supplier_id__in=access.supplier_ids).first()

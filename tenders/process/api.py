@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,8 +19,16 @@ from rest_framework.views import APIView
 from procurement.accounts.models import City, Membership
 from procurement.core.api import ModelSerializer, query_choice
 from procurement.core.exceptions import ApplicationError
+from procurement.core.inapp import (
+    inapp_mark_read,
+    inapp_message_get_for_user,
+    inapp_messages_for_user,
+    inapp_unread_count,
+)
+from procurement.core.models import InAppMessage
 from procurement.core.permissions import object_get_for_user
-from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME
+from tenders.procedures import PROCEDURE_CHOICES, STAGES, STATE_BY_NAME
+from tenders.process.forms import ProcessSearchForm
 from tenders.process.models import Notification, Tender
 from tenders.process.money import MoneyField
 from tenders.process.selectors import (
@@ -150,6 +159,39 @@ def _officer_city(user, city_id: int | None) -> City:
     return found[0]
 
 
+# The search of the process list, the same as the web's form (``ProcessSearchForm``).
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "q", str, description="words of the title or description, or the process number"
+    ),
+    OpenApiParameter("cpv", str, description="a CPV code or its first digits (72, 72000000-5)"),
+    OpenApiParameter("stage", str, enum=[c for c, _l in STAGES]),
+    OpenApiParameter("procedure", str, enum=[c for c, _l in PROCEDURE_CHOICES]),
+    OpenApiParameter("city", str, description="city id or slug"),
+    OpenApiParameter(
+        "date_from",
+        OpenApiTypes.DATE,
+        description="published (or, before that, recorded) on or after this day",
+    ),
+    OpenApiParameter(
+        "date_to",
+        OpenApiTypes.DATE,
+        description="published (or, before that, recorded) on or before this day",
+    ),
+]
+
+
+def search_of_request(request) -> dict:
+    """The list search the query parameters ask for; a 400 naming the parameter when one is
+    malformed (an unknown stage, a date that is not YYYY-MM-DD, an end before the start)."""
+    form = ProcessSearchForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(
+            {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+        )
+    return form.search()
+
+
 class TenderListView(ListAPIView):
     """Processes: the caller's cities' own and every published one. ``POST`` records a need."""
 
@@ -164,8 +206,7 @@ class TenderListView(ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, description="state name(s), comma separated"),
-            OpenApiParameter("procedure", str, enum=[c for c, _l in PROCEDURE_CHOICES]),
-            OpenApiParameter("city", str, description="city id or slug"),
+            *SEARCH_PARAMETERS,
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -177,11 +218,9 @@ class TenderListView(ListAPIView):
         unknown = [s for s in states.split(",") if s and s not in STATE_BY_NAME]
         if unknown:
             raise ValidationError({"status": [_("Unknown state: %(s)s.") % {"s": unknown[0]}]})
+        query_choice(self.request, "procedure", PROCEDURE_CHOICES)  # 400 on an unknown one
         return tender_list_for_user(
-            user=self.request.user,
-            status=states,
-            procedure=query_choice(self.request, "procedure", PROCEDURE_CHOICES),
-            city=params.get("city", ""),
+            user=self.request.user, status=states, **search_of_request(self.request)
         ).only(*LIST_COLUMNS)
 
     @extend_schema(request=TenderCreateSerializer, responses={201: TenderPrivateSerializer})
@@ -433,6 +472,61 @@ class NotificationDetailView(APIView):
         notification = notification_get_for_user(user=request.user, pk=pk)
         notification = notification_open(actor=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
+
+
+class InAppMessageSerializer(ModelSerializer):
+    """A message of the platform to the caller: no legal effect (not a ``Notification``)."""
+
+    class Meta:
+        model = InAppMessage
+        fields = ["id", "subject", "body", "link", "created_at", "read_at"]
+
+
+class InAppMessageListView(ListAPIView):
+    """The caller's in-app messages, newest first; ``?unread=true`` only the unread ones. The
+    ``X-Unread-Count`` header tells how many are unread in all."""
+
+    serializer_class = InAppMessageSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="only the unread messages")]
+    )
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Unread-Count"] = str(inapp_unread_count(user=request.user))
+        return response
+
+    def get_queryset(self):
+        messages = inapp_messages_for_user(user=self.request.user)
+        unread = self.request.query_params.get("unread", "")
+        if unread.lower() in {"true", "1", "yes"}:
+            messages = messages.filter(read_at__isnull=True)
+        elif unread and unread.lower() not in {"false", "0", "no"}:
+            raise ValidationError({"unread": [_("Give true or false.")]})
+        return messages
+
+
+class InAppMessageReadView(APIView):
+    """Mark one of the caller's messages read (the web inbox's button). Someone else's and a
+    missing one give the same 404; marking a read message again changes nothing."""
+
+    @extend_schema(request=None, responses=InAppMessageSerializer)
+    def post(self, request, pk: int):
+        message = inapp_message_get_for_user(user=request.user, pk=pk)
+        inapp_mark_read(actor=request.user, message=message)
+        message.refresh_from_db()
+        return Response(InAppMessageSerializer(message).data)
+
+
+class InAppMessagesReadView(APIView):
+    """Mark every unread message of the caller read (the web inbox's "Mark all read")."""
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("InAppMessagesRead", {"marked": serializers.IntegerField()}),
+    )
+    def post(self, request):
+        return Response({"marked": inapp_mark_read(actor=request.user)})
 
 
 class TenderNotificationsView(ListAPIView):

@@ -138,3 +138,67 @@ def local_datetime(value: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | str:
     except ValueError:
         return value
     return naive if naive.tzinfo else naive.replace(tzinfo=zone)
+
+
+class ProcessSearchForm(forms.Form):
+    """The search of a list of processes (or of their consultations): what the web's GET form
+    and the API's query parameters both accept. Every field may be left empty."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Words of the title or description, or the process number."),
+    )
+    cpv = forms.CharField(label=_("CPV code"), required=False, max_length=12)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    procedure = forms.ChoiceField(
+        label=_("Procedure"), required=False, choices=[("", _("Any")), *PROCEDURE_CHOICES]
+    )
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, cities=(), **kwargs) -> None:
+        from tenders.procedures import STAGES
+
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", _("Any")), *STAGES]
+        if cities:
+            self.fields["city"].widget = forms.Select(
+                choices=[("", _("Any")), *((c.slug, c.name) for c in cities)]
+            )
+
+    def clean_cpv(self) -> str:
+        cpv = self.cleaned_data["cpv"].strip()
+        if cpv and not any(ch.isdigit() for ch in cpv.split("-")[0]):
+            raise forms.ValidationError(_("Give a CPV code or its first digits, e.g. 72."))
+        return cpv
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def search(self) -> dict:
+        """The keywords of ``tender_list_for_user`` the valid form asks for."""
+        data = self.cleaned_data
+        return {
+            "text": data.get("q", ""),
+            "cpv": data.get("cpv", ""),
+            "stage": data.get("stage", ""),
+            "procedure": data.get("procedure", ""),
+            "city": data.get("city", ""),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.search().values())

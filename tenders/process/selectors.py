@@ -5,13 +5,18 @@ tender notice); after that anyone may read its public face. What only the city s
 actions, file reports) needs ``tenders.view_tender`` on the process.
 """
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+import re
+
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from procurement.accounts.models import Membership
 from procurement.core.audit import audit_history
 from procurement.core.exceptions import NotFound
 from procurement.core.ids import id_from_text
 from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
+from tenders.procedures import STATE_BY_NAME
 from tenders.process.models import Notification, Tender
 
 
@@ -24,10 +29,17 @@ def tenders_private_for_user(user) -> QuerySet[Tender]:
 
 
 def tender_list_for_user(
-    *, user, status: str = "", procedure: str = "", city: str = "", public_only: bool = False
+    *,
+    user,
+    status: str = "",
+    procedure: str = "",
+    city: str = "",
+    public_only: bool = False,
+    **search,
 ) -> QuerySet[Tender]:
-    """The processes ``user`` may read: their cities' processes and every published one."""
-    queryset = _base()
+    """The processes ``user`` may read: their cities' processes and every published one,
+    narrowed by ``search`` (``tender_search``'s keywords)."""
+    queryset = tender_search(_base(), procedure=procedure, city=city, **search)
     public = Q(first_published_at__isnull=False)
     if public_only or not user.is_authenticated:
         queryset = queryset.filter(public)
@@ -37,6 +49,50 @@ def tender_list_for_user(
         queryset = queryset.filter(public | grants)
     if status:
         queryset = queryset.filter(status__in=[s for s in status.split(",") if s])
+    return queryset.order_by("-created_at", "-pk")
+
+
+def cpv_digits(code: str) -> str:
+    """``72000000-5`` → ``72``; ``7231`` → ``7231``: the digits of a CPV code or prefix that
+    matter for matching (``""`` when it has none)."""
+    digits = re.sub(r"\D", "", str(code).split("-")[0])
+    stripped = digits.rstrip("0")
+    return stripped if len(stripped) >= 2 else digits[:2]
+
+
+def tender_search(
+    queryset: QuerySet[Tender],
+    *,
+    text: str = "",
+    cpv: str = "",
+    stage: str = "",
+    procedure: str = "",
+    city: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Tender]:
+    """``queryset`` narrowed to the processes whose title, description or reference (the
+    process number, ``123`` or ``#123``) holds ``text``; with a CPV code starting with ``cpv``;
+    in ``stage``; of ``procedure``; of ``city`` (its id or slug); dated (published, or recorded when not published yet) between ``date_from``
+    and ``date_to``, both days included, in the server's time zone."""
+    text = text.strip()
+    if text:
+        match = Q(title__icontains=text) | Q(description__icontains=text)
+        number = id_from_text(text.lstrip("#"))
+        if number is not None:
+            match |= Q(pk=number)
+        queryset = queryset.filter(match)
+    prefix = cpv_digits(cpv) if cpv.strip() else ""
+    if prefix:
+        # The codes are a JSON list of strings: a code that starts with the prefix appears in
+        # its text as a quote followed by the prefix.
+        queryset = queryset.annotate(cpv_text=Cast("cpv_codes", TextField())).filter(
+            cpv_text__contains=f'"{prefix}'
+        )
+    if stage:
+        queryset = queryset.filter(
+            status__in=[name for name, state in STATE_BY_NAME.items() if state.stage == stage]
+        )
     if procedure:
         queryset = queryset.filter(procedure=procedure)
     if city:
@@ -46,7 +102,17 @@ def tender_list_for_user(
             if city_id is not None
             else queryset.filter(city__slug=city)
         )
-    return queryset.order_by("-created_at", "-pk")
+    if date_from is not None:
+        queryset = queryset.filter(
+            Q(first_published_at__date__gte=date_from)
+            | Q(first_published_at__isnull=True, created_at__date__gte=date_from)
+        )
+    if date_to is not None:
+        queryset = queryset.filter(
+            Q(first_published_at__date__lte=date_to)
+            | Q(first_published_at__isnull=True, created_at__date__lte=date_to)
+        )
+    return queryset
 
 
 def tender_get_for_user(*, user, pk) -> tuple[Tender, bool]:

@@ -13,6 +13,7 @@ from procurement.accounts.models import City, Membership, User
 from procurement.accounts.permissions import grant_to_roles
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from procurement.core.inapp import inapp_send
 from procurement.core.mail import email_queue
 from procurement.core.models import AuditEntry
 from tenders.procedures import PROCEDURE_CHOICES, Edit, is_editable
@@ -226,14 +227,11 @@ def notification_send(
     # No audit row of its own: the row above is the evidence (content hash, times, sender),
     # and the act notified has its own audit row. Most notifications are made inside a
     # transition, whose audit append must stay its last write (it holds the chain's lock).
-    addresses = list(
-        User.objects.filter(
-            memberships__supplier_id=supplier_id,
-            memberships__role=Membership.Role.REPRESENTATIVE,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
+    representatives = User.objects.filter(
+        memberships__supplier_id=supplier_id,
+        memberships__role=Membership.Role.REPRESENTATIVE,
     )
+    addresses = list(representatives.exclude(email="").values_list("email", flat=True))
     # The e-mail is only the aviso (Ley 39/2015 art. 41.6): the notification is made in the
     # inbox, where opening it is recorded.
     aviso = _(
@@ -241,6 +239,14 @@ def notification_send(
         "and periods run as LCSP DA 15ª says: %(url)s"
     ) % {"body": body, "url": reverse("inbox-detail", args=[notification.pk])}
     email_queue(key=key, to=addresses, subject=subject, body=aviso)
+    # The header's unread count shows it too; opening the notification marks this read.
+    inapp_send(
+        key=key,
+        users=representatives.values_list("pk", flat=True),
+        subject=subject,
+        body=_("A notification is waiting in your inbox: opening it is its receipt."),
+        link=reverse("inbox-detail", args=[notification.pk]),
+    )
     return notification
 
 

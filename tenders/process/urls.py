@@ -3,7 +3,6 @@ from django.urls import path
 from tenders.process import views
 
 urlpatterns = [
-    path("", views.dashboard, name="tender-dashboard"),
     path("new/", views.tender_new, name="tender-new"),
     path("<int:pk>/", views.tender_detail, name="tender-detail"),
     path("<int:pk>/edit/", views.tender_edit, name="tender-edit"),
@@ -11,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/notifications/", views.tender_notifications, name="tender-notifications"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.inbox_detail, name="inbox-detail"),
+    path("inbox/messages/read/", views.inapp_message_read, name="inapp-messages-read"),
+    path("inbox/messages/<int:pk>/read/", views.inapp_message_read, name="inapp-message-read"),
 ]

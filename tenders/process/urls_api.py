@@ -23,6 +23,21 @@ urlpatterns = [
     ),
     path("notifications/", api.NotificationListView.as_view(), name="api-notification-list"),
     path(
+        "notifications/messages/",
+        api.InAppMessageListView.as_view(),
+        name="api-inapp-message-list",
+    ),
+    path(
+        "notifications/messages/read/",
+        api.InAppMessagesReadView.as_view(),
+        name="api-inapp-messages-read",
+    ),
+    path(
+        "notifications/messages/<int:pk>/read/",
+        api.InAppMessageReadView.as_view(),
+        name="api-inapp-message-read",
+    ),
+    path(
         "notifications/<int:pk>/",
         api.NotificationDetailView.as_view(),
         name="api-notification-detail",

@@ -2,35 +2,30 @@
 history, and the forms that record a need and its specifications (the consultation's own forms
 are in ``tenders.consultation.views``)."""
 
-from collections import defaultdict
-from functools import reduce
-from operator import or_
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
-from procurement.core.api import COUNT_SECONDS
-from procurement.core.audit import data_version
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.inapp import (
+    inapp_mark_read,
+    inapp_message_get_for_user,
+    inapp_messages_for_user,
+)
 from procurement.core.models import AuditEntry
 from procurement.core.paging import page_rows
-from procurement.core.permissions import grants_q, held_q, object_perms_of
+from procurement.core.permissions import object_perms_of
 from tenders.procedures import (
     PROCEDURE_CHOICES,
-    PROCEDURES,
-    STAGES,
     STATE_BY_NAME,
     TRANSITION_BY_NAME,
     Edit,
-    Transition,
     is_editable,
 )
 from tenders.process.forms import (
@@ -46,7 +41,6 @@ from tenders.process.selectors import (
     tender_get_for_user,
     tender_get_private_for_user,
     tender_history,
-    tender_list_for_user,
 )
 from tenders.process.services import notification_open, tender_create, tender_update
 from workflows.calendars import DAY_KIND_CHOICES
@@ -71,192 +65,6 @@ def _officer_cities(user):
     return City.objects.filter(
         memberships__user=user, memberships__role=Membership.Role.OFFICER
     ).distinct()
-
-
-ROLES = ("officer", "legal", "committee")
-
-
-def _is_work(procedure: str, definition: Transition) -> bool:
-    """Whether a transition is a step someone must take, rather than a way out of the process
-    (cancel, declare void, terminate: final states off the procedure's main line)."""
-    if definition.automatic:
-        return False
-    if definition.target == "=" or not STATE_BY_NAME[definition.target].final:
-        return True
-    return definition.target in PROCEDURES[procedure].main_line
-
-
-def _work_by_role() -> dict[str, dict[tuple[str, str], list[Transition]]]:
-    """For each role, the (procedure, state) pairs where that role has a step to take, with the
-    steps: computed once from the procedure tables."""
-    work: dict[str, dict[tuple[str, str], list[Transition]]] = {role: {} for role in ROLES}
-    for code, proc in PROCEDURES.items():
-        for definition in proc.transitions:
-            if not _is_work(code, definition):
-                continue
-            for role in definition.roles:
-                for source in definition.sources:
-                    work[role].setdefault((code, source), []).append(definition)
-    return work
-
-
-WORK_BY_ROLE = _work_by_role()
-
-
-def _state_filter(pairs) -> Q:
-    """``(procedure, status)`` in ``pairs``, written short: a state that counts in every
-    procedure it belongs to needs no condition on the procedure."""
-    procedures_of = defaultdict(set)
-    for code, proc in PROCEDURES.items():
-        for state in proc.states:
-            procedures_of[state.name].add(code)
-    wanted = defaultdict(set)
-    for code, state in pairs:
-        wanted[state].add(code)
-    everywhere = sorted(s for s, codes in wanted.items() if codes >= procedures_of[s])
-    some: dict[str, list[str]] = defaultdict(list)
-    for state, codes in sorted(wanted.items()):
-        if state not in everywhere:
-            for code in sorted(codes):
-                some[code].append(state)
-    return reduce(
-        or_,
-        (Q(procedure=code, status__in=states) for code, states in sorted(some.items())),
-        Q(status__in=everywhere),
-    )
-
-
-STATE_FILTER_BY_ROLE = {role: _state_filter(pairs) for role, pairs in WORK_BY_ROLE.items()}
-
-
-class _Grants:
-    """Which processes ``user`` holds ``tenders.<codename>`` on, through a user or a group grant.
-    Global permissions count for nothing; a superuser holds everything.
-
-    Pages read in index order and stop after 25 rows, so each row probes the grant tables by key
-    (``held_q``); counts read every row of the user's cities, so the user's grants are read once
-    and hashed (``grants_q``)."""
-
-    def __init__(self, user) -> None:
-        self.user = user
-        self.superuser = user.is_superuser
-
-    def q(self, codename: str, *, counting: bool = False) -> Q:
-        if self.superuser:
-            return Q()
-        condition = grants_q if counting else held_q
-        grants = condition(self.user, f"tenders.{codename}", Tender)
-        assert grants is not None  # Tender has direct-FK permission tables
-        return grants
-
-
-def _city_processes(user, grants: _Grants, *, counting: bool = False) -> QuerySet[Tender]:
-    """The processes of ``user``'s cities that ``user`` may read (all of them for a superuser),
-    newest first: ``tender_list_for_user`` narrowed to the user's cities (the ids the navigation
-    read, so that a page walks the city's processes in index order)."""
-    processes = Tender.objects.select_related("city").order_by("-created_at", "-pk")
-    if user.is_superuser:
-        return processes
-    return processes.filter(
-        Q(city_id__in=sorted({m.city_id for m in user.memberships_seen if m.city_id})),
-        Q(first_published_at__isnull=False) | grants.q("view_tender", counting=counting),
-    )
-
-
-def _waiting(grants: _Grants, processes: QuerySet[Tender]) -> QuerySet[Tender]:
-    """The processes in a state where one of ``user``'s roles on them has a step to take, each
-    annotated with ``role_<role>`` telling which roles the user holds there. One query: the
-    roles are guardian object permissions (``act_<role>``) read as subqueries."""
-    held = {role: grants.q(f"act_{role}") for role in ROLES}
-    waiting = reduce(or_, (held[role] & STATE_FILTER_BY_ROLE[role] for role in ROLES), Q(pk__in=[]))
-    return processes.filter(waiting).annotate(
-        **{
-            f"role_{role}": Value(True)
-            if grants.superuser
-            else Case(When(held[role], then=Value(True)), default=Value(False))
-            for role in ROLES
-        }
-    )
-
-
-def _steps(tender: Tender) -> list[Transition]:
-    steps: list[Transition] = []
-    for role in ROLES:
-        if getattr(tender, f"role_{role}", False):
-            for definition in WORK_BY_ROLE[role].get((tender.procedure, tender.status), []):
-                if definition not in steps:
-                    steps.append(definition)
-    return steps
-
-
-def _stage_counts(user, processes: QuerySet[Tender]) -> dict[str, int]:
-    """Processes per stage in one aggregate query (grouped by state, summed per stage). It reads
-    every process of the user's cities, so the figures are kept for the user until the next
-    audited write (``procurement.core.audit.data_version``; an unaudited change shows
-    within ``COUNT_SECONDS``)."""
-    key = f"stage-counts:{data_version()}:{user.pk}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = defaultdict(int)
-        for row in processes.order_by().values("status").annotate(n=Count("pk")):
-            counts[STATE_BY_NAME[row["status"]].stage] += row["n"]
-        counts = dict(counts)
-        cache.set(key, counts, COUNT_SECONDS)
-    return counts
-
-
-def dashboard(request):
-    """City users: their cities' processes by stage and what waits on them, 25 a page. Others:
-    published processes, 25 a page.
-
-    A process waits on a user when its current state has a step that one of the user's roles on
-    it may take (validate, publish, approve…); whether the step's conditions are met yet is told
-    on the process page.
-    """
-    user = request.user
-    # The memberships the navigation already read, rather than two queries of their own.
-    memberships = user.memberships_seen if user.is_authenticated else []
-    city_user = user.is_authenticated and (user.is_superuser or any(m.city_id for m in memberships))
-    if not city_user:
-        published = page_rows(request, tender_list_for_user(user=user, public_only=True))
-        return render(
-            request, "tenders/public_list.html", {"tenders": published.rows, "pager": published}
-        )
-    grants = _Grants(user)
-    processes = _city_processes(user, grants)
-    waiting = page_rows(request, _waiting(grants, processes), param="waiting")
-    counts = _stage_counts(user, _city_processes(user, grants, counting=True))
-    stage = request.GET.get("stage", "")
-    listed = processes
-    if stage in counts:
-        listed = processes.filter(
-            status__in=[s for s, state in STATE_BY_NAME.items() if state.stage == stage]
-        )
-    else:
-        stage = ""
-    page = page_rows(request, listed)
-    by_stage = defaultdict(list)
-    for tender in page.rows:
-        by_stage[STATE_BY_NAME[tender.status].stage].append(tender)
-    stages = [
-        (code, label, by_stage.get(code, []), counts.get(code, 0))
-        for code, label in STAGES
-        if not stage or code == stage
-    ]
-    return render(
-        request,
-        "tenders/dashboard.html",
-        {
-            "stages": stages,
-            "stage_counts": [(code, label, counts.get(code, 0)) for code, label in STAGES],
-            "stage": stage,
-            "pager": page,
-            "waiting": [(tender, _steps(tender)) for tender in waiting.rows],
-            "waiting_pager": waiting,
-            "can_create": user.is_superuser
-            or any(m.city_id and m.role == Membership.Role.OFFICER for m in memberships),
-        },
-    )
 
 
 @login_required
@@ -503,11 +311,48 @@ def tender_fire(request, pk: int, name: str):
 
 @login_required
 def inbox(request):
-    """The notifications to the user's supplier, newest first, 25 a page."""
+    """The user's inbox: the legal notifications to the user's supplier (with their evidence),
+    newest first, and apart from them the platform's messages to the user; 25 a page each."""
     pager = page_rows(request, notifications_for_user(user=request.user))
     now = timezone.now()
     rows = [(n, n.evidence_state(now=now)) for n in pager.rows]
-    return render(request, "tenders/inbox.html", {"rows": rows, "pager": pager})
+    messages_pager = page_rows(
+        request, inapp_messages_for_user(user=request.user), param="messages"
+    )
+    return render(
+        request,
+        "tenders/inbox.html",
+        {
+            "rows": rows,
+            "pager": pager,
+            "supplier_user": any(m.supplier_id for m in request.user.memberships_seen),
+            "inapp": messages_pager.rows,
+            "inapp_pager": messages_pager,
+        },
+    )
+
+
+@login_required
+@require_POST
+def inapp_message_read(request, pk: int | None = None):
+    """Mark one of the user's messages read (``pk``), or all of them; back to the inbox, or
+    on to the message's link when ``open`` is posted."""
+    message = None
+    if pk is not None:
+        try:
+            message = inapp_message_get_for_user(user=request.user, pk=pk)
+        except NotFound as error:
+            raise Http404(error.message) from error
+    marked = inapp_mark_read(actor=request.user, message=message)
+    if message is not None and request.POST.get("open") and message.link.startswith("/"):
+        return redirect(message.link)
+    if message is None:
+        messages.success(
+            request,
+            ngettext("%(n)d message marked read.", "%(n)d messages marked read.", marked)
+            % {"n": marked},
+        )
+    return redirect("inbox")
 
 
 @login_required
@@ -518,6 +363,10 @@ def inbox_detail(request, pk: int):
     except NotFound as error:
         raise Http404 from error
     notification = notification_open(actor=request.user, notification=notification)
+    # The message that told the user of it has done its work.
+    inapp_messages_for_user(user=request.user).filter(
+        key=notification.key, read_at__isnull=True
+    ).update(read_at=timezone.now())
     now = timezone.now()
     return render(
         request,

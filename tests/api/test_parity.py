@@ -18,6 +18,9 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     "tender-new": [("post", "/api/v1/tenders/")],
     "tender-edit": [("patch", "/api/v1/tenders/{id}/"), ("put", "/api/v1/tenders/{id}/")],
     "tender-fire": [("post", "/api/v1/tenders/{id}/transitions/{name}/")],
+    # --- the inbox: the platform's messages marked read ----------------------------------------
+    "inapp-message-read": [("post", "/api/v1/notifications/messages/{id}/read/")],
+    "inapp-messages-read": [("post", "/api/v1/notifications/messages/read/")],
     # --- the award: the PCAP, the committee, questions, bids, evaluation -----------------------
     "tender-overview": [
         ("post", "/api/v1/tenders/{id}/lots/"),

@@ -165,6 +165,7 @@ def build(*, capture) -> dict[str, dict[str, object]]:
     from documents import demo as documents_demo
     from documents.models import DocumentTemplate, GeneratedDocument
     from documents.services import document_order, template_create
+    from procurement.core.models import InAppMessage
     from publication.models import OcdsRelease
     from tenders import demo as tenders_demo
     from tenders.consultation.services import attachment_add
@@ -254,6 +255,10 @@ def build(*, capture) -> dict[str, dict[str, object]]:
         "ocid": ocid,
         "api_token": api_token,
         "notification": notification,
+        # The in-app message that told each side's supplier of its notification.
+        "inapp_message": {
+            side: InAppMessage.objects.get(key=f"matrix:exclusion:{side}").pk for side in ("L", "T")
+        },
         "appeal": appeal,
         "appeal_document": appeal_document,
     }

@@ -55,6 +55,11 @@ WEB = [
     case("inbox-detail", pk="notification",
          L="302 404 404 404 404 404 200 404 404",
          T="302 404 404 404 404 404 404 200 404"),
+    # The platform's messages: each user marks only its own read.
+    case("inapp-messages-read", method="post", L="302 302 302 302 302 302 302 302 302"),
+    case("inapp-message-read", method="post", pk="inapp_message",
+         L="302 404 404 404 404 404 302 404 404",
+         T="302 404 404 404 404 404 404 302 404"),
     # Appeals: any signed-in user reaches a published process's page (a bidder lodges there,
     # the city reads them all); an appeal and its files are the appellant's and its city's.
     case("tender-appeals", pk="tender_closed", L=SIGNED_IN),
@@ -526,6 +531,11 @@ API = [
          L="401 404 404 404 404 404 404 404 404",
          T="401 404 404 404 404 404 404 404 404"),
     case("api-notification-list", L=API_SIGNED_IN),
+    case("api-inapp-message-list", L=API_SIGNED_IN),
+    case("api-inapp-messages-read", method="post", L=API_SIGNED_IN),
+    case("api-inapp-message-read", method="post", pk="inapp_message",
+         L="401 404 404 404 404 404 200 404 404",
+         T="401 404 404 404 404 404 404 200 404"),
     case("api-tender-notifications", pk="tender_closed",
          L="401 200 200 200 404 404 404 404 200",
          T="401 404 404 404 200 200 404 404 200"),
