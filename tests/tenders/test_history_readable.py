@@ -129,3 +129,17 @@ def test_a_score_changed_by_the_committee_is_recorded_old_to_new(demo, login):
     assert "Score recorded" in text
     assert "points: 10.00 → 12.00" in text
     assert f"{bid.supplier} · {criterion.name}" in text
+
+
+def test_api_history_gives_the_same_words(demo, api_as):
+    officer = demo.user("officer.logrono")
+    tender = make_tender(city=demo.city("logrono"), state=S.NEED_DRAFT, title="Sensors")
+    tender_update(actor=officer, tender=tender, title="Air-quality sensors")
+
+    rows = api_as("officer.logrono").get(f"/api/v1/tenders/{tender.pk}/history/").json()
+
+    created = next(r for r in rows if r["name"] == "tender_create")
+    assert created["label"] == "Process created"
+    assert created["organisation"] == "Logroño"
+    edited = next(r for r in rows if r["name"] == "tender_update")
+    assert edited["changes"] == [{"field": "title", "old": "Sensors", "new": "Air-quality sensors"}]
