@@ -372,14 +372,21 @@ class HistoryView(APIView):
                 "to_state": e.to_state,
                 "reason": e.reason,
                 "legal_basis": e.legal_basis,
-                "data": e.data,
+                "data": {k: v for k, v in e.data.items() if k != "changes"}
+                if line.sealed
+                else e.data,
                 "label": line.label,
                 "actor_name": line.who,
                 "organisation": line.organisation,
                 "subject": line.subject,
                 "changes": [{"field": f, "old": old, "new": new} for f, old, new in line.changes],
             }
-            for line in history_rows(tender_history(tender=tender), city=tender.city)
+            for line in history_rows(
+                tender_history(tender=tender),
+                city=tender.city,
+                viewer=request.user,
+                scores_open=tender.value_report_signed_at is not None,
+            )
             for e in (line.entry,)
         ]
         return Response(HistoryEntrySerializer(rows, many=True).data)

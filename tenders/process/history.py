@@ -39,6 +39,8 @@ class HistoryRow:
     legal_basis: str = ""
     # Access granted: bookkeeping of the city's own roles, shown apart from the steps.
     internal: bool = False
+    # Figures this viewer may not read yet (another member's scores before the report).
+    sealed: bool = False
 
 
 def entry_label(name: str) -> str | None:
@@ -122,8 +124,16 @@ def _people(usernames: set[str]) -> dict[str, str]:
     return {user.username: user.get_full_name() or user.username for user in users}
 
 
-def history_rows(entries, *, city) -> list[HistoryRow]:
-    """``entries`` (audit rows with their actors) as lines a person reads, oldest first."""
+# Acts whose figures stay between their author and the record until a later act opens them:
+# a committee member's value-judgement scores are read by the others once the report is signed.
+SEALED_UNTIL_REPORT = frozenset({"score_save"})
+
+
+def history_rows(entries, *, city, viewer=None, scores_open: bool = True) -> list[HistoryRow]:
+    """``entries`` (audit rows with their actors) as lines a person reads, oldest first.
+
+    Until ``scores_open`` (the value-judgement report signed), the points of a score show only
+    to the member who gave them (``viewer``); the others read that a score was recorded."""
     entries = list(entries)
     organisations = _organisations({e.actor_id for e in entries if e.actor_id})
     assigned = {
@@ -155,6 +165,12 @@ def history_rows(entries, *, city) -> list[HistoryRow]:
             row.outcome = _state_label(entry.to_state) or str(
                 OUTCOME_LABELS.get(entry.to_state, "")
             )
+        if (
+            entry.name in SEALED_UNTIL_REPORT
+            and not scores_open
+            and (viewer is None or entry.actor_id != viewer.pk)
+        ):
+            row.changes, row.sealed = [], True
         if entry.name == "committee_assign":
             user = str(data.get("user", ""))
             row.subject = people.get(user, user)

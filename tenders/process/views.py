@@ -351,7 +351,12 @@ def _detail_context(request, tender, private: bool) -> dict:
         return context
     user = _PermsOnce(request.user, tender)
     entries = list(tender_history(tender=tender))
-    history = history_rows(entries, city=tender.city)
+    history = history_rows(
+        entries,
+        city=tender.city,
+        viewer=request.user,
+        scores_open=tender.value_report_signed_at is not None,
+    )
     # Only the process's own steps mark places on its diagram: other rows about it carry the
     # states of other records (an appeal resolved has the appeal's outcome as its to_state).
     visited = {

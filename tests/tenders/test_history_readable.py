@@ -125,7 +125,7 @@ def test_a_score_changed_by_the_committee_is_recorded_old_to_new(demo, login):
     assert [r.data["changes"]["points"] for r in rows] == [[None, "10.00"], ["10.00", "12.00"]]
     assert rows[1].action == AuditEntry.Action.CHANGE
     assert "justification" not in rows[1].data["changes"]
-    text = _history_text(login("officer.logrono"), tender)
+    text = _history_text(login(member.username), tender)
     assert "Score recorded" in text
     assert "points: 10.00 → 12.00" in text
     assert f"{bid.supplier} · {criterion.name}" in text
@@ -143,3 +143,23 @@ def test_api_history_gives_the_same_words(demo, api_as):
     assert created["organisation"] == "Logroño"
     edited = next(r for r in rows if r["name"] == "tender_update")
     assert edited["changes"] == [{"field": "title", "old": "Sensors", "new": "Air-quality sensors"}]
+
+
+def test_a_members_points_stay_hidden_from_the_others_until_the_report_is_signed(
+    demo, login, api_as
+):
+    tender = make_tender(city=demo.city("logrono"), state=S.TECH_OPENED, value=Decimal("200000"))
+    member = tender.committee.select_related("user").order_by("pk").first().user
+    bid = tender.bids.filter(admission=Bid.Admission.ADMITTED).order_by("pk").first()
+    criterion = tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT).first()
+    score_save(actor=member, bid=bid, criterion=criterion, points=17, justification="A sound plan.")
+
+    officer_page = _history_text(login("officer.logrono"), tender)
+    officer_api = api_as("officer.logrono").get(f"/api/v1/tenders/{tender.pk}/history/").json()
+
+    assert "Score recorded" in officer_page
+    assert "17.00" not in officer_page
+    scored = next(r for r in officer_api if r["name"] == "score_save")
+    assert "17.00" not in str(scored)
+    own = api_as(member.username).get(f"/api/v1/tenders/{tender.pk}/history/").json()
+    assert "17.00" in str(next(r for r in own if r["name"] == "score_save"))
