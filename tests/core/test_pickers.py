@@ -75,6 +75,12 @@ def test_cpv_search_finds_by_first_digits_and_by_words_in_either_language(demo, 
     assert len(by_code) <= 20
 
 
+def test_cpv_search_ignores_accents_and_case(demo, login, cpv):
+    results = login("officer.logrono").get("/reference/cpv/", {"q": "MATERIAL INFORMATICO"})
+
+    assert "30200000-1" in [r["code"] for r in results.json()["results"]]
+
+
 def test_cpv_search_needs_a_signed_in_person(client, cpv):
     assert client.get("/reference/cpv/", {"q": "7200"}).status_code == 302
 
