@@ -6,6 +6,7 @@ Names come from the engine (a transition's label, a state's label) or from the r
 other recorded acts (``procurement.core.audit_labels``); nothing from the code reaches the page.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,14 +85,27 @@ def _changes(data: dict) -> list[tuple[str, str, str]]:
     return []
 
 
-def _choices(entry: AuditEntry, data: dict) -> list[tuple[str, str]]:
-    """The options the actor chose in a step's data (a reduction of the bid period, say)."""
+def _choices(entry: AuditEntry, data: dict, city) -> list[tuple[str, str]]:
+    """What the actor gave with a step, in words: the option chosen (a reduction of the bid
+    period, say), a date (the city's time), a number, a text, a yes/no. Lists of ids are left
+    to the records they name."""
     definition = TRANSITION_BY_NAME.get(entry.name)
-    return [
-        (str(item.label), str(dict(item.choices).get(data[item.name], data[item.name])))
-        for item in (definition.data if definition else ())
-        if item.choices and data.get(item.name)
-    ]
+    items = []
+    for item in definition.data if definition else ():
+        value = data.get(item.name)
+        if value in (None, "", [], {}):
+            continue
+        if item.choices:
+            items.append((str(item.label), str(dict(item.choices).get(value, value))))
+        elif item.kind == "datetime":
+            try:
+                moment = dt.datetime.fromisoformat(str(value))
+            except ValueError:
+                continue
+            items.append((str(item.label), city_minute(moment, city.zone)))
+        elif item.kind in ("text", "int", "bool"):
+            items.append((str(item.label), _value(value)))
+    return items
 
 
 def _roles_granted(data: dict) -> str:
@@ -154,7 +168,7 @@ def history_rows(entries, *, city, viewer=None, scores_open: bool = True) -> lis
             who=(actor.get_full_name() or actor.username) if actor else _("the system"),
             organisation=organisations.get(entry.actor_id, "") if actor else "",
             changes=_changes(data),
-            choices=_choices(entry, data),
+            choices=_choices(entry, data, city),
             reason=entry.reason,
             legal_basis=entry.legal_basis,
             subject=str(data.get("object") or ""),

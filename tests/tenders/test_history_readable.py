@@ -13,6 +13,7 @@ from django.apps import apps
 from django.utils import translation
 
 from procurement.core.audit import audit_history
+from procurement.core.formatting import city_minute
 from procurement.core.models import AuditEntry
 from tenders.award.models import Bid, Criterion
 from tenders.award.services.bids import score_save
@@ -163,3 +164,12 @@ def test_a_members_points_stay_hidden_from_the_others_until_the_report_is_signed
     assert "17.00" not in str(scored)
     own = api_as(member.username).get(f"/api/v1/tenders/{tender.pk}/history/").json()
     assert "17.00" in str(next(r for r in own if r["name"] == "score_save"))
+
+
+def test_the_deadline_given_with_a_step_reads_as_the_citys_time(demo, login):
+    tender = make_tender(city=demo.city("logrono"), state=S.PUBLISHED)
+    deadline = tender.submission_deadline
+
+    text = _history_text(login("officer.logrono"), tender)
+
+    assert f"Deadline for submissions: {city_minute(deadline, tender.city.zone)}" in text
