@@ -13,11 +13,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from procurement.accounts.models import Membership
+from procurement.accounts.models import Membership, Supplier
 from procurement.core.audit_labels import OUTCOME_LABELS, audit_label, field_label
 from procurement.core.formatting import city_minute
 from procurement.core.models import AuditEntry
-from tenders.procedures import STATE_BY_NAME, TRANSITION_BY_NAME
+from tenders.procedures import PROCEDURE_CHOICES, STATE_BY_NAME, TRANSITION_BY_NAME
 
 LONG_VALUE = 160  # characters of an edited text shown before it is cut
 
@@ -85,7 +85,7 @@ def _changes(data: dict) -> list[tuple[str, str, str]]:
     return []
 
 
-def _choices(entry: AuditEntry, data: dict, city) -> list[tuple[str, str]]:
+def _choices(entry: AuditEntry, data: dict, city, suppliers: dict) -> list[tuple[str, str]]:
     """What the actor gave with a step, in words: the option chosen (a reduction of the bid
     period, say), a date (the city's time), a number, a text, a yes/no. Lists of ids are left
     to the records they name."""
@@ -103,9 +103,29 @@ def _choices(entry: AuditEntry, data: dict, city) -> list[tuple[str, str]]:
             except ValueError:
                 continue
             items.append((str(item.label), city_minute(moment, city.zone)))
+        elif item.name == "procedure":
+            items.append((str(item.label), str(dict(PROCEDURE_CHOICES).get(value, value))))
+        elif item.name == "supplier":
+            items.append((str(item.label), suppliers.get(str(value), "—")))
         elif item.kind in ("text", "int", "bool"):
             items.append((str(item.label), _value(value)))
     return items
+
+
+def _suppliers(entries) -> dict[str, str]:
+    """The names of the suppliers the steps' data name by id (an applicant registered)."""
+    ids = {
+        str(e.data["supplier"])
+        for e in entries
+        if e.action == AuditEntry.Action.TRANSITION
+        and isinstance(e.data, dict)
+        and str(e.data.get("supplier", "")).isdigit()
+    }
+    if not ids:
+        return {}
+    return {
+        str(pk): name for pk, name in Supplier.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
 
 
 def _roles_granted(data: dict) -> str:
@@ -156,6 +176,7 @@ def history_rows(entries, *, city, viewer=None, scores_open: bool = True) -> lis
         if e.name == "committee_assign" and isinstance(e.data, dict) and e.data.get("user")
     }
     people = _people(assigned) if assigned else {}
+    suppliers = _suppliers(entries)
     rows = []
     for entry in entries:
         data = entry.data if isinstance(entry.data, dict) else {}
@@ -168,7 +189,7 @@ def history_rows(entries, *, city, viewer=None, scores_open: bool = True) -> lis
             who=(actor.get_full_name() or actor.username) if actor else _("the system"),
             organisation=organisations.get(entry.actor_id, "") if actor else "",
             changes=_changes(data),
-            choices=_choices(entry, data, city),
+            choices=_choices(entry, data, city, suppliers),
             reason=entry.reason,
             legal_basis=entry.legal_basis,
             subject=str(data.get("object") or ""),

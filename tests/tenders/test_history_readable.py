@@ -12,12 +12,13 @@ from pathlib import Path
 from django.apps import apps
 from django.utils import translation
 
+from procurement.accounts.models import Supplier
 from procurement.core.audit import audit_history
 from procurement.core.formatting import city_minute
 from procurement.core.models import AuditEntry
 from tenders.award.models import Bid, Criterion
 from tenders.award.services.bids import score_save
-from tenders.procedures import STATE_BY_NAME, TRANSITIONS, S
+from tenders.procedures import PARTNERSHIP, STATE_BY_NAME, TRANSITIONS, S
 from tenders.process.history import entry_label
 from tenders.process.services import tender_update
 from tests.factories.tenders import make_tender
@@ -173,3 +174,17 @@ def test_the_deadline_given_with_a_step_reads_as_the_citys_time(demo, login):
     text = _history_text(login("officer.logrono"), tender)
 
     assert f"Deadline for submissions: {city_minute(deadline, tender.city.zone)}" in text
+
+
+def test_a_registered_applicant_reads_as_the_suppliers_name(demo, login):
+    tender = make_tender(
+        city=demo.city("logrono"), procedure=PARTNERSHIP, state=S.CANDIDATES_SELECTED
+    )
+    registered = [e for e in audit_history(tender) if e.name == "register_applicant"]
+    assert registered
+
+    text = _history_text(login("officer.logrono"), tender)
+
+    supplier = Supplier.objects.get(pk=registered[0].data["supplier"])
+    assert f"Supplier: {supplier.name}" in text
+    assert not re.search(r"Supplier: \d", text)
