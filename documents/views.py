@@ -20,6 +20,7 @@ from documents.merge import sections_diff
 from documents.renderer import PdfInput, render_pdf
 from documents.sandbox import TemplateProblem, template_render_text
 from documents.signatures import SIGNATORIES
+from procurement.accounts.selectors import cities_by_names
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
 
@@ -219,18 +220,32 @@ def version_action(request, pk, number, action):
 @login_required
 @require_POST
 def template_share(request, pk):
+    """Cities come as the ticked ones already chosen (``cities``, their ids from the page) and
+    the names a person picked or typed to add (``add_cities``, one per line or separated by
+    semicolons); a name that matches no city, or several, changes nothing and is named back."""
     template = _or_404(selectors.template_get_for_user, user=request.user, pk=pk)
+    chosen = [
+        int(c)
+        for value in request.POST.getlist("cities")
+        for c in value.replace(" ", "").split(",")
+        if c.isdigit()
+    ]
+    typed = request.POST.get("add_cities", "").replace(";", "\n").splitlines()
+    added, unmatched = cities_by_names(typed)
+    if unmatched:
+        messages.error(
+            request,
+            _("No city is called: %(names)s. Pick each city from the list; nothing was changed.")
+            % {"names": "; ".join(unmatched)},
+        )
+        return redirect("document-template-detail", pk=template.pk)
     try:
         services.template_share(
             actor=request.user,
             template=template,
             public=request.POST.get("public") == "on",
             networks=[int(n) for n in request.POST.getlist("networks") if n.isdigit()],
-            cities=[
-                int(c)
-                for c in request.POST.get("cities", "").replace(" ", "").split(",")
-                if c.isdigit()
-            ],
+            cities=list(dict.fromkeys(chosen + added)),
         )
     except ApplicationError as error:
         messages.error(request, error.message)

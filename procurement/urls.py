@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from procurement.accounts import api as accounts_api
 from procurement.accounts import otp as accounts_otp
 from procurement.accounts import views as accounts_views
+from procurement.core.reference_views import CpvSearchView, cpv_search_json
 from procurement.core.views import healthz
 
 api_v1 = [
@@ -18,6 +19,7 @@ api_v1 = [
         name="api-token-revoke",
     ),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("cpv/", CpvSearchView.as_view(), name="api-cpv-search"),
     path("cities/", accounts_api.CityListView.as_view(), name="api-city-list"),
     path("cities/<int:pk>/", accounts_api.CityDetailView.as_view(), name="api-city-detail"),
     path(
@@ -46,6 +48,8 @@ urlpatterns = [
     path("accounts/otp/verify/", accounts_otp.otp_verify, name="otp-verify"),
     path("accounts/tokens/", accounts_views.api_tokens, name="account-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("reference/cpv/", cpv_search_json, name="cpv-search"),
+    path("reference/cities/", accounts_views.city_search_json, name="city-search"),
     path("documents/", include("documents.urls")),
     path("org/cities/<int:pk>/", accounts_views.city_workspace, name="city-workspace"),
     path("org/suppliers/<int:pk>/", accounts_views.supplier_workspace, name="supplier-workspace"),

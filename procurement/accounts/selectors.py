@@ -1,6 +1,6 @@
 """Reads on the parties for a given user."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from procurement.accounts.models import City, Membership, Network, Supplier, User
 from procurement.core.permissions import object_get_for_user
@@ -75,3 +75,41 @@ def registration_requests_pending(*, token: str, now=None):
         confirmed_at__isnull=True,
         created_at__gte=now - dt.timedelta(hours=settings.REGISTRATION_LINK_HOURS),
     ).exclude(token_hash="")
+
+
+CITY_RESULTS = 20  # answers a city picker shows at most
+
+
+def city_search(query: str, *, limit: int = CITY_RESULTS) -> list[dict]:
+    """Member cities whose name holds ``query`` (any case), by name: ``{"id", "name"}``."""
+    text = " ".join((query or "").split())[:100]
+    if len(text) < 2:
+        return []
+    return [
+        {"id": pk, "name": name}
+        for pk, name in City.objects.filter(name__icontains=text)
+        .order_by("name", "pk")
+        .values_list("pk", "name")[:limit]
+    ]
+
+
+def cities_by_names(names: list[str]) -> tuple[list[int], list[str]]:
+    """The ids of the cities named in ``names`` (any case), and every name that matches no city
+    or more than one (a person then picks from the list rather than guessing)."""
+    wanted = [name.strip() for name in names if name.strip()]
+    if not wanted:
+        return [], []
+    query = Q()
+    for name in wanted:
+        query |= Q(name__iexact=name)
+    by_name: dict[str, list[int]] = {}
+    for pk, name in City.objects.filter(query).values_list("pk", "name"):
+        by_name.setdefault(name.casefold(), []).append(pk)
+    ids, unmatched = [], []
+    for name in wanted:
+        found = by_name.get(name.casefold(), [])
+        if len(found) == 1:
+            ids.append(found[0])
+        else:
+            unmatched.append(name)
+    return ids, unmatched

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from procurement.accounts.models import Supplier
 from procurement.accounts.selectors import (
     api_tokens_of_user,
     city_get_for_user,
+    city_search,
     organisation_members,
     public_cities,
     registration_requests_pending,
@@ -63,6 +64,13 @@ def home(request):
             "to_do": sum(section.count for section in sections if section.to_do),
         },
     )
+
+
+@login_required
+def city_search_json(request):
+    """``?q=`` part of a city's name → ``{"results": [{"id", "name"}]}``, for the pickers that
+    choose cities (a template's sharing): member cities are public, the look-up signed in."""
+    return JsonResponse({"results": city_search(request.GET.get("q", ""))})
 
 
 @login_required

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
 from django.utils import timezone, translation
 
@@ -26,4 +26,17 @@ def city_datetime(value: dt.datetime | None, zone, language: str | None = None) 
     local = timezone.localtime(value, zone)
     return format_datetime(local, "medium", tzinfo=local.tzinfo, locale=_locale(language)) + (
         f" {local.tzname()}"
+    )
+
+
+def city_minute(value: dt.datetime | None, zone, language: str | None = None) -> str:
+    """A moment in the city's time zone to the minute (a history reads better without seconds):
+    “1 dic 2026, 9:05 CET”."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value, zone)
+    locale = _locale(language)
+    return (
+        f"{format_date(local, 'medium', locale=locale)}, "
+        f"{format_time(local, 'short', tzinfo=local.tzinfo, locale=locale)} {local.tzname()}"
     )

@@ -648,6 +648,19 @@ class ScoresView(APIView):
         return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
+class RankingOfferSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    name = serializers.CharField()
+    is_price = serializers.BooleanField()
+    offered = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="the figure offered in the opened envelope C (the price, for the price criterion)",
+    )
+    points = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
 class RankingLineSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     bid = serializers.IntegerField()
@@ -657,6 +670,7 @@ class RankingLineSerializer(serializers.Serializer):
     formula = serializers.DecimalField(max_digits=7, decimal_places=2)
     total = serializers.DecimalField(max_digits=7, decimal_places=2)
     abnormal = serializers.CharField()
+    offers = RankingOfferSerializer(many=True)
 
 
 class RankingView(APIView):
@@ -671,6 +685,7 @@ class RankingView(APIView):
                 reasons=[_("Sealed.")],
             )
         rows = []
+        formula_criteria = [c for c in tender.criteria.all() if c.kind == Criterion.Kind.FORMULA]
         for lot in tender.lots.all():
             for position, line in enumerate(scoreboard(tender, lot=lot), start=1):
                 rows.append(
@@ -683,6 +698,16 @@ class RankingView(APIView):
                         "formula": line.formula,
                         "total": line.total,
                         "abnormal": line.bid.abnormal,
+                        "offers": [
+                            {
+                                "criterion": c.pk,
+                                "name": c.name,
+                                "is_price": c.is_price,
+                                "offered": line.offered.get(c.pk),
+                                "points": line.by_criterion.get(c.pk, 0),
+                            }
+                            for c in formula_criteria
+                        ],
                     }
                 )
         return Response(RankingLineSerializer(rows, many=True).data)

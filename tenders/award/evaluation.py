@@ -4,7 +4,7 @@ Envelope contents are read here only for envelopes already opened (B after ``ope
 C after ``open_envelope_c``); callers never get a sealed envelope's content.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -53,6 +53,8 @@ class Line:
     value_judgement: Decimal
     formula: Decimal
     by_criterion: dict[int, Decimal]
+    # The figures the bid offered in envelope C, by formula criterion (empty while it is sealed).
+    offered: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
@@ -71,6 +73,7 @@ def scoreboard(tender, lot=None) -> list[Line]:
         Score.objects.filter(bid__in=bids).values_list("bid_id", "criterion_id", "points")
     )
     formula: dict[int, dict[int, Decimal]] = {}
+    offers: dict[int, dict[int, Decimal]] = {}
     if tender.c_opened_at is not None:
         offers = formula_offers(tender, bids)
         for criterion in criteria:
@@ -104,7 +107,12 @@ def scoreboard(tender, lot=None) -> list[Line]:
                 earned = formula.get(criterion.pk, {}).get(bid.pk, Decimal(0))
                 formula_total += earned
             by_criterion[criterion.pk] = earned
-        lines.append(Line(bid, vj_total, formula_total, by_criterion))
+        offered = {
+            criterion.pk: offers[criterion.pk][bid.pk]
+            for criterion in criteria
+            if bid.pk in offers.get(criterion.pk, {})
+        }
+        lines.append(Line(bid, vj_total, formula_total, by_criterion, offered))
     ranked = scoring.rank(
         [
             scoring.Ranked(line.bid.pk, line.total, line.value_judgement, i)

@@ -424,10 +424,20 @@ def evaluation(request, pk: int):
             }
         )
     ranking = []
+    formula_criteria = [c for c in criteria if c.kind == Criterion.Kind.FORMULA]
     if tender.c_opened_at is not None:
+        # Once envelope C is open the committee reads each figure offered beside its points
+        # (LCSP art. 157.4); before, the figures stay sealed and nothing here reads them.
         for lot in tender.lots.all():
             for position, line in enumerate(scoreboard(tender, lot=lot), start=1):
+                line.offers = [
+                    (c, line.offered.get(c.pk), line.by_criterion.get(c.pk))
+                    for c in formula_criteria
+                ]
                 ranking.append((lot, position, line))
+        offers_by_bid = {line.bid.pk: line.offers for _lot, _position, line in ranking}
+        for row in rows:
+            row["offers"] = offers_by_bid.get(row["bid"].pk, [])
     return render(
         request,
         "tenders/award/evaluation.html",
@@ -437,6 +447,7 @@ def evaluation(request, pk: int):
             "rows": rows,
             "vj": vj,
             "ranking": ranking,
+            "formula_criteria": formula_criteria if ranking else [],
             "awards": awards_for_user(user=request.user, tender=tender),
             "can_admit": member and is_editable(tender, Edit.ADMISSION),
             "can_score": member and is_editable(tender, Edit.VALUE_SCORES),

@@ -29,6 +29,7 @@ from procurement.core.models import InAppMessage
 from procurement.core.permissions import object_get_for_user
 from tenders.procedures import PROCEDURE_CHOICES, STAGES, STATE_BY_NAME
 from tenders.process.forms import ProcessSearchForm
+from tenders.process.history import history_rows
 from tenders.process.models import Notification, Tender
 from tenders.process.money import MoneyField
 from tenders.process.selectors import (
@@ -373,6 +374,12 @@ class TransitionFireView(APIView):
         return Response(TenderPrivateSerializer(tender).data)
 
 
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(allow_null=True, help_text="username; null when the system acted")
@@ -383,6 +390,11 @@ class HistoryEntrySerializer(serializers.Serializer):
     reason = serializers.CharField()
     legal_basis = serializers.CharField()
     data = serializers.DictField()  # type: ignore[assignment]
+    label = serializers.CharField(help_text="what happened, in the language of the request")
+    actor_name = serializers.CharField(help_text="the person's name; “the system” when none")
+    organisation = serializers.CharField(help_text="the organisation the person acts for")
+    subject = serializers.CharField(help_text="what the act was about (a lot, a score…)")
+    changes = HistoryChangeSerializer(many=True)
 
 
 class HistoryView(APIView):
@@ -399,9 +411,22 @@ class HistoryView(APIView):
                 "to_state": e.to_state,
                 "reason": e.reason,
                 "legal_basis": e.legal_basis,
-                "data": e.data,
+                "data": {k: v for k, v in e.data.items() if k != "changes"}
+                if line.sealed
+                else e.data,
+                "label": line.label,
+                "actor_name": line.who,
+                "organisation": line.organisation,
+                "subject": line.subject,
+                "changes": [{"field": f, "old": old, "new": new} for f, old, new in line.changes],
             }
-            for e in tender_history(tender=tender)
+            for line in history_rows(
+                tender_history(tender=tender),
+                city=tender.city,
+                viewer=request.user,
+                scores_open=tender.value_report_signed_at is not None,
+            )
+            for e in (line.entry,)
         ]
         return Response(HistoryEntrySerializer(rows, many=True).data)
 

@@ -55,20 +55,21 @@ def clean_cpv_codes(codes) -> list[str]:
         raise ApplicationError(
             _("CPV codes must be a list of codes like 72000000-5."), extra={"field": "cpv_codes"}
         )
-    cleaned = list(dict.fromkeys(c.strip() for c in codes))
+    cleaned = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     badly_formed = [c for c in cleaned if not CPV_FORMAT.match(c)]
+    # Every bad code in one answer: the malformed ones and the well-formed ones the vocabulary
+    # does not hold, so a person corrects them all at once instead of in two rounds.
+    unknown = cpv_unknown_codes([c for c in cleaned if c not in badly_formed])
+    problems = []
     if badly_formed:
-        raise ApplicationError(
+        problems.append(
             _("Not CPV codes (they look like 72000000-5): %(codes)s")
-            % {"codes": ", ".join(badly_formed)},
-            extra={"field": "cpv_codes"},
+            % {"codes": ", ".join(badly_formed)}
         )
-    unknown = cpv_unknown_codes(cleaned)
     if unknown:
-        raise ApplicationError(
-            _("Unknown CPV codes: %(codes)s") % {"codes": ", ".join(unknown)},
-            extra={"field": "cpv_codes"},
-        )
+        problems.append(_("Unknown CPV codes: %(codes)s") % {"codes": ", ".join(unknown)})
+    if problems:
+        raise ApplicationError(" ".join(problems), extra={"field": "cpv_codes"})
     return cleaned
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,25 @@ from tenders.process.money import MoneyFormField
 
 
 class CpvCodesField(forms.CharField):
-    """CPV codes typed one per line or separated by commas."""
+    """CPV codes typed one per line or separated by commas; the page adds a picker that finds
+    codes by number or words (``data-cpv-picker``, see ``opencpi.js``)."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(cpv_picker_attrs())
+        return attrs
 
     def to_python(self, value):
         text = super().to_python(value) or ""
         return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+def cpv_picker_attrs() -> dict:
+    """The attributes that give a CPV field its picker (the search URL and its label)."""
+    return {
+        "data-cpv-picker": reverse_lazy("cpv-search"),
+        "data-cpv-label": _("Find a CPV code by number or words"),
+    }
 
 
 class TenderForm(forms.Form):

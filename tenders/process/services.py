@@ -133,15 +133,20 @@ def tender_update(*, actor: User, tender: Tender, **changes) -> Tender:
         changes["cpv_codes"] = clean_cpv_codes(changes["cpv_codes"])
     if "title" in changes and not str(changes["title"]).strip():
         raise ApplicationError(_("Give a title."), extra={"field": "title"})
+    edited = {}
     for field, value in changes.items():
-        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        old = getattr(locked, field)
+        new = value.strip() if isinstance(value, str) else value
+        setattr(locked, field, new)
+        if old != new:
+            edited[field] = [old, new]
     locked.save()
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CHANGE,
         target=locked,
         name="tender_update",
-        data={"fields": sorted(changes)},
+        data={"fields": sorted(changes), "changes": edited},
     )
     return locked
 

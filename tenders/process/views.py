@@ -33,6 +33,7 @@ from tenders.process.forms import (
     TenderForm,
     local_datetime,
 )
+from tenders.process.history import history_rows
 from tenders.process.models import Participant, Tender
 from tenders.process.selectors import (
     notification_get_for_user,
@@ -150,21 +151,6 @@ class _PermsOnce:
         return self._user.has_perm(perm, obj)
 
 
-def _history_with_choices(entries) -> list:
-    """The audit rows, each with ``choices``: the options the actor chose in the step's data
-    (a reduction of the bid period, say), by their labels, for the history to show."""
-    rows = list(entries)
-    for entry in rows:
-        definition = TRANSITION_BY_NAME.get(entry.name)
-        data = entry.data if isinstance(entry.data, dict) else {}
-        entry.choices = [
-            (field.label, dict(field.choices).get(data[field.name], data[field.name]))
-            for field in (definition.data if definition else ())
-            if field.choices and data.get(field.name)
-        ]
-    return rows
-
-
 def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
@@ -172,12 +158,18 @@ def _detail_context(request, tender, private: bool) -> dict:
     if not private:
         return context
     user = _PermsOnce(request.user, tender)
-    history = _history_with_choices(tender_history(tender=tender))
+    entries = list(tender_history(tender=tender))
+    history = history_rows(
+        entries,
+        city=tender.city,
+        viewer=request.user,
+        scores_open=tender.value_report_signed_at is not None,
+    )
     # Only the process's own steps mark places on its diagram: other rows about it carry the
     # states of other records (an appeal resolved has the appeal's outcome as its to_state).
     visited = {
         state
-        for e in history
+        for e in entries
         if e.action == AuditEntry.Action.TRANSITION
         for state in (e.from_state, e.to_state)
         if state

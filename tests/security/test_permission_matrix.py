@@ -47,6 +47,9 @@ WEB = [
     case("otp-setup", L="302 200 200 200 200 200 404 404 404"),
     case("otp-verify", L="302 302 302 302 302 302 302 302 302"),
     case("account-tokens", L=SIGNED_IN),
+    # Pickers' look-ups: reference data (the CPV vocabulary, member cities), for anyone signed in.
+    case("cpv-search", L=SIGNED_IN),
+    case("city-search", L=SIGNED_IN),
     case("tender-dashboard", L=PUBLIC),
     case("tender-new", L="302 200 404 404 200 404 404 404 200"),
     case("my-bids", L=SIGNED_IN),
@@ -259,6 +262,7 @@ API = [
          L="401 - 404 404 404 404 404 404 404",
          T="401 404 404 404 - 404 404 404 404"),
     case("api-me", L=API_SIGNED_IN),
+    case("api-cpv-search", L=API_SIGNED_IN),
     case("api-city-list", L=PUBLIC),
     case("api-city-detail", pk="city", L=PUBLIC),
     case("api-city-members", pk="city",

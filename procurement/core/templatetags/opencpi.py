@@ -18,6 +18,12 @@ def city_datetime(value, city):
     return formatting.city_datetime(value, city.zone)
 
 
+@register.filter
+def city_minute(value, city):
+    """A date-time in the city's time zone to the minute: ``{{ e.at|city_minute:tender.city }}``."""
+    return formatting.city_minute(value, city.zone)
+
+
 @register.simple_tag
 def select_options(rows, value: str, label: str, selected=""):
     """``<option>`` elements for ``rows`` (objects or dicts), the one whose ``value`` equals

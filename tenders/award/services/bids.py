@@ -561,15 +561,37 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
         raise ApplicationError(
             _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
         )
+    points, justification = points.quantize(Decimal("0.01")), justification.strip()
+    before = Score.objects.filter(bid=bid, criterion=criterion, member=actor).first()
     score, _created = Score.objects.update_or_create(
         bid=bid,
         criterion=criterion,
         member=actor,
-        defaults={
-            "points": points.quantize(Decimal("0.01")),
-            "justification": justification.strip(),
-        },
+        defaults={"points": points, "justification": justification},
     )
+    changes = {
+        name: [old, new]
+        for name, old, new in (
+            ("points", before.points if before else None, points),
+            ("justification", before.justification if before else None, justification),
+        )
+        if old != new
+    }
+    if changes:
+        # On the process, so its history shows who scored what and how a score changed.
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CHANGE if before else AuditEntry.Action.CREATE,
+            target=tender,
+            name="score_save",
+            legal_basis="LCSP art. 146.2",
+            data={
+                "object": f"{bid.supplier} · {criterion.name}",
+                "bid": bid.pk,
+                "criterion": criterion.pk,
+                "changes": changes,
+            },
+        )
     return score
 
 
