@@ -36,6 +36,18 @@ class Field:
     def is_container(self) -> bool:
         return self.type in ("object", "list")
 
+    @property
+    def type_display(self) -> str:
+        """The type in the reader's language, for the fields reference and error messages."""
+        names = {
+            "text": _("text"),
+            "number": _("number"),
+            "bool": _("yes/no"),
+            "object": _("object"),
+            "list": _("list"),
+        }
+        return str(names.get(self.type, self.type))
+
 
 def _text(help_text) -> Field:
     return Field("text", help_text)

@@ -8,6 +8,7 @@ whether a copy made by that effect is public, since it records a published step.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,11 @@ class Kind:
 
     def name(self, language: str) -> str:
         return self.name_es if language == "es" else self.name_en
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page being shown."""
+        return self.name(translation.get_language() or "es")
 
 
 KINDS: tuple[Kind, ...] = (
