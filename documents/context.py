@@ -310,7 +310,7 @@ def _document(kind: str, language: str, day: dt.date) -> dict[str, Any]:
     return {
         "title": definition.name(language),
         "kind": kind,
-        "legal_basis": definition.legal_basis,
+        "legal_basis": definition.legal_basis_in(language),
         "ocds_document_type": definition.ocds_document_type,
         "language": language,
         "date": _date(day, language),

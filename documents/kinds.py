@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from procurement.core import formatting
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -24,6 +26,10 @@ class Kind:
 
     def name(self, language: str) -> str:
         return self.name_es if language == "es" else self.name_en
+
+    def legal_basis_in(self, language: str) -> str:
+        """The legal basis as a document in ``language`` cites it (“arts. 28 y 116” in es)."""
+        return formatting.legal_basis(self.legal_basis, language)
 
     @property
     def local_name(self) -> str:
