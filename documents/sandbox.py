@@ -702,6 +702,7 @@ def _dotted(node: nodes.Node) -> str:
 _BLOCK_NOT_CLOSED = re.compile(r"The innermost block that needs to be closed is '(?P<tag>\w+)'")
 _UNKNOWN_TAG = re.compile(r"^Encountered unknown tag '(?P<tag>[^']+)'")
 _UNEXPECTED_END = re.compile(r"^unexpected end of template", re.I)
+_NO_FILTER_OR_TEST = re.compile(r"^No (?P<what>filter|test) named '(?P<name>[^']+)'")
 _UNEXPECTED = re.compile(r"^unexpected (?:char )?(?P<what>'[^']*'|\"[^\"]*\")")
 
 
@@ -721,6 +722,11 @@ def _syntax_message(error: TemplateSyntaxError) -> str:
         }
     if unknown:
         return _("Unknown tag “%(tag)s”.") % {"tag": unknown["tag"]}
+    missing = _NO_FILTER_OR_TEST.search(message)
+    if missing and missing["what"] == "filter":
+        return _("Unknown filter “%(name)s”.") % {"name": missing["name"]}
+    if missing:
+        return _("Unknown test “%(name)s”.") % {"name": missing["name"]}
     if _UNEXPECTED_END.search(message):
         return _("The template ends before a field or a tag is closed.")
     unexpected = _UNEXPECTED.search(message)
