@@ -36,6 +36,18 @@ class Field:
     def is_container(self) -> bool:
         return self.type in ("object", "list")
 
+    @property
+    def type_display(self) -> str:
+        """The type in the reader's language, for the fields reference and error messages."""
+        names = {
+            "text": _("text"),
+            "number": _("number"),
+            "bool": _("yes/no"),
+            "object": _("object"),
+            "list": _("list"),
+        }
+        return str(names.get(self.type, self.type))
+
 
 def _text(help_text) -> Field:
     return Field("text", help_text)
@@ -298,7 +310,7 @@ def _document(kind: str, language: str, day: dt.date) -> dict[str, Any]:
     return {
         "title": definition.name(language),
         "kind": kind,
-        "legal_basis": definition.legal_basis,
+        "legal_basis": definition.legal_basis_in(language),
         "ocds_document_type": definition.ocds_document_type,
         "language": language,
         "date": _date(day, language),

@@ -5,7 +5,7 @@ changed since is published as the library's next version."""
 from django.db import transaction
 
 from documents.default_set import default_templates
-from documents.models import DocumentTemplate
+from documents.models import DEFAULT_SET_NOTE, DocumentTemplate
 from documents.services import (
     documents_retry_failed,
     network_version_publish,
@@ -50,7 +50,7 @@ def seed(stdout=None) -> None:
         version = template_latest_approved(template)
         if version is None or version.source != default.source:
             version = network_version_publish(
-                template=template, source=default.source, note="OpenCPI default set"
+                template=template, source=default.source, note=DEFAULT_SET_NOTE
             )
             published += 1
         for city, user in approvers:

@@ -8,7 +8,10 @@ whether a copy made by that effect is public, since it records a published step.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from procurement.core import formatting
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,15 @@ class Kind:
 
     def name(self, language: str) -> str:
         return self.name_es if language == "es" else self.name_en
+
+    def legal_basis_in(self, language: str) -> str:
+        """The legal basis as a document in ``language`` cites it (“arts. 28 y 116” in es)."""
+        return formatting.legal_basis(self.legal_basis, language)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page being shown."""
+        return self.name(translation.get_language() or "es")
 
 
 KINDS: tuple[Kind, ...] = (

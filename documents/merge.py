@@ -12,6 +12,7 @@ what still clashes is a conflict for a person to resolve.
 import difflib
 from dataclasses import dataclass, field
 
+from django.utils.translation import pgettext
 from merge3 import Merge3
 
 PREAMBLE = ""
@@ -63,6 +64,18 @@ class SectionDiff:
     key: str
     status: str  # same, changed, added, removed
     lines: list[tuple[str, str]] = field(default_factory=list)  # (" ", "+", "-"), text
+
+    @property
+    def status_display(self) -> str:
+        """The status as the merge page says it, in the reader's language (a section is female
+        in Spanish: “añadida”, “eliminada”, “modificada”)."""
+        names = {
+            "same": pgettext("template section", "unchanged"),
+            "changed": pgettext("template section", "changed"),
+            "added": pgettext("template section", "added"),
+            "removed": pgettext("template section", "removed"),
+        }
+        return names.get(self.status, self.status)
 
 
 def sections_diff(old: str, new: str) -> list[SectionDiff]:

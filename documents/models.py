@@ -98,6 +98,10 @@ class DocumentTemplate(TimeStampedModel):
         return KIND_BY_CODE[self.kind]
 
 
+# The note of each version the default library publishes (``documents.demo``).
+DEFAULT_SET_NOTE = "OpenCPI default set"
+
+
 class TemplateVersion(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -171,6 +175,14 @@ class TemplateVersion(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} v{self.number}"
+
+    @property
+    def note_display(self) -> str:
+        """The note as the reader reads it: the default library's own note is stored as a code
+        (``DEFAULT_SET_NOTE``) and said in the reader's language; people's notes as written."""
+        if self.note == DEFAULT_SET_NOTE:
+            return str(_("OpenCPI default set"))
+        return self.note
 
 
 class CityApproval(models.Model):
@@ -289,6 +301,16 @@ class GeneratedDocument(FSMModelMixin, models.Model):
     @property
     def title(self) -> str:
         return KIND_BY_CODE[self.kind].name(self.language)
+
+    @property
+    def trigger_display(self) -> str:
+        """How the document came to be, in the reader's language: ``trigger`` is a code
+        (“on demand”, “effect:tender_notice”) kept for the API and the audit."""
+        if self.trigger.startswith("effect:"):
+            return str(_("Automatically, at a step of the process"))
+        if self.trigger == "on demand":
+            return str(_("On request"))
+        return self.trigger
 
 
 # Signatures live in their own module; importing them here registers the model with the app.

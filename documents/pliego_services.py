@@ -146,7 +146,10 @@ def _render(
             document_id=f"PLIEGO-{process.id:06d}-{kind}",
             verification_code=f"{code[:5]}-{code[5:]}",
             created_at=now,
-            header=(data.get("city", {}).get("name", ""), KIND_BY_CODE[kind].legal_basis),
+            header=(
+                data.get("city", {}).get("name", ""),
+                KIND_BY_CODE[kind].legal_basis_in(language),
+            ),
             labels=FOOTER_LABELS.get(language, FOOTER_LABELS["en"]),
         )
     )
@@ -534,7 +537,10 @@ def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str
                     document_id=f"PLIEGO-{process.pk:06d}-{kind}",
                     verification_code="DEMO-0",
                     created_at=timezone.now(),
-                    header=(data.get("city", {}).get("name", ""), KIND_BY_CODE[kind].legal_basis),
+                    header=(
+                        data.get("city", {}).get("name", ""),
+                        KIND_BY_CODE[kind].legal_basis_in(language),
+                    ),
                     labels=FOOTER_LABELS.get(language, FOOTER_LABELS["en"]),
                 )
             )

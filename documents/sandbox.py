@@ -588,7 +588,8 @@ class _Checker:
             else:
                 self.error(
                     node,
-                    _("“%(path)s”: a %(type)s has no fields.") % {"path": path, "type": base.type},
+                    _("“%(path)s”: a %(type)s has no fields.")
+                    % {"path": path, "type": base.type_display},
                 )
             return None
         self.visit(node, scope)
@@ -697,6 +698,43 @@ def _dotted(node: nodes.Node) -> str:
     return "…"
 
 
+# Jinja's syntax errors are English sentences; a legal team reads them in its own language.
+_BLOCK_NOT_CLOSED = re.compile(r"The innermost block that needs to be closed is '(?P<tag>\w+)'")
+_UNKNOWN_TAG = re.compile(r"^Encountered unknown tag '(?P<tag>[^']+)'")
+_UNEXPECTED_END = re.compile(r"^unexpected end of template", re.I)
+_NO_FILTER_OR_TEST = re.compile(r"^No (?P<what>filter|test) named '(?P<name>[^']+)'")
+_UNEXPECTED = re.compile(r"^unexpected (?:char )?(?P<what>'[^']*'|\"[^\"]*\")")
+
+
+def _syntax_message(error: TemplateSyntaxError) -> str:
+    """Jinja's message for a syntax error, said in the active language."""
+    message = error.message or str(error)
+    unclosed = _BLOCK_NOT_CLOSED.search(message)
+    unknown = _UNKNOWN_TAG.search(message)
+    if unknown and unclosed:
+        return _("“%(tag)s” does not close the open “%(open)s” block.") % {
+            "tag": unknown["tag"],
+            "open": unclosed["tag"],
+        }
+    if unclosed:
+        return _("The “%(open)s” block is never closed (its “end%(open)s” is missing).") % {
+            "open": unclosed["tag"]
+        }
+    if unknown:
+        return _("Unknown tag “%(tag)s”.") % {"tag": unknown["tag"]}
+    missing = _NO_FILTER_OR_TEST.search(message)
+    if missing and missing["what"] == "filter":
+        return _("Unknown filter “%(name)s”.") % {"name": missing["name"]}
+    if missing:
+        return _("Unknown test “%(name)s”.") % {"name": missing["name"]}
+    if _UNEXPECTED_END.search(message):
+        return _("The template ends before a field or a tag is closed.")
+    unexpected = _UNEXPECTED.search(message)
+    if unexpected:
+        return _("Unexpected “%(what)s”.") % {"what": unexpected["what"][1:-1]}
+    return _("The syntax is not valid here: a field, filter or tag is misspelt or unclosed.")
+
+
 def template_check(*, source: str, kind: str) -> list[tuple[int | None, str]]:
     """Problems of a template source for ``kind`` as (line, message); empty when it is sound."""
     if len(source) > MAX_SOURCE_CHARS:
@@ -707,7 +745,7 @@ def template_check(*, source: str, kind: str) -> list[tuple[int | None, str]]:
     try:
         tree = environment.parse(source)
     except TemplateSyntaxError as error:
-        return [(error.lineno, error.message or str(error))]
+        return [(error.lineno, _syntax_message(error))]
     checker = _Checker(kind)
     scope: dict[str, Field | None] = {}
     for child in tree.body:
@@ -772,7 +810,7 @@ def template_render_text(
             problem.errors = [(line, problem.errors[0][1]), *problem.errors[1:]]
         raise
     except TemplateSyntaxError as error:
-        raise TemplateProblem([(error.lineno, error.message or str(error))]) from error
+        raise TemplateProblem([(error.lineno, _syntax_message(error))]) from error
     except SecurityError as error:
         raise TemplateProblem(
             [(_line_of(error, source), _("Not allowed: %(why)s") % {"why": error})]

@@ -799,7 +799,7 @@ def document_pdf_input(
         document_id=document.reference,
         verification_code=document.verification_code,
         created_at=document.created_at,
-        header=(city, KIND_BY_CODE[document.kind].legal_basis),
+        header=(city, KIND_BY_CODE[document.kind].legal_basis_in(document.language)),
         labels=FOOTER_LABELS.get(document.language, FOOTER_LABELS["en"]),
         stamp_room=stamp_room,
     )

@@ -183,7 +183,10 @@ def template_preview_pdf(request, pk, number):
             document_id=_("PREVIEW"),
             verification_code="—",
             created_at=version.created_at,
-            header=(context["city"]["name"], KIND_BY_CODE[template.kind].legal_basis),
+            header=(
+                context["city"]["name"],
+                KIND_BY_CODE[template.kind].legal_basis_in(template.language),
+            ),
             labels=services.FOOTER_LABELS.get(template.language, services.FOOTER_LABELS["en"]),
         )
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procurement.core import formatting
 from procurement.core.audit import audit_append, audit_entry
 from procurement.core.exceptions import Conflict, NotFound, PermissionDenied
 from procurement.core.models import AuditEntry
@@ -109,7 +110,9 @@ def transition_options(*, process, user, now: dt.datetime | None = None) -> list
 
 
 def _with_basis(sentence: str, legal_basis: str) -> str:
-    return f"{sentence} ({legal_basis})." if legal_basis else f"{sentence}."
+    if not legal_basis:
+        return f"{sentence}."
+    return f"{sentence} ({formatting.legal_basis(legal_basis)})."
 
 
 def out_of_order_reason(process, name: str) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from procurement.core.formatting import number
+
 BAR = 22
 GAP = 8
 LABEL_WIDTH = 190
@@ -16,7 +18,8 @@ CHART_WIDTH = 560
 def bar_chart(
     *, chart_id: str, title: str, rows: Sequence[tuple[Any, float | None]], unit: str = ""
 ) -> SafeString:
-    """A horizontal bar chart of ``rows`` (label, value); ``None`` draws no bar and says "—"."""
+    """A horizontal bar chart of ``rows`` (label, value); ``None`` draws no bar and says "—".
+    Values are written in the page's language (16,5 in Spanish)."""
     values = [value for _label, value in rows if value is not None]
     top = max(values) if values else 0
     height = len(rows) * (BAR + GAP) + GAP
@@ -29,7 +32,7 @@ def bar_chart(
     for index, (label, value) in enumerate(rows):
         y = GAP + index * (BAR + GAP)
         width = 0 if not top or value is None else max(round(span * value / top), 1)
-        shown = "—" if value is None else f"{value:g}{unit}"
+        shown = "—" if value is None else f"{number(value)}{unit}"
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR * 0.7:.0f}" text-anchor="end">'
             f"{escape(str(label))}</text>"

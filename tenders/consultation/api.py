@@ -4,6 +4,7 @@ summaries and report; responses; attachments; clarifications; suppliers' subscri
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -66,6 +67,17 @@ class QuestionSerializer(ModelSerializer):
 class AdviserSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     reason = serializers.CharField(max_length=2000)
+
+
+def consultation_phase_label(phase: str) -> str:
+    """A phase of ``consultation_phase`` as a person reads it (the code stays in the API)."""
+    labels = {
+        "draft": pgettext("consultation phase", "draft"),
+        "announced": pgettext("consultation phase", "announced"),
+        "open": pgettext("consultation phase", "open"),
+        "closed": pgettext("consultation phase", "closed"),
+    }
+    return labels.get(phase, phase)
 
 
 def consultation_phase(consultation: Consultation, now=None) -> str:

@@ -18,7 +18,11 @@ from procurement.accounts.models import City
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.ids import id_from_text
 from procurement.core.paging import page_rows
-from tenders.consultation.api import attachment_file_response, consultation_phase
+from tenders.consultation.api import (
+    attachment_file_response,
+    consultation_phase,
+    consultation_phase_label,
+)
 from tenders.consultation.exports import responses_csv, responses_xlsx
 from tenders.consultation.models import Clarification, Question, Response, SupplierSubscription
 from tenders.consultation.selectors import (
@@ -132,6 +136,7 @@ def consultation_detail(request, pk: int):
             "consultation": consultation,
             "access": access,
             "phase": consultation_phase(consultation),
+            "phase_label": consultation_phase_label(consultation_phase(consultation)),
             "questions": consultation.questions.all(),
             "clarifications": clarifications,
             "own": own,

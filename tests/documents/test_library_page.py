@@ -21,7 +21,7 @@ def _names(page: str, prefix: str) -> list[str]:
     table = page[page.index('data-testid="templates"') :]
     return [
         n
-        for n in re.findall(r'<a href="/documents/templates/\d+/">([^<]+)</a>', table)
+        for n in re.findall(r'<a href="/documents/templates/\d+/"[^>]*>([^<]+)</a>', table)
         if n.startswith(prefix)
     ]
 

@@ -46,3 +46,9 @@ def select_options(rows, value: str, label: str, selected=""):
             for row in rows
         ),
     )
+
+
+@register.filter
+def legal_basis(text):
+    """``{{ definition.legal_basis|legal_basis }}`` → “LCSP arts. 28.4 y 134” in Spanish."""
+    return formatting.legal_basis(text)
