@@ -13,6 +13,12 @@ def city_money(amount, city):
 
 
 @register.filter
+def local_number(value):
+    """``{{ criterion.weight|local_number }}`` → “40,00” in Spanish, “40.00” in English."""
+    return formatting.number(value)
+
+
+@register.filter
 def city_datetime(value, city):
     """A date-time in the city's time zone: ``{{ deadline|city_datetime:tender.city }}``."""
     return formatting.city_datetime(value, city.zone)
