@@ -16,12 +16,14 @@ from procurement.core.exceptions import ApplicationError, NotFound
 from tenders.award.api import bid_file_response
 from tenders.award.deuc import FLAGS, SOLVENCY_MEANS, TEXT_FIELDS, deuc_gaps
 from tenders.award.evaluation import scoreboard
+from tenders.award.forms import CriterionForm, LotForm
 from tenders.award.models import (
     Award,
     Bid,
     BidFile,
     CommitteeMember,
     Criterion,
+    Lot,
     Score,
     TenderQuestion,
 )
@@ -45,8 +47,11 @@ from tenders.award.services.bids import (
     bid_submit,
     bid_withdraw,
     committee_assign,
+    criterion_delete,
     criterion_save,
+    lot_delete,
     lot_save,
+    lot_update,
     score_save,
     tender_question_answer,
     tender_question_ask,
@@ -63,8 +68,64 @@ def _tender(request, pk):
         raise Http404(error.message) from error
 
 
+def _field_error(form, error: ApplicationError, aliases: dict | None = None) -> None:
+    """Show a service's refusal beside the field it names (else above the form)."""
+    field = (error.extra or {}).get("field")
+    field = (aliases or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _overview_lot_post(request, tender) -> tuple[LotForm, Lot | None]:
+    lot = None
+    if request.POST.get("lot_id"):
+        lot = tender.lots.filter(pk=request.POST["lot_id"]).first()
+        if lot is None:
+            raise Http404
+    form = LotForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if lot is None:
+                lot_save(actor=request.user, tender=tender, **data)
+            else:
+                lot_update(actor=request.user, lot=lot, **data)
+        except ApplicationError as error:
+            _field_error(form, error)
+    return form, lot
+
+
+def _overview_criterion_post(request, tender) -> tuple[CriterionForm, Criterion | None]:
+    criterion = None
+    if request.POST.get("criterion_id"):
+        criterion = tender.criteria.filter(pk=request.POST["criterion_id"]).first()
+        if criterion is None:
+            raise Http404
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            criterion_save(
+                actor=request.user,
+                tender=tender,
+                criterion=criterion,
+                name=data["name"],
+                kind=data["kind"],
+                weight=data["weight"],
+                formula=data["formula"],
+                params=form.params(),
+                innovation=data["innovation"],
+                is_price=data["is_price"],
+            )
+        except ApplicationError as error:
+            bound = "threshold" if data["formula"] == Criterion.Formula.THRESHOLD else "lower"
+            _field_error(form, error, {"params": bound})
+    return form, criterion
+
+
 def tender_overview(request, pk: int):
-    """Lots, criteria and bidders' questions; officers also set them up here."""
+    """Lots, criteria and bidders' questions; officers also set them up here: add, edit and
+    delete lots and criteria while the PCAP may be edited (LCSP art. 122.1). A refused form is
+    shown again with what was typed and the reason beside its field."""
     tender, private = _tender(request, pk)
     officer = request.user.is_authenticated and request.user.has_perm("tenders.act_officer", tender)
     supplier = None
@@ -73,37 +134,47 @@ def tender_overview(request, pk: int):
             supplier = supplier_of(request.user)
         except ApplicationError:
             supplier = None
+    lot_form = criterion_form = None
+    editing_lot = editing_criterion = None
+    if officer and request.method == "GET":
+        editing_lot = tender.lots.filter(pk=request.GET.get("edit_lot") or 0).first()
+        if editing_lot is not None:
+            lot_form = LotForm(
+                initial={
+                    "title": editing_lot.title,
+                    "value": editing_lot.value,
+                    "duration_months": editing_lot.duration_months,
+                }
+            )
+        editing_criterion = tender.criteria.filter(
+            pk=request.GET.get("edit_criterion") or 0
+        ).first()
+        if editing_criterion is not None:
+            criterion_form = CriterionForm(initial=CriterionForm.initial_for(editing_criterion))
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise Http404
         form = request.POST.get("form")
         try:
             if form == "lot" and officer:
-                lot_save(
-                    actor=request.user,
-                    tender=tender,
-                    title=request.POST.get("title", ""),
-                    value=request.POST.get("value", ""),
-                    duration_months=int(request.POST.get("duration_months") or 12),
-                )
+                lot_form, editing_lot = _overview_lot_post(request, tender)
+                if lot_form.errors:
+                    status = 400
             elif form == "criterion" and officer:
-                params = {}
-                for key in ("lower", "upper", "threshold"):
-                    if request.POST.get(key):
-                        params[key] = request.POST[key]
-                if params:
-                    params["better"] = request.POST.get("better", "lower")
-                criterion_save(
-                    actor=request.user,
-                    tender=tender,
-                    name=request.POST.get("name", ""),
-                    kind=request.POST.get("kind", ""),
-                    weight=request.POST.get("weight", ""),
-                    formula=request.POST.get("formula", ""),
-                    params=params,
-                    innovation=bool(request.POST.get("innovation")),
-                    is_price=bool(request.POST.get("is_price")),
-                )
+                criterion_form, editing_criterion = _overview_criterion_post(request, tender)
+                if criterion_form.errors:
+                    status = 400
+            elif form == "lot_delete" and officer:
+                lot = tender.lots.filter(pk=request.POST.get("lot_id") or 0).first()
+                if lot is None:
+                    raise Http404
+                lot_delete(actor=request.user, lot=lot)
+            elif form == "criterion_delete" and officer:
+                criterion = tender.criteria.filter(pk=request.POST.get("criterion_id") or 0).first()
+                if criterion is None:
+                    raise Http404
+                criterion_delete(actor=request.user, criterion=criterion)
             elif form == "committee" and officer:
                 user = User.objects.filter(pk=request.POST.get("user") or 0).first()
                 if user is None:
@@ -127,8 +198,10 @@ def tender_overview(request, pk: int):
         except (ApplicationError, ValueError) as error:
             messages.error(request, getattr(error, "message", str(error)))
         else:
-            messages.success(request, _("Saved."))
-        return redirect("tender-overview", pk=pk)
+            if status == 200:
+                messages.success(request, _("Saved."))
+        if status == 200:
+            return redirect("tender-overview", pk=pk)
     questions = tender.tender_questions.all()
     if not private:
         questions = questions.exclude(answer="")
@@ -145,14 +218,18 @@ def tender_overview(request, pk: int):
             "questions": questions,
             "weights": tender.award_criteria_weight_total(),
             "editable": officer and is_editable(tender, Edit.LOTS),
+            "criteria_editable": officer and is_editable(tender, Edit.CRITERIA),
+            "lot_form": lot_form or LotForm(),
+            "editing_lot": editing_lot,
+            "criterion_form": criterion_form or CriterionForm(),
+            "editing_criterion": editing_criterion,
             "committee": CommitteeMember.objects.filter(tender=tender).select_related("user"),
             "committee_users": User.objects.filter(
                 memberships__city=tender.city, memberships__role=Membership.Role.COMMITTEE
             ),
-            "kinds": Criterion.Kind.choices,
-            "formulas": Criterion.Formula.choices,
             "awards": awards_for_user(user=request.user, tender=tender),
         },
+        status=status,
     )
 
 
