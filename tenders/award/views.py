@@ -1,10 +1,9 @@
 """Web pages from tender to award: the tender's lots and criteria, a supplier's sealed bid, and
 the committee's and officers' evaluation (admission, scoring sheet, ranking, awards)."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -465,20 +464,26 @@ def my_bids(request):
     return render(request, "tenders/award/my_bids.html", {"bids": bids})
 
 
-@login_required
-def evaluation(request, pk: int):
-    """The city's side: bids after the deadline, admission, the scoring sheet, ranking, awards."""
-    tender, private = _tender(request, pk)
-    if not private:
-        raise Http404
+def _evaluation_context(request, tender, refused: dict | None = None) -> dict:
+    """The evaluation page; ``refused`` (form, bid, message, field) puts back what was typed in
+    the refused form, with the reason beside it."""
     member = CommitteeMember.objects.filter(tender=tender, user=request.user).exists()
     bids = list(bids_for_user(user=request.user, tender=tender))
     criteria = list(tender.criteria.all())
     vj = [c for c in criteria if c.kind == Criterion.Kind.VALUE_JUDGEMENT]
     mine = {
-        (s.bid_id, s.criterion_id): s
+        (s.bid_id, s.criterion_id): {"points": s.points, "justification": s.justification}
         for s in Score.objects.filter(bid__tender=tender, member=request.user)
     }
+    if refused and refused["form"] == "scores":
+        for c in vj:
+            typed = {
+                "points": request.POST.get(f"points_{c.pk}", ""),
+                "justification": request.POST.get(f"why_{c.pk}", ""),
+            }
+            if refused.get("criterion") == c.pk:
+                typed["error"] = refused["message"]
+            mine[(refused["bid"], c.pk)] = typed
     rows = []
     for bid in bids:
         envelope_a = (
@@ -498,6 +503,7 @@ def evaluation(request, pk: int):
                 "a": envelope_a,
                 "cells": cells,
                 "files": bid_files_for_user(user=request.user, pk=bid.pk)[1],
+                "refused": refused if refused and refused["bid"] == bid.pk else None,
             }
         )
     ranking = []
@@ -505,35 +511,66 @@ def evaluation(request, pk: int):
         for lot in tender.lots.all():
             for position, line in enumerate(scoreboard(tender, lot=lot), start=1):
                 ranking.append((lot, position, line))
-    return render(
-        request,
-        "tenders/award/evaluation.html",
-        {
-            "tender": tender,
-            "member": member,
-            "rows": rows,
-            "vj": vj,
-            "ranking": ranking,
-            "awards": awards_for_user(user=request.user, tender=tender),
-            "can_admit": member and is_editable(tender, Edit.ADMISSION),
-            "can_score": member and is_editable(tender, Edit.VALUE_SCORES),
-            "can_decide_abnormal": member and is_editable(tender, Edit.ABNORMAL),
-            "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
-        },
-    )
+    return {
+        "tender": tender,
+        "member": member,
+        "rows": rows,
+        "vj": vj,
+        "ranking": ranking,
+        "awards": awards_for_user(user=request.user, tender=tender),
+        "can_admit": member and is_editable(tender, Edit.ADMISSION),
+        "can_score": member and is_editable(tender, Edit.VALUE_SCORES),
+        "can_decide_abnormal": member and is_editable(tender, Edit.ABNORMAL),
+        "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
+        "refused": refused,
+        "posted": request.POST if refused else {},
+        # Posted to the sheet's action: the browser is shown the sheet's own address.
+        "page_address": reverse("tender-evaluation", args=[tender.pk]) if refused else "",
+    }
+
+
+@login_required
+def evaluation(request, pk: int):
+    """The city's side: bids after the deadline, admission, the scoring sheet, ranking, awards."""
+    tender, private = _tender(request, pk)
+    if not private:
+        raise Http404
+    return render(request, "tenders/award/evaluation.html", _evaluation_context(request, tender))
+
+
+@transaction.atomic
+def _scores_save(request, tender, bid) -> None:
+    """All of one bid's points from the sheet, or none (the first refusal names its criterion)."""
+    for criterion in tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT):
+        points = request.POST.get(f"points_{criterion.pk}", "").strip()
+        if points == "":
+            continue
+        try:
+            score_save(
+                actor=request.user,
+                bid=bid,
+                criterion=criterion,
+                points=points,
+                justification=request.POST.get(f"why_{criterion.pk}", ""),
+            )
+        except ApplicationError as error:
+            error.extra = {**(error.extra or {}), "criterion": criterion.pk}
+            raise
 
 
 @login_required
 @require_POST
 def evaluation_act(request, pk: int):
+    """The committee's forms on the evaluation page. A refused form is shown again on that
+    page with what was typed (points, justifications, reasons) and the reason for the refusal."""
     tender, private = _tender(request, pk)
     if not private and request.POST.get("form") != "justify":
         raise Http404
     form = request.POST.get("form")
     bid = Bid.objects.filter(pk=request.POST.get("bid") or 0, tender=tender).first()
+    if bid is None:
+        raise Http404
     try:
-        if bid is None:
-            raise Http404
         if form == "admission":
             bid_admission_decide(
                 actor=request.user,
@@ -542,16 +579,7 @@ def evaluation_act(request, pk: int):
                 reason=request.POST.get("reason", ""),
             )
         elif form == "scores":
-            for criterion in tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT):
-                points = request.POST.get(f"points_{criterion.pk}", "")
-                if points != "":
-                    score_save(
-                        actor=request.user,
-                        bid=bid,
-                        criterion=criterion,
-                        points=Decimal(points.replace(",", ".")),
-                        justification=request.POST.get(f"why_{criterion.pk}", ""),
-                    )
+            _scores_save(request, tender, bid)
         elif form == "abnormal":
             abnormal_decide(
                 actor=request.user,
@@ -567,8 +595,22 @@ def evaluation_act(request, pk: int):
             return redirect("my-bids")
         else:
             raise Http404
-    except (ApplicationError, ArithmeticError, ValueError) as error:
-        messages.error(request, getattr(error, "message", _("Points must be numbers.")))
-    else:
-        messages.success(request, _("Saved."))
+    except ApplicationError as error:
+        if form == "justify" or not private:
+            messages.error(request, error.message)
+            return redirect("my-bids")
+        refused = {
+            "form": form,
+            "bid": bid.pk,
+            "message": error.message,
+            "field": (error.extra or {}).get("field"),
+            "criterion": (error.extra or {}).get("criterion"),
+        }
+        return render(
+            request,
+            "tenders/award/evaluation.html",
+            _evaluation_context(request, tender, refused),
+            status=error.status_code if error.status_code != 404 else 400,
+        )
+    messages.success(request, _("Saved."))
     return redirect("tender-evaluation", pk=pk)

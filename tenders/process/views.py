@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.api import COUNT_SECONDS
@@ -466,10 +467,27 @@ def _form_data(request, definition, tender) -> dict:
     return data
 
 
+def _keep_typed(allowed: list[dict], name: str, posted) -> None:
+    """Put back into the refused action's form what was typed in it."""
+    for action in allowed:
+        if action["definition"].name != name:
+            continue
+        for field in action["fields"]:
+            if field["kind"] == "ids":
+                field["values"] = posted.getlist(field["input"])
+            else:
+                field["value"] = posted.get(field["input"], "")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def tender_fire(request, pk: int, name: str):
+    """Fire one of the process's actions from its page. A refusal shows the process page again
+    (its address restored in the browser) with what was typed and the reasons; the address of
+    this action, opened or reloaded, leads back to the process page."""
     tender, _private = _get(request, pk, private=True)
+    if request.method == "GET":
+        return redirect("tender-detail", pk=tender.pk)
     definition = TRANSITION_BY_NAME.get(name)
     reason = request.POST.get("reason", "")
     try:
@@ -490,8 +508,11 @@ def tender_fire(request, pk: int, name: str):
                 "failed_detail": error.message,
                 "failed_reasons": error.reasons,
                 "posted": request.POST,
+                "failed_field": (error.extra or {}).get("field"),
+                "page_address": reverse("tender-detail", args=[tender.pk]),
             }
         )
+        _keep_typed(context.get("allowed", []), name, request.POST)
         status = error.status_code if error.status_code != 404 else 400
         return render(request, "tenders/tender_detail.html", context, status=status)
     messages.success(request, _("Done: %(label)s.") % {"label": definition.label})
