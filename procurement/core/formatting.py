@@ -64,3 +64,10 @@ def spreadsheet_csv_options(language: str | None = None) -> dict:
     """How a CSV must be written for the spreadsheets of ``language``: Spanish Excel and
     LibreOffice read ``;`` between cells (the comma is the decimal mark there)."""
     return {"delimiter": ";" if _locale(language).startswith("es") else ","}
+
+
+def city_datetime_plain(local: dt.datetime, language: str | None = None) -> str:
+    """A moment already in the city's time (naive or aware) as ``dd/mm/yyyy hh:mm``, without
+    the zone's name: the form spreadsheets read as a date."""
+    del language  # digits only: the same in every language
+    return local.strftime("%d/%m/%Y %H:%M")

@@ -8,7 +8,7 @@ before changes.
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -372,6 +372,14 @@ def _load_content(response: Response) -> None:
     )
 
 
+def _scientific(text: str) -> Decimal | None:
+    """``1e6`` and the like, which ``parse_amount`` does not read; ``None`` for other text."""
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return None
+
+
 def _clean_answer(question: Question, value: Any) -> Any:
     if value is None or value == "" or value == []:
         return None
@@ -384,14 +392,17 @@ def _clean_answer(question: Question, value: Any) -> Any:
             )
         return text
     if kind == Question.Kind.NUMBER:
+        text = value if isinstance(value, str) else str(value)
         try:
             # Spanish (1.000,50 · 18,50) or plain (1000.50), read as amounts are.
-            number = parse_amount(value if isinstance(value, str) else str(value))
-        except ValueError as error:
+            number = parse_amount(text)
+        except ValueError:
+            number = _scientific(text)
+        if number is None:
             raise ApplicationError(
                 _("Question %(n)d: “%(v)s” is not a number.")
                 % {"n": question.order, "v": str(value)[:40]}
-            ) from error
+            )
         if not number.is_finite() or abs(number) > Decimal("1e15"):
             raise ApplicationError(
                 _("Question %(n)d: the number is out of range.") % {"n": question.order}
