@@ -22,8 +22,14 @@ class LotForm(forms.Form):
         min_value=1,
         max_value=600,
         initial=12,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+
+    def clean_duration_months(self) -> int:
+        # Twelve months unless said otherwise, as the API does.
+        value = self.cleaned_data.get("duration_months")
+        return 12 if value is None else value
 
 
 class CriterionForm(forms.Form):
