@@ -67,6 +67,11 @@ def _tender(request, pk):
         raise Http404(error.message) from error
 
 
+def _pk(value) -> int:
+    """An id from a form or the address; 0 (nothing) for anything else."""
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
 def _field_error(form, error: ApplicationError, aliases: dict | None = None) -> None:
     """Show a service's refusal beside the field it names (else above the form)."""
     field = (error.extra or {}).get("field")
@@ -77,7 +82,7 @@ def _field_error(form, error: ApplicationError, aliases: dict | None = None) -> 
 def _overview_lot_post(request, tender) -> tuple[LotForm, Lot | None]:
     lot = None
     if request.POST.get("lot_id"):
-        lot = tender.lots.filter(pk=request.POST["lot_id"]).first()
+        lot = tender.lots.filter(pk=_pk(request.POST["lot_id"])).first()
         if lot is None:
             raise Http404
     form = LotForm(request.POST)
@@ -96,7 +101,7 @@ def _overview_lot_post(request, tender) -> tuple[LotForm, Lot | None]:
 def _overview_criterion_post(request, tender) -> tuple[CriterionForm, Criterion | None]:
     criterion = None
     if request.POST.get("criterion_id"):
-        criterion = tender.criteria.filter(pk=request.POST["criterion_id"]).first()
+        criterion = tender.criteria.filter(pk=_pk(request.POST["criterion_id"])).first()
         if criterion is None:
             raise Http404
     form = CriterionForm(request.POST)
@@ -135,8 +140,8 @@ def tender_overview(request, pk: int):
             supplier = None
     lot_form = criterion_form = None
     editing_lot = editing_criterion = None
-    if officer and request.method == "GET":
-        editing_lot = tender.lots.filter(pk=request.GET.get("edit_lot") or 0).first()
+    if officer and request.method == "GET" and _pk(request.GET.get("edit_lot")):
+        editing_lot = tender.lots.filter(pk=_pk(request.GET.get("edit_lot"))).first()
         if editing_lot is not None:
             lot_form = LotForm(
                 initial={
@@ -145,8 +150,9 @@ def tender_overview(request, pk: int):
                     "duration_months": editing_lot.duration_months,
                 }
             )
+    if officer and request.method == "GET" and _pk(request.GET.get("edit_criterion")):
         editing_criterion = tender.criteria.filter(
-            pk=request.GET.get("edit_criterion") or 0
+            pk=_pk(request.GET.get("edit_criterion"))
         ).first()
         if editing_criterion is not None:
             criterion_form = CriterionForm(initial=CriterionForm.initial_for(editing_criterion))
@@ -165,12 +171,12 @@ def tender_overview(request, pk: int):
                 if criterion_form.errors:
                     status = 400
             elif form == "lot_delete" and officer:
-                lot = tender.lots.filter(pk=request.POST.get("lot_id") or 0).first()
+                lot = tender.lots.filter(pk=_pk(request.POST.get("lot_id"))).first()
                 if lot is None:
                     raise Http404
                 lot_delete(actor=request.user, lot=lot)
             elif form == "criterion_delete" and officer:
-                criterion = tender.criteria.filter(pk=request.POST.get("criterion_id") or 0).first()
+                criterion = tender.criteria.filter(pk=_pk(request.POST.get("criterion_id"))).first()
                 if criterion is None:
                     raise Http404
                 criterion_delete(actor=request.user, criterion=criterion)
@@ -567,7 +573,7 @@ def evaluation_act(request, pk: int):
     if not private and request.POST.get("form") != "justify":
         raise Http404
     form = request.POST.get("form")
-    bid = Bid.objects.filter(pk=request.POST.get("bid") or 0, tender=tender).first()
+    bid = Bid.objects.filter(pk=_pk(request.POST.get("bid")), tender=tender).first()
     if bid is None:
         raise Http404
     try:

@@ -522,9 +522,9 @@ def questions_edit(request, pk: int):
     if consultation is None or not request.user.has_perm("tenders.act_officer", tender):
         raise Http404
     editing = None
-    wanted = request.POST.get("question_id") or request.GET.get("edit")
+    wanted = request.POST.get("question_id") or request.GET.get("edit") or ""
     if wanted:
-        editing = consultation.questions.filter(pk=wanted).first()
+        editing = consultation.questions.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
         if editing is None:
             raise Http404
     if request.method == "POST":
