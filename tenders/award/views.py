@@ -140,6 +140,7 @@ def tender_overview(request, pk: int):
             supplier = None
     lot_form = criterion_form = None
     editing_lot = editing_criterion = None
+    refused: dict | None = None
     if officer and request.method == "GET" and _pk(request.GET.get("edit_lot")):
         editing_lot = tender.lots.filter(pk=_pk(request.GET.get("edit_lot"))).first()
         if editing_lot is not None:
@@ -201,7 +202,12 @@ def tender_overview(request, pk: int):
             else:
                 raise Http404
         except (ApplicationError, ValueError) as error:
-            messages.error(request, getattr(error, "message", str(error)))
+            if form in ("question", "answer") and isinstance(error, ApplicationError):
+                # Shown again with the text typed and the reason beside it.
+                refused = {"form": form, "message": error.message}
+                status = error.status_code if error.status_code != 404 else 400
+            else:
+                messages.error(request, getattr(error, "message", str(error)))
         else:
             if status == 200:
                 messages.success(request, _("Saved."))
@@ -233,6 +239,8 @@ def tender_overview(request, pk: int):
                 memberships__city=tender.city, memberships__role=Membership.Role.COMMITTEE
             ),
             "awards": awards_for_user(user=request.user, tender=tender),
+            "refused": refused,
+            "posted": request.POST if refused else {},
         },
         status=status,
     )

@@ -260,6 +260,11 @@ def dashboard(request):
     )
 
 
+def _form_status(form) -> int:
+    """400 for a refused form (shown again with what was typed), as the other pages answer."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 @login_required
 def tender_new(request):
     cities = list(_officer_cities(request.user))
@@ -282,7 +287,10 @@ def tender_new(request):
             messages.success(request, _("The need was recorded."))
             return redirect("tender-detail", pk=tender.pk)
     return render(
-        request, "tenders/tender_form.html", {"form": form, "cities": cities, "creating": True}
+        request,
+        "tenders/tender_form.html",
+        {"form": form, "cities": cities, "creating": True},
+        status=_form_status(form),
     )
 
 
@@ -318,6 +326,7 @@ def tender_edit(request, pk: int):
             "tender": tender,
             "frozen": not is_editable(tender, Edit.SPECS),
         },
+        status=_form_status(form),
     )
 
 
