@@ -47,7 +47,9 @@ class CriterionForm(forms.Form):
     upper = NumberFormField(label=_("Upper bound (linear)"), required=False)
     threshold = NumberFormField(label=_("Threshold"), required=False)
     better = forms.ChoiceField(
-        label=_("Better is"), choices=[("lower", _("lower")), ("higher", _("higher"))]
+        label=_("Better is"),
+        required=False,
+        choices=[("lower", _("lower")), ("higher", _("higher"))],
     )
     innovation = forms.BooleanField(label=_("Innovation criterion"), required=False)
     is_price = forms.BooleanField(label=_("This is the price"), required=False)
