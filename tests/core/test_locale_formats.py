@@ -59,3 +59,9 @@ def test_the_local_number_filter_follows_the_language():
         assert template.render(Context({"weight": Decimal("40.00")})) == "40,00"
     with translation.override("en"):
         assert template.render(Context({"weight": Decimal("40.00")})) == "40.00"
+
+
+def test_a_number_stored_as_text_is_shown_in_the_locale_and_other_text_as_it_is():
+    template = Template("{% load opencpi %}{{ a|local_number }}|{{ b|local_number }}")
+    with translation.override("es"):
+        assert template.render(Context({"a": "1000.50", "b": "n/d"})) == "1.000,50|n/d"
