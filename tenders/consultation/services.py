@@ -392,12 +392,12 @@ def _clean_answer(question: Question, value: Any) -> Any:
             )
         return text
     if kind == Question.Kind.NUMBER:
-        text = value if isinstance(value, str) else str(value)
         try:
-            # Spanish (1.000,50 · 18,50) or plain (1000.50), read as amounts are.
-            number = parse_amount(text)
+            # Spanish (1.000,50 · 18,50) or plain (1000.50), read as amounts are; JSON numbers
+            # as they are.
+            number = parse_amount(value)
         except ValueError:
-            number = _scientific(text)
+            number = _scientific(str(value))
         if number is None:
             raise ApplicationError(
                 _("Question %(n)d: “%(v)s” is not a number.")

@@ -149,7 +149,8 @@ def lot_delete(*, actor: User, lot: Lot) -> None:
 
 def _number(value) -> Decimal:
     """A number as people type it here (``12,5``, ``1.000,50``) or as JSON sends it."""
-    number = parse_amount(value if isinstance(value, str) else str(value))
+    # Numbers stay numbers (Decimal("32.500") is not thirty-two thousand); only text is read.
+    number = parse_amount(value)
     if not number.is_finite():
         raise ValueError("not a number")
     return number
