@@ -178,3 +178,28 @@ def data_version() -> int:
         cursor.execute(f'SELECT MAX("id") FROM "{AuditEntry._meta.db_table}"')  # noqa: S608
         (newest,) = cursor.fetchone()
     return newest or 0
+
+
+def _audit_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(_audit_text(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[str]]:
+    """``{field: [old, new]}`` for the fields of ``after`` whose value differs from ``before``,
+    as text (the ``changes`` of an edit's audit row, which the history shows)."""
+    changes = {}
+    for field, new in after.items():
+        if before.get(field) == new:  # Decimal("40") is Decimal("40.00")
+            continue
+        old_text, new_text = _audit_text(before.get(field)), _audit_text(new)
+        if old_text != new_text:
+            changes[field] = [old_text, new_text]
+    return changes

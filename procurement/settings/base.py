@@ -192,6 +192,8 @@ GUARDIAN_RAISE_403 = False
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates to the minute as dd/mm/yyyy in both languages (procurement.core.formatting).
+FORMAT_MODULE_PATH = ["procurement.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Madrid"
 USE_TZ = True

@@ -46,7 +46,7 @@ from tenders.award.services.bids import (
     tender_question_answer,
     tender_question_ask,
 )
-from tenders.process.money import MoneyField
+from tenders.process.money import MoneyField, NumberField
 from tenders.process.selectors import tender_get_for_user, tender_get_private_for_user
 
 
@@ -60,6 +60,8 @@ class LotSerializer(ModelSerializer):
 
 
 class CriterionSerializer(ModelSerializer):
+    weight = NumberField(max_digits=6, decimal_places=2)
+
     class Meta:
         model = Criterion
         fields = [
@@ -611,6 +613,7 @@ class BidAbnormalView(APIView):
 
 class ScoreSerializer(ModelSerializer):
     member = serializers.CharField(source="member.username", read_only=True)
+    points = NumberField(max_digits=6, decimal_places=2)
 
     class Meta:
         model = Score

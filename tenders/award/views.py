@@ -1,10 +1,9 @@
 """Web pages from tender to award: the tender's lots and criteria, a supplier's sealed bid, and
 the committee's and officers' evaluation (admission, scoring sheet, ranking, awards)."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +15,14 @@ from procurement.core.exceptions import ApplicationError, NotFound
 from tenders.award.api import bid_file_response
 from tenders.award.deuc import FLAGS, SOLVENCY_MEANS, TEXT_FIELDS, deuc_gaps
 from tenders.award.evaluation import scoreboard
+from tenders.award.forms import CriterionForm, LotForm
 from tenders.award.models import (
     Award,
     Bid,
     BidFile,
     CommitteeMember,
     Criterion,
+    Lot,
     Score,
     TenderQuestion,
 )
@@ -45,8 +46,11 @@ from tenders.award.services.bids import (
     bid_submit,
     bid_withdraw,
     committee_assign,
+    criterion_delete,
     criterion_save,
+    lot_delete,
     lot_save,
+    lot_update,
     score_save,
     tender_question_answer,
     tender_question_ask,
@@ -63,8 +67,69 @@ def _tender(request, pk):
         raise Http404(error.message) from error
 
 
+def _pk(value) -> int:
+    """An id from a form or the address; 0 (nothing) for anything else."""
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
+def _field_error(form, error: ApplicationError, aliases: dict | None = None) -> None:
+    """Show a service's refusal beside the field it names (else above the form)."""
+    field = (error.extra or {}).get("field")
+    field = (aliases or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _overview_lot_post(request, tender) -> tuple[LotForm, Lot | None]:
+    lot = None
+    if request.POST.get("lot_id"):
+        lot = tender.lots.filter(pk=_pk(request.POST["lot_id"])).first()
+        if lot is None:
+            raise Http404
+    form = LotForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if lot is None:
+                lot_save(actor=request.user, tender=tender, **data)
+            else:
+                lot_update(actor=request.user, lot=lot, **data)
+        except ApplicationError as error:
+            _field_error(form, error)
+    return form, lot
+
+
+def _overview_criterion_post(request, tender) -> tuple[CriterionForm, Criterion | None]:
+    criterion = None
+    if request.POST.get("criterion_id"):
+        criterion = tender.criteria.filter(pk=_pk(request.POST["criterion_id"])).first()
+        if criterion is None:
+            raise Http404
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            criterion_save(
+                actor=request.user,
+                tender=tender,
+                criterion=criterion,
+                name=data["name"],
+                kind=data["kind"],
+                weight=data["weight"],
+                formula=data["formula"],
+                params=form.params(),
+                innovation=data["innovation"],
+                is_price=data["is_price"],
+            )
+        except ApplicationError as error:
+            bound = "threshold" if data["formula"] == Criterion.Formula.THRESHOLD else "lower"
+            _field_error(form, error, {"params": bound})
+    return form, criterion
+
+
 def tender_overview(request, pk: int):
-    """Lots, criteria and bidders' questions; officers also set them up here."""
+    """Lots, criteria and bidders' questions; officers also set them up here: add, edit and
+    delete lots and criteria while the PCAP may be edited (LCSP art. 122.1). A refused form is
+    shown again with what was typed and the reason beside its field."""
     tender, private = _tender(request, pk)
     officer = request.user.is_authenticated and request.user.has_perm("tenders.act_officer", tender)
     supplier = None
@@ -73,37 +138,49 @@ def tender_overview(request, pk: int):
             supplier = supplier_of(request.user)
         except ApplicationError:
             supplier = None
+    lot_form = criterion_form = None
+    editing_lot = editing_criterion = None
+    refused: dict | None = None
+    if officer and request.method == "GET" and _pk(request.GET.get("edit_lot")):
+        editing_lot = tender.lots.filter(pk=_pk(request.GET.get("edit_lot"))).first()
+        if editing_lot is not None:
+            lot_form = LotForm(
+                initial={
+                    "title": editing_lot.title,
+                    "value": editing_lot.value,
+                    "duration_months": editing_lot.duration_months,
+                }
+            )
+    if officer and request.method == "GET" and _pk(request.GET.get("edit_criterion")):
+        editing_criterion = tender.criteria.filter(
+            pk=_pk(request.GET.get("edit_criterion"))
+        ).first()
+        if editing_criterion is not None:
+            criterion_form = CriterionForm(initial=CriterionForm.initial_for(editing_criterion))
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise Http404
         form = request.POST.get("form")
         try:
             if form == "lot" and officer:
-                lot_save(
-                    actor=request.user,
-                    tender=tender,
-                    title=request.POST.get("title", ""),
-                    value=request.POST.get("value", ""),
-                    duration_months=int(request.POST.get("duration_months") or 12),
-                )
+                lot_form, editing_lot = _overview_lot_post(request, tender)
+                if lot_form.errors:
+                    status = 400
             elif form == "criterion" and officer:
-                params = {}
-                for key in ("lower", "upper", "threshold"):
-                    if request.POST.get(key):
-                        params[key] = request.POST[key]
-                if params:
-                    params["better"] = request.POST.get("better", "lower")
-                criterion_save(
-                    actor=request.user,
-                    tender=tender,
-                    name=request.POST.get("name", ""),
-                    kind=request.POST.get("kind", ""),
-                    weight=request.POST.get("weight", ""),
-                    formula=request.POST.get("formula", ""),
-                    params=params,
-                    innovation=bool(request.POST.get("innovation")),
-                    is_price=bool(request.POST.get("is_price")),
-                )
+                criterion_form, editing_criterion = _overview_criterion_post(request, tender)
+                if criterion_form.errors:
+                    status = 400
+            elif form == "lot_delete" and officer:
+                lot = tender.lots.filter(pk=_pk(request.POST.get("lot_id"))).first()
+                if lot is None:
+                    raise Http404
+                lot_delete(actor=request.user, lot=lot)
+            elif form == "criterion_delete" and officer:
+                criterion = tender.criteria.filter(pk=_pk(request.POST.get("criterion_id"))).first()
+                if criterion is None:
+                    raise Http404
+                criterion_delete(actor=request.user, criterion=criterion)
             elif form == "committee" and officer:
                 user = User.objects.filter(pk=request.POST.get("user") or 0).first()
                 if user is None:
@@ -125,10 +202,17 @@ def tender_overview(request, pk: int):
             else:
                 raise Http404
         except (ApplicationError, ValueError) as error:
-            messages.error(request, getattr(error, "message", str(error)))
+            if form in ("question", "answer") and isinstance(error, ApplicationError):
+                # Shown again with the text typed and the reason beside it.
+                refused = {"form": form, "message": error.message}
+                status = error.status_code if error.status_code != 404 else 400
+            else:
+                messages.error(request, getattr(error, "message", str(error)))
         else:
-            messages.success(request, _("Saved."))
-        return redirect("tender-overview", pk=pk)
+            if status == 200:
+                messages.success(request, _("Saved."))
+        if status == 200:
+            return redirect("tender-overview", pk=pk)
     questions = tender.tender_questions.all()
     if not private:
         questions = questions.exclude(answer="")
@@ -145,14 +229,20 @@ def tender_overview(request, pk: int):
             "questions": questions,
             "weights": tender.award_criteria_weight_total(),
             "editable": officer and is_editable(tender, Edit.LOTS),
+            "criteria_editable": officer and is_editable(tender, Edit.CRITERIA),
+            "lot_form": lot_form or LotForm(),
+            "editing_lot": editing_lot,
+            "criterion_form": criterion_form or CriterionForm(),
+            "editing_criterion": editing_criterion,
             "committee": CommitteeMember.objects.filter(tender=tender).select_related("user"),
             "committee_users": User.objects.filter(
                 memberships__city=tender.city, memberships__role=Membership.Role.COMMITTEE
             ),
-            "kinds": Criterion.Kind.choices,
-            "formulas": Criterion.Formula.choices,
             "awards": awards_for_user(user=request.user, tender=tender),
+            "refused": refused,
+            "posted": request.POST if refused else {},
         },
+        status=status,
     )
 
 
@@ -388,20 +478,26 @@ def my_bids(request):
     return render(request, "tenders/award/my_bids.html", {"bids": bids})
 
 
-@login_required
-def evaluation(request, pk: int):
-    """The city's side: bids after the deadline, admission, the scoring sheet, ranking, awards."""
-    tender, private = _tender(request, pk)
-    if not private:
-        raise Http404
+def _evaluation_context(request, tender, refused: dict | None = None) -> dict:
+    """The evaluation page; ``refused`` (form, bid, message, field) puts back what was typed in
+    the refused form, with the reason beside it."""
     member = CommitteeMember.objects.filter(tender=tender, user=request.user).exists()
     bids = list(bids_for_user(user=request.user, tender=tender))
     criteria = list(tender.criteria.all())
     vj = [c for c in criteria if c.kind == Criterion.Kind.VALUE_JUDGEMENT]
     mine = {
-        (s.bid_id, s.criterion_id): s
+        (s.bid_id, s.criterion_id): {"points": s.points, "justification": s.justification}
         for s in Score.objects.filter(bid__tender=tender, member=request.user)
     }
+    if refused and refused["form"] == "scores":
+        for c in vj:
+            typed = {
+                "points": request.POST.get(f"points_{c.pk}", ""),
+                "justification": request.POST.get(f"why_{c.pk}", ""),
+            }
+            if refused.get("criterion") == c.pk:
+                typed["error"] = refused["message"]
+            mine[(refused["bid"], c.pk)] = typed
     rows = []
     for bid in bids:
         envelope_a = (
@@ -421,6 +517,7 @@ def evaluation(request, pk: int):
                 "a": envelope_a,
                 "cells": cells,
                 "files": bid_files_for_user(user=request.user, pk=bid.pk)[1],
+                "refused": refused if refused and refused["bid"] == bid.pk else None,
             }
         )
     ranking = []
@@ -438,36 +535,67 @@ def evaluation(request, pk: int):
         offers_by_bid = {line.bid.pk: line.offers for _lot, _position, line in ranking}
         for row in rows:
             row["offers"] = offers_by_bid.get(row["bid"].pk, [])
-    return render(
-        request,
-        "tenders/award/evaluation.html",
-        {
-            "tender": tender,
-            "member": member,
-            "rows": rows,
-            "vj": vj,
-            "ranking": ranking,
-            "formula_criteria": formula_criteria if ranking else [],
-            "awards": awards_for_user(user=request.user, tender=tender),
-            "can_admit": member and is_editable(tender, Edit.ADMISSION),
-            "can_score": member and is_editable(tender, Edit.VALUE_SCORES),
-            "can_decide_abnormal": member and is_editable(tender, Edit.ABNORMAL),
-            "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
-        },
-    )
+    return {
+        "tender": tender,
+        "member": member,
+        "rows": rows,
+        "vj": vj,
+        "ranking": ranking,
+        "formula_criteria": formula_criteria if ranking else [],
+        "awards": awards_for_user(user=request.user, tender=tender),
+        "can_admit": member and is_editable(tender, Edit.ADMISSION),
+        "can_score": member and is_editable(tender, Edit.VALUE_SCORES),
+        "can_decide_abnormal": member and is_editable(tender, Edit.ABNORMAL),
+        "flagged": [b for b in bids if b.abnormal == Bid.Abnormal.FLAGGED],
+        "refused": refused,
+        "posted": request.POST if refused else {},
+        # Posted to the sheet's action: the browser is shown the sheet's own address.
+        "page_address": reverse("tender-evaluation", args=[tender.pk]) if refused else "",
+    }
+
+
+@login_required
+def evaluation(request, pk: int):
+    """The city's side: bids after the deadline, admission, the scoring sheet, ranking, awards."""
+    tender, private = _tender(request, pk)
+    if not private:
+        raise Http404
+    return render(request, "tenders/award/evaluation.html", _evaluation_context(request, tender))
+
+
+@transaction.atomic
+def _scores_save(request, tender, bid) -> None:
+    """All of one bid's points from the sheet, or none (the first refusal names its criterion)."""
+    for criterion in tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT):
+        points = request.POST.get(f"points_{criterion.pk}", "").strip()
+        if points == "":
+            continue
+        try:
+            score_save(
+                actor=request.user,
+                bid=bid,
+                criterion=criterion,
+                points=points,
+                justification=request.POST.get(f"why_{criterion.pk}", ""),
+            )
+        except ApplicationError as error:
+            error.extra = {**(error.extra or {}), "criterion": criterion.pk}
+            raise
 
 
 @login_required
 @require_POST
 def evaluation_act(request, pk: int):
+    """The committee's forms on the evaluation page. A refused form is shown again on that
+    page with what was typed (points, justifications, reasons) and the reason for the refusal."""
     tender, private = _tender(request, pk)
     if not private and request.POST.get("form") != "justify":
         raise Http404
     form = request.POST.get("form")
-    bid = Bid.objects.filter(pk=request.POST.get("bid") or 0, tender=tender).first()
+    bid = Bid.objects.filter(pk=_pk(request.POST.get("bid")), tender=tender).first()
+    if bid is None:
+        raise Http404
     try:
-        if bid is None:
-            raise Http404
         if form == "admission":
             bid_admission_decide(
                 actor=request.user,
@@ -476,16 +604,7 @@ def evaluation_act(request, pk: int):
                 reason=request.POST.get("reason", ""),
             )
         elif form == "scores":
-            for criterion in tender.criteria.filter(kind=Criterion.Kind.VALUE_JUDGEMENT):
-                points = request.POST.get(f"points_{criterion.pk}", "")
-                if points != "":
-                    score_save(
-                        actor=request.user,
-                        bid=bid,
-                        criterion=criterion,
-                        points=Decimal(points.replace(",", ".")),
-                        justification=request.POST.get(f"why_{criterion.pk}", ""),
-                    )
+            _scores_save(request, tender, bid)
         elif form == "abnormal":
             abnormal_decide(
                 actor=request.user,
@@ -501,8 +620,22 @@ def evaluation_act(request, pk: int):
             return redirect("my-bids")
         else:
             raise Http404
-    except (ApplicationError, ArithmeticError, ValueError) as error:
-        messages.error(request, getattr(error, "message", _("Points must be numbers.")))
-    else:
-        messages.success(request, _("Saved."))
+    except ApplicationError as error:
+        if form == "justify" or not private:
+            messages.error(request, error.message)
+            return redirect("my-bids")
+        refused = {
+            "form": form,
+            "bid": bid.pk,
+            "message": error.message,
+            "field": (error.extra or {}).get("field"),
+            "criterion": (error.extra or {}).get("criterion"),
+        }
+        return render(
+            request,
+            "tenders/award/evaluation.html",
+            _evaluation_context(request, tender, refused),
+            status=error.status_code if error.status_code != 404 else 400,
+        )
+    messages.success(request, _("Saved."))
     return redirect("tender-evaluation", pk=pk)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Membership, User
-from procurement.core.audit import audit_record
+from procurement.core.audit import audit_changes, audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
 from procurement.core.inapp import inapp_send
 from procurement.core.models import AuditEntry
@@ -34,7 +34,12 @@ from tenders.consultation.models import (
     ResponseReview,
 )
 from tenders.procedures import Edit, is_editable
-from tenders.process.common import clean_cpv_codes, supplier_of, tender_lock_for_officer
+from tenders.process.common import (
+    clean_cpv_codes,
+    parse_amount,
+    supplier_of,
+    tender_lock_for_officer,
+)
 from tenders.process.models import Tender
 from workflows.status import status_change
 
@@ -157,9 +162,20 @@ def question_save(
     if question is not None:
         if question.consultation_id != consultation.pk:
             raise NotFound(_("Question not found."))
+        before = {key: getattr(question, key) for key in values}
         for key, value in values.items():
             setattr(question, key, value)
         question.save()
+        changes = audit_changes(before, values)
+        if changes:
+            # On the process, whose history the officers read.
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.CHANGE,
+                target=consultation.tender,
+                name="question_update",
+                data={"object": str(question), "changes": changes},
+            )
         return question
     existing = consultation.questions.count()
     if existing >= MAX_QUESTIONS:
@@ -172,10 +188,18 @@ def question_save(
 def question_delete(*, actor: User, question: Question) -> None:
     consultation = question.consultation
     _draft_consultation(actor, consultation)
+    removed = str(question)
     question.delete()
     for number, item in enumerate(consultation.questions.order_by("order"), start=1):
         if item.order != number:
             Question.objects.filter(pk=item.pk).update(order=number)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=consultation.tender,
+        name="question_delete",
+        data={"object": removed, "changes": {}},
+    )
 
 
 @transaction.atomic
@@ -360,6 +384,14 @@ def _load_content(response: Response) -> None:
     )
 
 
+def _scientific(text: str) -> Decimal | None:
+    """``1e6`` and the like, which ``parse_amount`` does not read; ``None`` for other text."""
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return None
+
+
 def _clean_answer(question: Question, value: Any) -> Any:
     if value is None or value == "" or value == []:
         return None
@@ -373,12 +405,16 @@ def _clean_answer(question: Question, value: Any) -> Any:
         return text
     if kind == Question.Kind.NUMBER:
         try:
-            number = Decimal(str(value).replace(",", ".").strip())
-        except InvalidOperation as error:
+            # Spanish (1.000,50 · 18,50) or plain (1000.50), read as amounts are; JSON numbers
+            # as they are.
+            number = parse_amount(value)
+        except ValueError:
+            number = _scientific(str(value))
+        if number is None:
             raise ApplicationError(
                 _("Question %(n)d: “%(v)s” is not a number.")
                 % {"n": question.order, "v": str(value)[:40]}
-            ) from error
+            )
         if not number.is_finite() or abs(number) > Decimal("1e15"):
             raise ApplicationError(
                 _("Question %(n)d: the number is out of range.") % {"n": question.order}

@@ -534,7 +534,8 @@ def consultation_edit(request, pk: int):
 
 @login_required
 def questions_edit(request, pk: int):
-    """The officers' questionnaire editor, while the consultation is a draft."""
+    """The officers' questionnaire editor, while the consultation is a draft: add, edit
+    (``?edit=<question>``) and delete questions. A refused question is shown again as typed."""
     try:
         tender = tender_get_private_for_user(user=request.user, pk=pk)
     except NotFound as error:
@@ -542,7 +543,26 @@ def questions_edit(request, pk: int):
     consultation = tender.consultation_for_engine()
     if consultation is None or not request.user.has_perm("tenders.act_officer", tender):
         raise Http404
-    form = QuestionForm(request.POST or None)
+    editing = None
+    wanted = request.POST.get("question_id") or request.GET.get("edit") or ""
+    if wanted:
+        editing = consultation.questions.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+        if editing is None:
+            raise Http404
+    if request.method == "POST":
+        form = QuestionForm(request.POST)
+    elif editing is not None:
+        form = QuestionForm(
+            initial={
+                "text": editing.text,
+                "kind": editing.kind,
+                "required": editing.required,
+                "choices": "\n".join(editing.choices or []),
+            }
+        )
+    else:
+        form = QuestionForm()
+    status = 200
     if request.method == "POST":
         try:
             if request.POST.get("delete"):
@@ -550,21 +570,26 @@ def questions_edit(request, pk: int):
                 if question is None:
                     raise Http404
                 question_delete(actor=request.user, question=question)
+                messages.success(request, _("Question deleted."))
                 return redirect("tender-questions", pk=pk)
             if form.is_valid():
                 data = form.cleaned_data
                 question_save(
                     actor=request.user,
                     consultation=consultation,
+                    question=editing,
                     text=data["text"],
                     kind=data["kind"],
                     required=data["required"],
                     choices=[c for c in data["choices"].splitlines() if c.strip()],
                 )
-                messages.success(request, _("Question added."))
+                messages.success(request, _("Question saved.") if editing else _("Question added."))
                 return redirect("tender-questions", pk=pk)
+            status = 400
         except ApplicationError as refused:
-            form.add_error(None, refused.message)
+            field = (refused.extra or {}).get("field")
+            form.add_error(field if field in form.fields else None, refused.message)
+            status = refused.status_code if refused.status_code != 404 else 400
     return render(
         request,
         "tenders/consultations/questions.html",
@@ -573,8 +598,10 @@ def questions_edit(request, pk: int):
             "consultation": consultation,
             "questions": consultation.questions.all(),
             "form": form,
+            "editing": editing,
             "editable": is_editable(tender, Edit.CONSULTATION),
         },
+        status=status,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procurement.core.formatting import number
 from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
@@ -336,7 +337,7 @@ def award_criteria_add_up(process, ctx: GuardContext) -> list[str]:
             _(
                 "The award criteria weigh %(total)s points in all; they must add up to 100 (LCSP art. 146)."
             )
-            % {"total": total}
+            % {"total": number(total)}
         ]
     return []
 

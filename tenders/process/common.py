@@ -100,6 +100,9 @@ def parse_amount(value) -> Decimal:
     if not text or not re.fullmatch(r"[\d.,]+", text):
         raise ValueError("not an amount")
     dots, commas = text.count("."), text.count(",")
+    if re.fullmatch(r"0[.,]\d+", text):
+        # 0.125 or 0,125: nobody groups thousands after a zero.
+        return Decimal(sign + "0." + text[2:])
     if dots and commas:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         group_mark = "." if decimal_mark == "," else ","

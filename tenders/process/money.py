@@ -35,3 +35,8 @@ class MoneyFormField(forms.DecimalField):
                 refusal = amount_refusal(value, "value")
                 raise forms.ValidationError(str(refusal.message)) from error
         return super().to_python(value)
+
+
+# Points, weights, a formula's bounds: numbers typed the same way as amounts (12,5 · 1.000,50).
+NumberField = MoneyField
+NumberFormField = MoneyFormField

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
 from procurement.core.exceptions import ApplicationError, NotFound
@@ -68,6 +69,11 @@ def _officer_cities(user):
     ).distinct()
 
 
+def _form_status(form) -> int:
+    """400 for a refused form (shown again with what was typed), as the other pages answer."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 @login_required
 def tender_new(request):
     cities = list(_officer_cities(request.user))
@@ -90,7 +96,10 @@ def tender_new(request):
             messages.success(request, _("The need was recorded."))
             return redirect("tender-detail", pk=tender.pk)
     return render(
-        request, "tenders/tender_form.html", {"form": form, "cities": cities, "creating": True}
+        request,
+        "tenders/tender_form.html",
+        {"form": form, "cities": cities, "creating": True},
+        status=_form_status(form),
     )
 
 
@@ -126,6 +135,7 @@ def tender_edit(request, pk: int):
             "tender": tender,
             "frozen": not is_editable(tender, Edit.SPECS),
         },
+        status=_form_status(form),
     )
 
 
@@ -266,10 +276,27 @@ def _form_data(request, definition, tender) -> dict:
     return data
 
 
+def _keep_typed(allowed: list[dict], name: str, posted) -> None:
+    """Put back into the refused action's form what was typed in it."""
+    for action in allowed:
+        if action["definition"].name != name:
+            continue
+        for field in action["fields"]:
+            if field["kind"] == "ids":
+                field["values"] = posted.getlist(field["input"])
+            else:
+                field["value"] = posted.get(field["input"], "")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def tender_fire(request, pk: int, name: str):
+    """Fire one of the process's actions from its page. A refusal shows the process page again
+    (its address restored in the browser) with what was typed and the reasons; the address of
+    this action, opened or reloaded, leads back to the process page."""
     tender, _private = _get(request, pk, private=True)
+    if request.method == "GET":
+        return redirect("tender-detail", pk=tender.pk)
     definition = TRANSITION_BY_NAME.get(name)
     reason = request.POST.get("reason", "")
     try:
@@ -290,8 +317,11 @@ def tender_fire(request, pk: int, name: str):
                 "failed_detail": error.message,
                 "failed_reasons": error.reasons,
                 "posted": request.POST,
+                "failed_field": (error.extra or {}).get("field"),
+                "page_address": reverse("tender-detail", args=[tender.pk]),
             }
         )
+        _keep_typed(context.get("allowed", []), name, request.POST)
         status = error.status_code if error.status_code != 404 else 400
         return render(request, "tenders/tender_detail.html", context, status=status)
     messages.success(request, _("Done: %(label)s.") % {"label": definition.label})

@@ -24,7 +24,11 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     # --- the award: the PCAP, the committee, questions, bids, evaluation -----------------------
     "tender-overview": [
         ("post", "/api/v1/tenders/{id}/lots/"),
+        ("patch", "/api/v1/lots/{id}/"),
+        ("delete", "/api/v1/lots/{id}/"),
         ("post", "/api/v1/tenders/{id}/criteria/"),
+        ("patch", "/api/v1/criteria/{id}/"),
+        ("delete", "/api/v1/criteria/{id}/"),
         ("post", "/api/v1/tenders/{id}/committee/"),
         ("post", "/api/v1/tenders/{id}/questions/"),
         ("post", "/api/v1/tender-questions/{id}/answer/"),
@@ -61,6 +65,7 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
     ],
     "tender-questions": [
         ("post", "/api/v1/consultations/{id}/questions/"),
+        ("patch", "/api/v1/questions/{id}/"),
         ("delete", "/api/v1/questions/{id}/"),
     ],
     "consultation-response-review": [("put", "/api/v1/responses/{id}/review/")],

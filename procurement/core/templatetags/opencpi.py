@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html_join
 
@@ -10,6 +12,16 @@ register = template.Library()
 def city_money(amount, city):
     """``{{ tender.estimated_value|city_money:tender.city }}`` → “120.000,00 €” in Spanish."""
     return formatting.money(amount, getattr(city, "currency", "EUR"))
+
+
+@register.filter
+def local_number(value):
+    """``{{ criterion.weight|local_number }}`` → “40,00” in Spanish, “40.00” in English;
+    text that is not a number is shown as it is."""
+    try:
+        return formatting.number(Decimal(str(value)) if isinstance(value, str) else value)
+    except (ArithmeticError, TypeError, ValueError):
+        return value
 
 
 @register.filter

@@ -157,3 +157,14 @@
     document.querySelectorAll("[data-city-picker]").forEach(attach);
   });
 })();
+
+// A refused form is shown again by the address it was posted to; the page names its own
+// address (<link data-page-address>) so that the browser shows it, and a reload reads the page
+// instead of posting again.
+(function () {
+  "use strict";
+  var link = document.querySelector("link[data-page-address]");
+  if (link && window.history && history.replaceState) {
+    history.replaceState(null, "", link.getAttribute("href") + window.location.hash);
+  }
+})();

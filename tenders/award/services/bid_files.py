@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from procurement.accounts.models import User
 from procurement.core.audit import audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound
+from procurement.core.formatting import number
 from procurement.core.models import AuditEntry
 from tenders.award.models import Award, Bid, BidFile
 from tenders.award.sealing import seal_bytes, unseal_bytes
@@ -74,7 +76,10 @@ def _stored(bid: Bid, part: str, upload, now) -> BidFile:
     if upload.size > limit:
         raise ApplicationError(
             _("The file is %(size)s MB; the limit is %(limit)s MB per file.")
-            % {"size": round(upload.size / 1048576, 1), "limit": f"{limit / 1048576:g}"},
+            % {
+                "size": number(round(Decimal(upload.size) / 1048576, 1)),
+                "limit": number(Decimal(limit) / 1048576),
+            },
             extra={"field": "file"},
         )
     if upload.size == 0:

@@ -6,7 +6,7 @@ deadline; envelopes are sealed (``tenders.sealing``) and opened only by their tr
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from procurement.accounts.models import Membership, User
-from procurement.core.audit import audit_record
+from procurement.core.audit import audit_changes, audit_record
 from procurement.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from procurement.core.formatting import money
+from procurement.core.formatting import money, number
 from procurement.core.models import AuditEntry
 from tenders.award.deuc import deuc_clean, deuc_gaps
 from tenders.award.evaluation import abnormal_candidates
@@ -83,17 +83,47 @@ def lot_save(
         )
     if number is None:
         number = (locked.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    lot, _created = Lot.objects.update_or_create(
-        tender=locked,
-        number=number,
-        defaults={
-            "title": title,
-            "value": clean_money(value),
-            "duration_months": int(duration_months),
-            "cpv_codes": clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes),
-        },
-    )
+    fields = {
+        "title": title,
+        "value": clean_money(value, "value"),
+        "duration_months": int(duration_months),
+        "cpv_codes": clean_cpv_codes(list(cpv_codes)) if cpv_codes else list(locked.cpv_codes),
+    }
+    before = Lot.objects.filter(tender=locked, number=number).first()
+    lot, _created = Lot.objects.update_or_create(tender=locked, number=number, defaults=fields)
+    if before is not None:
+        changes = audit_changes({name: getattr(before, name) for name in fields}, fields)
+        if changes:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.CHANGE,
+                target=locked,
+                name="lot_update",
+                data={"object": str(lot), "changes": changes},
+            )
     return lot
+
+
+def lot_update(
+    *,
+    actor: User,
+    lot: Lot,
+    title: str,
+    value,
+    duration_months: int,
+    cpv_codes=(),
+) -> Lot:
+    """Rewrite ``lot`` (keeping its number) while the PCAP may be edited; the change is
+    recorded on the process's history (``lot_update``)."""
+    return lot_save(
+        actor=actor,
+        tender=lot.tender,
+        number=lot.number,
+        title=title,
+        value=value,
+        duration_months=duration_months,
+        cpv_codes=cpv_codes or lot.cpv_codes,
+    )
 
 
 @transaction.atomic
@@ -102,11 +132,28 @@ def lot_delete(*, actor: User, lot: Lot) -> None:
     so that lots stay numbered 1, 2, 3… as the notice lists them."""
     locked = tender_lock_for_officer(actor, lot.tender)
     _editable(locked, Edit.LOTS)
-    number = Lot.objects.get(pk=lot.pk, tender=locked).number
+    current = Lot.objects.get(pk=lot.pk, tender=locked)
+    number = current.number
     Lot.objects.filter(pk=lot.pk).delete()
     for later in locked.lots.filter(number__gt=number).order_by("number"):
         later.number -= 1
         later.save(update_fields=["number"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="lot_delete",
+        data={"object": str(current), "changes": {}},
+    )
+
+
+def _number(value) -> Decimal:
+    """A number as people type it here (``12,5``, ``1.000,50``) or as JSON sends it."""
+    # Numbers stay numbers (Decimal("32.500") is not thirty-two thousand); only text is read.
+    number = parse_amount(value)
+    if not number.is_finite():
+        raise ValueError("not a number")
+    return number
 
 
 def _clean_params(formula: str, params: dict) -> dict:
@@ -117,15 +164,15 @@ def _clean_params(formula: str, params: dict) -> dict:
         raise ApplicationError(_("“better” is lower or higher."), extra={"field": "params"})
     try:
         if formula == Criterion.Formula.LINEAR:
-            lower, upper = Decimal(str(params["lower"])), Decimal(str(params["upper"]))
+            lower, upper = _number(params["lower"]), _number(params["upper"])
             if not lower < upper:
                 raise ApplicationError(
                     _("The lower bound must be below the upper bound."), extra={"field": "params"}
                 )
             return {"lower": str(lower), "upper": str(upper), "better": better}
         if formula == Criterion.Formula.THRESHOLD:
-            return {"threshold": str(Decimal(str(params["threshold"]))), "better": better}
-    except (KeyError, InvalidOperation) as error:
+            return {"threshold": str(_number(params["threshold"])), "better": better}
+    except (KeyError, ValueError) as error:
         raise ApplicationError(
             _(
                 "This formula needs its numeric parameters: linear {lower, upper}; threshold {threshold}."
@@ -164,8 +211,8 @@ def criterion_save(
             _("The kind is value_judgement or formula."), extra={"field": "kind"}
         )
     try:
-        weight = Decimal(str(weight))
-    except InvalidOperation as error:
+        weight = _number(weight)
+    except ValueError as error:
         raise ApplicationError(
             _("The weight must be a number."), extra={"field": "weight"}
         ) from error
@@ -173,6 +220,7 @@ def criterion_save(
         raise ApplicationError(
             _("The weight is between 0 and 100 points."), extra={"field": "weight"}
         )
+    weight = weight.quantize(Decimal("0.01"))
     if kind == Criterion.Kind.FORMULA:
         if formula not in FORMULAS:
             raise ApplicationError(
@@ -190,7 +238,7 @@ def criterion_save(
     if total > 100:
         raise ApplicationError(
             _("The criteria would weigh %(total)s points; the total must be 100.")
-            % {"total": total},
+            % {"total": number(total)},
             extra={"field": "weight"},
         )
     if is_price and others.filter(is_price=True).exists():
@@ -207,7 +255,19 @@ def criterion_save(
         "is_price": bool(is_price),
     }
     if criterion is not None:
+        before = Criterion.objects.filter(pk=criterion.pk, tender=locked).first()
+        if before is None:
+            raise NotFound(_("Not found."))
         Criterion.objects.filter(pk=criterion.pk, tender=locked).update(**fields)
+        changes = audit_changes({name: getattr(before, name) for name in fields}, fields)
+        if changes:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.CHANGE,
+                target=locked,
+                name="criterion_update",
+                data={"object": str(before), "changes": changes},
+            )
         return Criterion.objects.get(pk=criterion.pk)
     order = (locked.criteria.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     return Criterion.objects.create(tender=locked, order=order, **fields)
@@ -218,7 +278,17 @@ def criterion_delete(*, actor: User, criterion: Criterion) -> None:
     """Remove an award criterion from the PCAP while it may be edited."""
     locked = tender_lock_for_officer(actor, criterion.tender)
     _editable(locked, Edit.CRITERIA)
-    Criterion.objects.filter(pk=criterion.pk, tender=locked).delete()
+    current = Criterion.objects.filter(pk=criterion.pk, tender=locked).first()
+    if current is None:
+        raise NotFound(_("Not found."))
+    current.delete()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="criterion_delete",
+        data={"object": str(current), "changes": {}},
+    )
 
 
 @transaction.atomic
@@ -549,12 +619,13 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
     if bid.admission != Bid.Admission.ADMITTED:
         raise Conflict(_("Only admitted bids are scored."))
     try:
-        points = Decimal(str(points))
-    except InvalidOperation as error:
+        points = _number(points)
+    except ValueError as error:
         raise ApplicationError(_("Points must be a number."), extra={"field": "points"}) from error
-    if not points.is_finite() or not Decimal(0) <= points <= criterion.weight:
+    if not Decimal(0) <= points <= criterion.weight:
         raise ApplicationError(
-            _("Points go from 0 to %(max)s for this criterion.") % {"max": criterion.weight},
+            _("Points go from 0 to %(max)s for this criterion.")
+            % {"max": number(criterion.weight)},
             extra={"field": "points"},
         )
     if len((justification or "").strip()) < 10:
