@@ -47,7 +47,7 @@ def test_the_process_form_names_every_bad_code_at_once(demo, login, cpv):
     )
 
     text = page.content.decode()
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "7200000-5" in text and "99999999-9" in text
     assert "Unknown CPV codes" in text and "Not CPV codes" in text
 
