@@ -10,6 +10,8 @@ Every page a journey visits is checked with axe (``assert_accessible``), also af
 form and after a flash message.
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -213,7 +215,7 @@ def test_officer_logrono_writes_the_closed_consultations_summaries_and_publishes
     assert "Acme Smart Solutions S.L." in responses and "Nova Urban Robotics S.L." in responses
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    assert "Sondas de humedad" in open(download.value.path(), encoding="utf-8-sig").read()
+    assert "Sondas de humedad" in Path(download.value.path()).read_text(encoding="utf-8-sig")
 
     # The report cannot be published before it is written: the page says why.
     _act(page, url, irrigation.pk, "draft_report")
@@ -272,3 +274,56 @@ def test_officer_logrono_records_a_need_and_follows_the_evaluation_and_documents
     _go(page, f"{url}/documents/process/{buses.pk}/")
     documents = page.locator("main").inner_text().lower()
     assert "minutes" in documents
+
+
+def test_supplier_acme_reads_the_robots_tender_and_its_open_consultation_and_bids(
+    demo_server, person
+):
+    url = demo_server.url
+    page = person("supplier.acme")
+    robots = _tender(ROBOTS)
+    _go(page, f"{url}/processes/{robots.pk}/tender/")
+    assert "Suministro, instalación y mantenimiento" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Prepare your bid").click()
+    assert_accessible(page)
+    # Saving without the declaration is refused, and the page says so.
+    submit(page, "button[value=review]")
+    assert_accessible(page)
+    _go(page, f"{url}/processes/bids/mine/")
+    assert BUSES in page.locator("main").inner_text()
+    _go(page, f"{url}/processes/inbox/")
+    # The open consultation and its own response, still its own to change.
+    air = _tender(AIR_QUALITY).consultation_for_engine()
+    _go(page, f"{url}/consultations/")
+    _go(page, f"{url}/consultations/mine/")
+    assert "calidad del aire" in page.locator("main").inner_text()
+    _go(page, f"{url}/consultations/{air.pk}/respond/")
+    _go(page, f"{url}/consultations/{air.pk}/")
+    _go(page, f"{url}/consultations/subscriptions/")
+
+
+def test_supplier_nova_sees_its_sealed_bids_and_the_portal(demo_server, person):
+    url = demo_server.url
+    page = person("supplier.nova")
+    _go(page, f"{url}/processes/bids/mine/")
+    assert BUSES in page.locator("main").inner_text()
+    _go(page, f"{url}/consultations/mine/")
+
+
+def test_legal_logrono_reads_the_library_review_queue_and_fields(demo_server, person):
+    url = demo_server.url
+    page = person("legal.logrono")
+    _go(page, f"{url}/documents/templates/")
+    page.locator("main table a").first.click()
+    assert_accessible(page)
+    _go(page, f"{url}/documents/review/")
+    _go(page, f"{url}/documents/fields/")
+
+
+def test_committee_logrono_reads_the_bus_priority_evaluation_sheet(demo_server, person):
+    url = demo_server.url
+    page = person("committee.logrono")
+    buses = _tender(BUSES)
+    _go(page, f"{url}/processes/{buses.pk}/evaluation/")
+    sheet = page.locator("main").inner_text()
+    assert "Acme Smart Solutions S.L." in sheet and "Nova Urban Robotics S.L." in sheet
