@@ -108,9 +108,13 @@ def _pdf_checked(data: bytes) -> bytes:
 
 
 def _render(
-    process: contexts.PliegoProcess, kind: str, template: DocumentTemplate | None
+    process: contexts.PliegoProcess,
+    kind: str,
+    template: DocumentTemplate | None,
+    now: dt.datetime | None = None,
 ) -> tuple[bytes, object]:
-    """The PDF of ``kind`` from the city's approved template and the process as it is now."""
+    """The PDF of ``kind`` from the city's approved template and the process as it is ``now``
+    (default: the present)."""
     if template is not None and template.kind != kind:
         raise ApplicationError(
             _("The template is for another kind of document."), extra={"field": "template"}
@@ -129,7 +133,7 @@ def _render(
             )
             % {"kind": KIND_BY_CODE[kind].name(language)}
         )
-    now = timezone.now()
+    now = now or timezone.now()
     data = contexts.process_context(process_id=process.id, kind=kind, language=language, at=now)
     try:
         body = template_render_text(source=version.source, context=data)
@@ -234,11 +238,13 @@ def pliego_create(
     upload: bytes | None = None,
     filename: str = "",
     template: DocumentTemplate | None = None,
+    now: dt.datetime | None = None,
 ) -> Pliego:
     """A new draft version of one of the process's pliegos: the signed PDF ``upload`` or, without
     one, generated from the city's approved template (``template`` or the city's own of the
     kind). Earlier versions are superseded. Only before the file is approved: after it the
-    pliegos change only by correction (LCSP art. 122.1)."""
+    pliegos change only by correction (LCSP art. 122.1). Made at ``now`` (default: the
+    present)."""
     process = _process_for_officer(actor, process_id)
     _kind_checked(process, kind)
     if process.file_approved:
@@ -251,7 +257,7 @@ def pliego_create(
     if upload is not None:
         pdf, version, source = _pdf_checked(upload), None, Pliego.Source.UPLOADED
     else:
-        pdf, version = _render(process, kind, template)
+        pdf, version = _render(process, kind, template, now)
         source = Pliego.Source.GENERATED
     with transaction.atomic():
         contexts.process_lock(process.id)
@@ -263,13 +269,15 @@ def pliego_create(
             filename=filename,
             source=source,
             template_version=version,
+            now=now,
         )
         _supersede_earlier(actor=actor, pliego=pliego)
     return pliego
 
 
-def pliego_approve(*, actor: User, pliego: Pliego) -> Pliego:
-    """The city's legal team approves a draft version; it is frozen from now on."""
+def pliego_approve(*, actor: User, pliego: Pliego, now: dt.datetime | None = None) -> Pliego:
+    """The city's legal team approves a draft version (at ``now``, default the present); it is
+    frozen from then on."""
     process = contexts.pliego_process_for_user(user=actor, process_id=pliego.tender_id)
     if not process.private:
         raise NotFound(_("Pliego not found."))
@@ -284,6 +292,7 @@ def pliego_approve(*, actor: User, pliego: Pliego) -> Pliego:
             move="pliego_approve",
             actor=actor,
             data={"kind": pliego.kind, "number": pliego.number, "sha256": pliego.sha256},
+            now=now,
         )
 
 
@@ -504,10 +513,18 @@ def pliego_download_record(*, user, pliego: Pliego) -> None:
     )
 
 
-def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str, ...]) -> None:
+def pliegos_demo_fulfil(
+    process,
+    *,
+    officer: User,
+    legal: User,
+    kinds: tuple[str, ...],
+    now: dt.datetime | None = None,
+) -> None:
     """The demo's pliegos: generated from the city's approved template where there is one,
     else from the shipped default text (the demo seeds processes before the library), and
-    approved by the legal team."""
+    approved by the legal team, at ``now`` (the demo's step time; default the present)."""
+    now = now or timezone.now()
     from documents.default_set import default_template
 
     ref = contexts.pliego_process_for_user(user=officer, process_id=process.pk)
@@ -519,12 +536,12 @@ def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str
         ).exists():
             continue
         try:
-            pliego = pliego_create(actor=officer, process_id=process.pk, kind=kind)
+            pliego = pliego_create(actor=officer, process_id=process.pk, kind=kind, now=now)
         except Conflict:
             language = ref.language if ref.language in Language.values else Language.ES
             default = default_template(kind, language) or default_template(kind, Language.ES)
             data = contexts.process_context(
-                process_id=process.pk, kind=kind, language=language, at=timezone.now()
+                process_id=process.pk, kind=kind, language=language, at=now
             )
             body = template_render_text(source=default.source, context=data)
             pdf = render_pdf(
@@ -536,7 +553,7 @@ def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str
                     language=language,
                     document_id=f"PLIEGO-{process.pk:06d}-{kind}",
                     verification_code="DEMO-0",
-                    created_at=timezone.now(),
+                    created_at=now,
                     header=(
                         data.get("city", {}).get("name", ""),
                         KIND_BY_CODE[kind].legal_basis_in(language),
@@ -550,5 +567,6 @@ def pliegos_demo_fulfil(process, *, officer: User, legal: User, kinds: tuple[str
                 kind=kind,
                 upload=pdf,
                 filename=f"{kind}-firmado.pdf",
+                now=now,
             )
-        pliego_approve(actor=legal, pliego=pliego)
+        pliego_approve(actor=legal, pliego=pliego, now=now)

@@ -623,7 +623,15 @@ def _document_request(
         existing = GeneratedDocument.objects.filter(key=key).first()
         if existing is not None:
             return existing, False
+        # A step's document is dated at its step, however late it is made: a seed that moves a
+        # process through past steps, or a worker that catches up, dates it when it was due.
+        step_at = (
+            AuditEntry.objects.filter(pk=audit_entry_id).values_list("at", flat=True).first()
+            if audit_entry_id is not None
+            else None
+        )
         document = GeneratedDocument.objects.create(
+            created_at=step_at or timezone.now(),
             key=key,
             tender_id=process_id,
             kind=kind,

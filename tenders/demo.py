@@ -28,8 +28,10 @@ from tenders.award.services.bids import (
 from tenders.consultation.services import (
     clarification_answer,
     clarification_ask,
+    consultation_report_save,
     consultation_save,
     question_save,
+    question_summary_save,
     response_save,
     response_start,
     response_submit,
@@ -40,7 +42,7 @@ from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.process.services import tender_create
 from workflows.registry import MACHINES
 from workflows.requirements import requirement_demo_fulfil
-from workflows.services import fire_due_events, transition_perform
+from workflows.services import fire_due_events, process_fire_due, transition_perform
 
 DAY = dt.timedelta(days=1)
 
@@ -81,6 +83,7 @@ def _file_approved(tender: Tender, start: dt.datetime, officer: str, legal: str)
         officer=_user(officer),
         legal=_user(legal),
         kinds=REQUIRED_PLIEGOS[tender.procedure],
+        now=start + 13 * DAY,
     )
     return _fire(tender, T.APPROVE_FILE, officer, start + 14 * DAY)
 
@@ -105,6 +108,56 @@ AIR_QUESTIONS = [
     ("Coste estimado por punto de medición y año, en euros", "number", False, []),
     ("Adjunte documentación técnica si lo desea", "file", False, []),
 ]
+
+
+def _consult(
+    tender: Tender,
+    start: dt.datetime,
+    closes_at: dt.datetime,
+    subject: str,
+    background: str,
+    questions: list[tuple[str, str, bool, list[str]]],
+) -> Tender:
+    """Validate the need, publish the early demand map and announce a market consultation
+    (LCSP art. 115) opening on day 5 and closing at ``closes_at``."""
+    officer = "officer.logrono" if tender.city.slug == "logrono" else "officer.terrassa"
+    tender = _fire(tender, T.VALIDATE_NEED, officer, start)
+    tender = _fire(tender, T.PUBLISH_DEMAND_MAP, officer, start + DAY)
+    tender = _fire(tender, T.START_CONSULTATION, officer, start + 2 * DAY)
+    consultation_save(
+        actor=_user(officer),
+        tender=tender,
+        subject=subject,
+        background=background,
+        opens_at=start + 5 * DAY,
+        closes_at=closes_at,
+        advisers=[
+            {
+                "name": "Universidad de La Rioja, grupo de química atmosférica",
+                "reason": "Experiencia en calibración de sensores de bajo coste.",
+            }
+        ]
+        if tender.city.slug == "logrono"
+        else [],
+    )
+    for text, kind, required, choices in questions:
+        question_save(
+            actor=_user(officer),
+            consultation=tender.consultation_for_engine(),
+            text=text,
+            kind=kind,
+            required=required,
+            choices=choices,
+        )
+    return _fire(tender, T.PUBLISH_CONSULTATION, officer, start + 3 * DAY)
+
+
+def _catch_up(tender: Tender, at: dt.datetime) -> Tender:
+    """Fire what falls due on ``tender`` up to ``at`` (a consultation opening or closing), each
+    step at its own due time."""
+    process_fire_due(model=Tender, pk=tender.pk, now=at)
+    tender.refresh_from_db()
+    return tender
 
 
 def _answer_air_quality(tender: Tender, now: dt.datetime) -> None:
@@ -255,8 +308,7 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
             now=start + 30 * DAY,
         )
         bids.append(bid_submit(actor=_user(username), bid=bid, now=start + 31 * DAY))
-    fire_due_events(models=MACHINES, now=start + 41 * DAY)
-    tender.refresh_from_db()
+    tender = _catch_up(tender, start + 41 * DAY)
     for bid in bids:
         bid_admission_decide(
             actor=_user(committee), bid=bid, decision="admitted", now=start + 42 * DAY
@@ -293,19 +345,85 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
         )
     tender = _fire(tender, T.RECEIVE_DOCUMENTS, officer, start + 53 * DAY)
     tender = _fire(tender, T.AWARD, officer, start + 55 * DAY)
-    fire_due_events(models=MACHINES, now=start + 90 * DAY)
-    tender.refresh_from_db()
+    tender = _catch_up(tender, start + 90 * DAY)
     return _fire(tender, T.SIGN_CONTRACT, officer, start + 91 * DAY)
 
 
-def _create(city: City, officer: str, title: str, **fields) -> tuple[Tender, bool]:
+def _create(city: City, officer: str, title: str, at: dt.datetime, **fields) -> tuple[Tender, bool]:
+    """The process of ``city`` titled ``title``, recorded by ``officer`` at ``at`` (the day
+    before its first step, so its history starts with its creation), and whether it is new."""
     existing = Tender.objects.filter(city=city, title=title).first()
     if existing:
         return existing, False
-    tender = tender_create(actor=_user(officer), city=city, title=title, **fields)
+    tender = tender_create(actor=_user(officer), city=city, title=title, now=at, **fields)
     for member in User.objects.filter(memberships__city=city, memberships__role="committee"):
-        committee_assign(actor=_user(officer), tender=tender, user=member)
+        committee_assign(actor=_user(officer), tender=tender, user=member, now=at)
     return tender, True
+
+
+IRRIGATION_QUESTIONS = [
+    (
+        "¿Cómo estima su solución la necesidad de riego de cada zona verde?",
+        "text",
+        True,
+        [],
+    ),
+    (
+        "¿Qué ahorro de agua ha medido en otras ciudades, en porcentaje?",
+        "number",
+        False,
+        [],
+    ),
+]
+
+TREE_QUESTIONS = [
+    (
+        "¿Qué variables del árbol mide su solución y con qué sensores?",
+        "text",
+        True,
+        [],
+    ),
+    (
+        "¿En qué fase de madurez está su solución?",
+        "single",
+        True,
+        [
+            "Idea o prototipo de laboratorio (TRL 3-4)",
+            "Piloto en entorno real (TRL 5-7)",
+            "Producto comercial (TRL 8-9)",
+        ],
+    ),
+]
+
+
+def _answer(tender: Tender, now: dt.datetime, answers: dict[str, list[str]]) -> None:
+    """Each demo supplier in ``answers`` answers the consultation, in question order."""
+    consultation = tender.consultation_for_engine()
+    questions = list(consultation.questions.order_by("order"))
+    for username, values in answers.items():
+        user = _user(username)
+        response = response_start(actor=user, consultation=consultation, now=now)
+        response_save(
+            actor=user,
+            now=now,
+            response=response,
+            answers=[
+                {"question": q.pk, "value": value, "confidential": False}
+                for q, value in zip(questions, values, strict=False)
+            ],
+        )
+        response_submit(actor=user, response=response, now=now)
+
+
+def _report(tender: Tender, officer: str, at: dt.datetime, report: str, summaries: list[str]):
+    """The officer drafts the consultation report, summarises each question's answers and
+    publishes it (LCSP art. 115.3)."""
+    tender = _fire(tender, T.DRAFT_REPORT, officer, at)
+    consultation_report_save(actor=_user(officer), tender=tender, report=report)
+    consultation = tender.consultation_for_engine()
+    for question, text in zip(consultation.questions.order_by("order"), summaries, strict=True):
+        question_summary_save(actor=_user(officer), question=question, text=text)
+    return _fire(tender, T.PUBLISH_REPORT, officer, at + 2 * DAY)
 
 
 @transaction.atomic
@@ -321,6 +439,7 @@ def seed(stdout=None) -> None:
         logrono,
         "officer.logrono",
         "Alumbrado público adaptativo al paso de peatones",
+        now - 3 * DAY,
         description="Las calles residenciales se iluminan igual a las 3:00 que a las 20:00; "
         "no existe en el mercado un sistema que adapte la luz al tránsito real.",
         procedure=CPTI,
@@ -328,11 +447,13 @@ def seed(stdout=None) -> None:
         cpv_codes=["31500000-1"],
     )
 
-    # 2. An open market consultation (LCSP art. 115).
+    # 2. An open market consultation (LCSP art. 115), answered by both demo suppliers.
+    start = now - 20 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Red de sensores de calidad del aire en tiempo real",
+        start - DAY,
         description="La ciudad mide la calidad del aire en dos estaciones fijas; necesita conocer "
         "la exposición real por barrio y hora para actuar sobre el tráfico.",
         procedure=CPTI,
@@ -340,40 +461,62 @@ def seed(stdout=None) -> None:
         cpv_codes=["38000000-5", "48810000-9"],
     )
     if new:
-        start = now - 20 * DAY
-        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
-        tender = _fire(tender, T.PUBLISH_DEMAND_MAP, "officer.logrono", start + DAY)
-        tender = _fire(tender, T.START_CONSULTATION, "officer.logrono", start + 2 * DAY)
-        consultation_save(
-            actor=_user("officer.logrono"),
-            tender=tender,
+        air_quality = _consult(
+            tender,
+            start,
+            now + 25 * DAY,
             subject="Consulta preliminar: sensórica de bajo coste para calidad del aire",
             background="Logroño quiere medir NO2, PM2,5 y ruido en cada barrio.",
-            opens_at=start + 5 * DAY,
-            closes_at=now + 25 * DAY,
-            advisers=[
-                {
-                    "name": "Universidad de La Rioja, grupo de química atmosférica",
-                    "reason": "Experiencia en calibración de sensores de bajo coste.",
-                }
-            ],
+            questions=AIR_QUESTIONS,
         )
-        for text, kind, required, choices in AIR_QUESTIONS:
-            question_save(
-                actor=_user("officer.logrono"),
-                consultation=tender.consultation_for_engine(),
-                text=text,
-                kind=kind,
-                required=required,
-                choices=choices,
-            )
-        air_quality = _fire(tender, T.PUBLISH_CONSULTATION, "officer.logrono", start + 3 * DAY)
+
+    # 2b. A consultation that has closed: its answers wait for the officer's summaries and
+    # report (LCSP art. 115.3).
+    start = now - 70 * DAY
+    tender, new = _create(
+        logrono,
+        "officer.logrono",
+        "Riego inteligente de parques y jardines",
+        start - DAY,
+        description="Los parques se riegan por calendario fijo, llueva o no; se busca una "
+        "solución que riegue según la necesidad real de cada zona verde.",
+        procedure=CPTI,
+        estimated_value=Decimal("320000"),
+        cpv_codes=["77310000-6", "38000000-5"],
+    )
+    if new:
+        tender = _consult(
+            tender,
+            start,
+            now - 5 * DAY,
+            subject="Consulta preliminar: riego según la necesidad de cada zona verde",
+            background="Logroño riega 180 hectáreas de parques con programadores horarios.",
+            questions=IRRIGATION_QUESTIONS,
+        )
+        tender = _catch_up(tender, start + 6 * DAY)
+        _answer(
+            tender,
+            start + 20 * DAY,
+            {
+                "supplier.acme": [
+                    "Sondas de humedad del suelo y previsión meteorológica por parcela.",
+                    "35",
+                ],
+                "supplier.nova": [
+                    "Imágenes de satélite y un modelo de evapotranspiración por zona verde.",
+                    "28",
+                ],
+            },
+        )
+        _catch_up(tender, now - 5 * DAY + dt.timedelta(minutes=1))
 
     # 3. A need whose consultation was skipped, its file approved and its tender published.
+    start = now - 60 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Robots autónomos para la recogida de residuos en el casco antiguo",
+        start - DAY,
         description="Los camiones no entran en las calles estrechas del casco antiguo; la recogida "
         "manual es lenta y costosa y no hay una solución comercial.",
         procedure=CPTI,
@@ -381,7 +524,6 @@ def seed(stdout=None) -> None:
         cpv_codes=["90511000-2", "34144900-7"],
     )
     if new:
-        start = now - 60 * DAY
         tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
@@ -403,10 +545,12 @@ def seed(stdout=None) -> None:
         )
 
     # 4. A pre-commercial procurement (PCP) with its call open.
+    start = now - 40 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Predicción de fugas en la red de agua con inteligencia artificial",
+        start - DAY,
         description="Se pierde el 18 % del agua en fugas que se detectan tarde; ningún producto "
         "predice dónde aparecerán con la red de sensores actual.",
         procedure=PCP,
@@ -414,7 +558,6 @@ def seed(stdout=None) -> None:
         cpv_codes=["73100000-3"],
     )
     if new:
-        start = now - 40 * DAY
         tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
@@ -434,10 +577,12 @@ def seed(stdout=None) -> None:
         )
 
     # 5. An innovation partnership in negotiation.
+    start = now - 120 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Lanzadera eléctrica autónoma para el centro histórico",
+        start - DAY,
         description="Las personas mayores no tienen transporte público en el centro histórico; "
         "los vehículos del mercado no circulan de forma autónoma por calles peatonales.",
         procedure=PARTNERSHIP,
@@ -445,7 +590,6 @@ def seed(stdout=None) -> None:
         cpv_codes=["34144910-0", "73100000-3"],
     )
     if new:
-        start = now - 120 * DAY
         tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
         tender = _fire(
             tender,
@@ -463,8 +607,7 @@ def seed(stdout=None) -> None:
             start + 20 * DAY,
             submission_deadline=start + 55 * DAY,
         )
-        fire_due_events(models=MACHINES, now=start + 56 * DAY)
-        tender.refresh_from_db()
+        tender = _catch_up(tender, start + 56 * DAY)
         for slug in ("acme", "nova", "unirioja"):
             tender = _fire(
                 tender,
@@ -490,11 +633,13 @@ def seed(stdout=None) -> None:
             "aclaran los requisitos mínimos de seguridad.",
         )
 
-    # 6. Terrassa: a validated need, and a process cancelled with its reason.
+    # 6. Terrassa: a validated need, a consultation whose report is published, and a process
+    # cancelled with its reason.
     tender, new = _create(
         terrassa,
         "officer.terrassa",
         "Mitigación de islas de calor en patios escolares",
+        now - 11 * DAY,
         description="Los patios escolares superan los 40 °C en junio; se buscan soluciones "
         "innovadoras de sombra y refrigeración pasiva que no existen en el mercado.",
         procedure=PCP,
@@ -503,10 +648,62 @@ def seed(stdout=None) -> None:
     )
     if new:
         _fire(tender, T.VALIDATE_NEED, "officer.terrassa", now - 10 * DAY)
+    start = now - 100 * DAY
+    tender, new = _create(
+        terrassa,
+        "officer.terrassa",
+        "Monitorización del arbolado urbano con sensores",
+        start - DAY,
+        description="Terrassa pierde cada año árboles por sequía y plagas que se detectan tarde; "
+        "se busca vigilar su salud de forma continua y barata.",
+        procedure=CPTI,
+        estimated_value=Decimal("240000"),
+        cpv_codes=["38000000-5", "77211500-7"],
+    )
+    if new:
+        tender = _consult(
+            tender,
+            start,
+            start + 40 * DAY,
+            subject="Consulta preliminar: vigilancia continua de la salud del arbolado",
+            background="Terrassa tiene 40.000 árboles de alineación y revisa cada uno cada "
+            "cuatro años.",
+            questions=TREE_QUESTIONS,
+        )
+        tender = _catch_up(tender, start + 6 * DAY)
+        _answer(
+            tender,
+            start + 15 * DAY,
+            {
+                "supplier.acme": [
+                    "Dendrómetros y sensores de flujo de savia con comunicación LoRaWAN.",
+                    "Piloto en entorno real (TRL 5-7)",
+                ],
+                "supplier.nova": [
+                    "Cámaras multiespectrales en los vehículos de limpieza viaria.",
+                    "Idea o prototipo de laboratorio (TRL 3-4)",
+                ],
+            },
+        )
+        tender = _catch_up(tender, start + 40 * DAY + dt.timedelta(minutes=1))
+        _report(
+            tender,
+            "officer.terrassa",
+            start + 45 * DAY,
+            report="Dos empresas respondieron a la consulta. Las respuestas muestran que la "
+            "medición continua del estado hídrico es viable a escala de piloto, pero no existe "
+            "un producto comercial: las especificaciones pedirán un piloto de 500 árboles con "
+            "sensores y revisión por imagen.",
+            summaries=[
+                "Se proponen dendrómetros, sensores de flujo de savia e imagen multiespectral.",
+                "Una solución está en piloto real y otra en prototipo de laboratorio.",
+            ],
+        )
     tender, new = _create(
         terrassa,
         "officer.terrassa",
         "Plataforma de gemelo digital del alcantarillado",
+        now - 31 * DAY,
         description="Modelo digital de la red de alcantarillado para anticipar inundaciones "
         "urbanas en episodios de lluvia torrencial.",
         procedure=CPTI,
@@ -524,10 +721,12 @@ def seed(stdout=None) -> None:
         )
 
     # 7. Two CPTI tenders of Logroño: one in evaluation, one awarded and signed.
+    start = now - 50 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Semáforos que dan prioridad a los autobuses urbanos",
+        start - DAY,
         description="Los autobuses pierden el 20 % del tiempo de viaje en semáforos; ningún sistema "
         "del mercado se integra con la flota y los reguladores existentes.",
         procedure=CPTI,
@@ -535,11 +734,13 @@ def seed(stdout=None) -> None:
         cpv_codes=["34990000-3"],
     )
     if new:
-        _evaluate(tender, now - 50 * DAY, stop_after="scores")
+        _evaluate(tender, start, stop_after="scores")
+    start = now - 120 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
         "Plataforma de gestión de la demanda energética municipal",
+        start - DAY,
         description="Los edificios municipales consumen sin coordinación; no existe un producto que "
         "gestione la demanda con los contadores y la fotovoltaica existentes.",
         procedure=CPTI,
@@ -547,9 +748,9 @@ def seed(stdout=None) -> None:
         cpv_codes=["48000000-8"],
     )
     if new:
-        _evaluate(tender, now - 120 * DAY, stop_after="award")
+        _evaluate(tender, start, stop_after="award")
 
-    # Catch up with the present: consultations open, deadlines fire.
+    # Catch up with the present: consultations open, deadlines fire (each at its due time).
     fire_due_events(models=MACHINES, now=now)
     if air_quality is not None:
         _answer_air_quality(air_quality, now)

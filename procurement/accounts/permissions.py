@@ -68,8 +68,10 @@ def grant_to_roles(
     perms_by_role: Mapping[str, Iterable[str]],
     actor=None,
     reason: str = "",
+    at=None,
 ) -> None:
-    """Grant object permissions on ``obj`` to the role groups of ``organisation``; audit it."""
+    """Grant object permissions on ``obj`` to the role groups of ``organisation``; audit it (at
+    ``at``, by default now)."""
     granted: dict[str, list[str]] = {}
     for role, perms in perms_by_role.items():
         group = role_group(organisation=organisation, role=role)
@@ -84,6 +86,7 @@ def grant_to_roles(
             name="grant",
             reason=reason,
             data={"groups": granted},
+            at=at,
         )
 
 

@@ -51,8 +51,12 @@ def tender_create(
     estimated_value,
     currency: str | None = None,
     cpv_codes=(),
+    now: dt.datetime | None = None,
 ) -> Tender:
-    """An officer of ``city`` records a need; it starts in ``need_draft``."""
+    """An officer of ``city`` records a need; it starts in ``need_draft``.
+
+    ``now`` (default: the present) is when it was recorded: a seed that moves the process
+    through past steps creates it before the first of them, so its history reads in order."""
     if (
         not actor.is_superuser
         and not Membership.objects.filter(
@@ -88,6 +92,7 @@ def tender_create(
         currency=currency,
         cpv_codes=clean_cpv_codes(list(cpv_codes)),
         created_by=actor,
+        created_at=now or timezone.now(),
     )
     audit_record(
         actor=actor,
@@ -95,6 +100,7 @@ def tender_create(
         target=tender,
         name="tender_create",
         to_state=tender.status,
+        at=tender.created_at,
     )
     grant_to_roles(
         obj=tender,
@@ -102,6 +108,7 @@ def tender_create(
         perms_by_role=TENDER_PERMISSIONS,
         actor=actor,
         reason="process created",
+        at=tender.created_at,
     )
     return tender
 

@@ -100,7 +100,7 @@ def test_demo_seed_puts_processes_of_each_procedure_in_several_states(demo):
     assert ("innovation_partnership", "negotiating") in states
     assert ("pcp", "call_published") in states
     assert len(states) >= 6
-    assert Tender.objects.count() == 9
+    assert Tender.objects.count() == 11
 
 
 def test_every_demo_process_page_renders_for_its_officer_and_the_public(demo, login, client):

@@ -293,9 +293,15 @@ def criterion_delete(*, actor: User, criterion: Criterion) -> None:
 
 @transaction.atomic
 def committee_assign(
-    *, actor: User, tender: Tender, user: User, role: str = "vocal"
+    *,
+    actor: User,
+    tender: Tender,
+    user: User,
+    role: str = "vocal",
+    now: dt.datetime | None = None,
 ) -> CommitteeMember:
-    """Put one of the city's committee users on this process's committee (mesa)."""
+    """Put one of the city's committee users on this process's committee (mesa), at ``now``
+    (default: the present)."""
     locked = tender_lock_for_officer(actor, tender)
     if not Membership.objects.filter(
         user=user, city=locked.city, role=Membership.Role.COMMITTEE
@@ -317,6 +323,7 @@ def committee_assign(
             target=locked,
             name="committee_assign",
             data={"user": user.username, "perms": ["view_tender", "act_committee"]},
+            at=now,
         )
     return member
 

@@ -1,0 +1,292 @@
+"""The README's "What to try", one test per demo user, in a real browser on the seeded demo.
+
+The whole demo (``manage.py seed_demo``: parties, processes, document library) is seeded once
+for the module and committed, and one live server serves it to every journey; the data is
+flushed when the module ends. Journeys that change the demo (a bid, a consultation report) act
+on what no other journey reads, so they may run in any order (and on SQLite what each writes is
+rolled back after it).
+
+Every page a journey visits is checked with axe (``assert_accessible``), also after a refused
+form and after a flash message.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import TIMEOUT_MS, browser_login, submit
+
+# Each journey runs in a transaction of its own on top of the committed seed: on SQLite the live
+# server shares that connection and what a journey writes is rolled back after it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+AIR_QUALITY = "Red de sensores de calidad del aire en tiempo real"
+IRRIGATION = "Riego inteligente de parques y jardines"
+ROBOTS = "Robots autónomos para la recogida de residuos en el casco antiguo"
+BUSES = "Semáforos que dan prioridad a los autobuses urbanos"
+LIGHTING = "Alumbrado público adaptativo al paso de peatones"
+TREES = "Monitorización del arbolado urbano con sensores"
+
+@pytest.fixture(scope="module")
+def demo_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The full demo, seeded once and committed, served by one live server for the module."""
+    from django.conf import settings
+    from pytest_django.live_server_helper import LiveServer
+
+    media = tmp_path_factory.mktemp("journeys-media")
+    old = settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+    settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = media / "media", media / "private"
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+            settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = old
+
+
+@pytest.fixture(autouse=True)
+def _media_root(demo_server):
+    """The media the module's seed wrote (the shared fixture would give each test an empty
+    folder)."""
+
+
+@pytest.fixture
+def person(browser, demo_server):
+    """``person(username)``: a browser of its own, logged in (``None``: anonymous)."""
+    contexts = []
+
+    def open_as(username: str | None):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        if username:
+            browser_login(page, demo_server, username)
+            assert_accessible(page)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _tender(title: str):
+    from tenders.models import Tender
+
+    return Tender.objects.get(title=title)
+
+
+def _go(page, url: str) -> None:
+    page.goto(url)
+    assert_accessible(page)
+
+
+def test_anyone_reads_the_portal_a_published_consultation_report_and_computes_a_deadline(
+    demo_server, person
+):
+    url = demo_server.url
+    page = person(None)
+    _go(page, f"{url}/portal/")
+    page.get_by_test_id("cities").get_by_role("link", name="Terrassa").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=TREES).first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Read the consultation report").click()
+    report = page.get_by_test_id("consultation-report").inner_text()
+    assert "500 árboles" in report and "dendrómetros" in report
+    assert_accessible(page)
+    # A published tender lists its pliegos with their hashes.
+    robots = _tender(ROBOTS)
+    _go(page, f"{url}/portal/processes/{robots.pk}/")
+    pliegos = page.get_by_test_id("pliegos").inner_text()
+    assert "PCAP" in pliegos or "pcap" in pliegos.lower()
+    _go(page, f"{url}/portal/indicators/")
+    page.goto(f"{url}/portal/feed/")
+    assert ROBOTS in page.content()
+    # The deadline calculator: an answer, then a refused question.
+    _go(page, f"{url}/calendar/deadline/")
+    page.select_option("#deadline-city", label="Logroño")
+    page.fill("#deadline-start", "2026-12-01")
+    page.fill("#deadline-days", "10")
+    page.select_option("#deadline-kind", "working")
+    page.click("[data-testid=deadline-form] button[type=submit]")
+    result = page.get_by_test_id("deadline-result")
+    expect(result).to_contain_text("10 days from 01/12/2026 end on")
+    assert_accessible(page)
+    _go(page, f"{url}/calendar/deadline/?start=2026-02-30&days=10&kind=working")
+    expect(page.get_by_test_id("deadline-error")).to_be_visible()
+
+
+def test_officer_terrassa_sees_only_terrassas_processes(demo_server, person):
+    url = demo_server.url
+    page = person("officer.terrassa")
+    _go(page, f"{url}/processes/")
+    listed = page.locator("main").inner_text()
+    assert TREES in listed and "Mitigación de islas de calor en patios escolares" in listed
+    assert AIR_QUALITY not in listed
+    trees = _tender(TREES)
+    _go(page, f"{url}/processes/{trees.pk}/")
+    assert "Consultation report published" in page.get_by_test_id("status").inner_text()
+    # Logroño's private pages answer 404 (a need not yet published, a consultation's answers).
+    lighting = _tender(LIGHTING)
+    reply = page.goto(f"{url}/processes/{lighting.pk}/")
+    assert reply.status == 404
+    assert_accessible(page)
+    air = _tender(AIR_QUALITY)
+    reply = page.goto(f"{url}/consultations/{air.consultation_for_engine().pk}/responses/")
+    assert reply.status == 404
+
+
+def _act(page, url: str, pk: int, action: str, reason: str = "") -> None:
+    """Take a step from the process page as the person logged in on ``page``."""
+    _go(page, f"{url}/processes/{pk}/")
+    if reason:
+        page.fill(f"#{action}-reason", reason)
+    submit(page, f"form[data-action={action}] button[type=submit]")
+
+
+def test_officer_logrono_writes_the_closed_consultations_summaries_and_publishes_its_report(
+    demo_server, person
+):
+    url = demo_server.url
+    page = person("officer.logrono")
+    irrigation = _tender(IRRIGATION)
+    consultation = irrigation.consultation_for_engine()
+    questions = list(consultation.questions.order_by("order"))
+
+    # The dashboard lists the closed consultation among what waits on her.
+    _go(page, f"{url}/processes/")
+    assert IRRIGATION in page.get_by_test_id("waiting").inner_text()
+    page.get_by_test_id("waiting").get_by_role("link", name=IRRIGATION).click()
+    assert_accessible(page)
+    # Its page: the status, the diagram, a history that starts with its creation.
+    assert "Consultation closed" in page.get_by_test_id("status").inner_text()
+    history = page.get_by_test_id("history").inner_text()
+    assert history.index("tender_create") < history.index("validate_need")
+    assert history.index("validate_need") < history.index("close_consultation")
+    page.click("main >> text=Responses")
+    assert_accessible(page)
+    responses = page.get_by_test_id("responses").inner_text()
+    assert "Acme Smart Solutions S.L." in responses and "Nova Urban Robotics S.L." in responses
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert "Sondas de humedad" in Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+    # The report cannot be published before it is written: the page says why.
+    _act(page, url, irrigation.pk, "draft_report")
+    expect(page.locator(".messages")).to_contain_text("Done:")
+    assert_accessible(page)
+    assert "LCSP art. 115.3" in page.get_by_test_id("blocked").inner_text()
+
+    # The summaries of the answers, then the report.
+    _go(page, f"{url}/consultations/{consultation.pk}/responses/")
+    for question in questions:
+        page.fill(f"#summary-{question.pk}", f"Resumen de la pregunta {question.order}.")
+    submit(page, "form[action$='/summaries/'] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Summaries saved.")
+    assert_accessible(page)
+    _go(page, f"{url}/processes/{irrigation.pk}/consultation/")
+    page.fill("#id_report", "Las respuestas muestran que regar por necesidad ahorra un 30 %.")
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Saved.")
+    assert_accessible(page)
+    _act(page, url, irrigation.pk, "publish_report")
+    expect(page.locator(".messages")).to_contain_text("Done:")
+    assert "Consultation report published" in page.get_by_test_id("status").inner_text()
+
+    # Anyone reads it on the portal.
+    visitor = person(None)
+    _go(visitor, f"{url}/portal/consultations/{consultation.pk}/report/")
+    report = visitor.get_by_test_id("consultation-report").inner_text()
+    assert "ahorra un 30 %" in report and "Resumen de la pregunta 1." in report
+
+
+def test_officer_logrono_records_a_need_and_follows_the_evaluation_and_documents(
+    demo_server, person
+):
+    url = demo_server.url
+    page = person("officer.logrono")
+    # A need refused for what is missing, then recorded.
+    _go(page, f"{url}/processes/new/")
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".errors").first).to_be_visible()
+    assert_accessible(page)
+    page.fill("#id_title", "Bancos inteligentes con carga solar")
+    page.fill("#id_description", "Mobiliario urbano que da sombra, carga y datos de uso.")
+    page.select_option("#id_procedure", "cpti_open")
+    page.fill("#id_estimated_value", "120.000,00")
+    page.fill("#id_cpv_codes", "39113000-7")
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("The need was recorded.")
+    assert_accessible(page)
+
+    # The bus-priority tender's evaluation, and the documents its steps made.
+    buses = _tender(BUSES)
+    _go(page, f"{url}/processes/{buses.pk}/")
+    assert "Not possible yet" in page.locator("main").inner_text()
+    _go(page, f"{url}/processes/{buses.pk}/evaluation/")
+    assert "Acme Smart Solutions S.L." in page.locator("main").inner_text()
+    _go(page, f"{url}/documents/process/{buses.pk}/")
+    documents = page.locator("main").inner_text().lower()
+    assert "minutes" in documents
+
+
+def test_supplier_acme_reads_the_robots_tender_and_its_open_consultation_and_bids(
+    demo_server, person
+):
+    url = demo_server.url
+    page = person("supplier.acme")
+    robots = _tender(ROBOTS)
+    _go(page, f"{url}/processes/{robots.pk}/tender/")
+    assert "Suministro, instalación y mantenimiento" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Prepare your bid").click()
+    assert_accessible(page)
+    # Saving without the declaration is refused, and the page says so.
+    submit(page, "button[value=review]")
+    assert_accessible(page)
+    _go(page, f"{url}/processes/bids/mine/")
+    assert BUSES in page.locator("main").inner_text()
+    _go(page, f"{url}/processes/inbox/")
+    # The open consultation and its own response, still its own to change.
+    air = _tender(AIR_QUALITY).consultation_for_engine()
+    _go(page, f"{url}/consultations/")
+    _go(page, f"{url}/consultations/mine/")
+    assert "calidad del aire" in page.locator("main").inner_text()
+    _go(page, f"{url}/consultations/{air.pk}/respond/")
+    _go(page, f"{url}/consultations/{air.pk}/")
+    _go(page, f"{url}/consultations/subscriptions/")
+
+
+def test_supplier_nova_sees_its_sealed_bids_and_the_portal(demo_server, person):
+    url = demo_server.url
+    page = person("supplier.nova")
+    _go(page, f"{url}/processes/bids/mine/")
+    assert BUSES in page.locator("main").inner_text()
+    _go(page, f"{url}/consultations/mine/")
+
+
+def test_legal_logrono_reads_the_library_review_queue_and_fields(demo_server, person):
+    url = demo_server.url
+    page = person("legal.logrono")
+    _go(page, f"{url}/documents/templates/")
+    page.locator("main table a").first.click()
+    assert_accessible(page)
+    _go(page, f"{url}/documents/review/")
+    _go(page, f"{url}/documents/fields/")
+
+
+def test_committee_logrono_reads_the_bus_priority_evaluation_sheet(demo_server, person):
+    url = demo_server.url
+    page = person("committee.logrono")
+    buses = _tender(BUSES)
+    _go(page, f"{url}/processes/{buses.pk}/evaluation/")
+    sheet = page.locator("main").inner_text()
+    assert "Acme Smart Solutions S.L." in sheet and "Nova Urban Robotics S.L." in sheet
