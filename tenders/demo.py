@@ -322,6 +322,7 @@ def _evaluate(tender: Tender, start: dt.datetime, stop_after: str) -> Tender:
             criterion=quality,
             points=points,
             justification="Propuesta clara, medible y con piloto previo en otra ciudad.",
+            now=start + 44 * DAY,
         )
     if stop_after == "scores":
         return tender

@@ -170,8 +170,8 @@ def test_officer_logrono_writes_the_closed_consultations_summaries_and_publishes
     # Its page: the status, the diagram, a history that starts with its creation.
     assert "Consultation closed" in page.get_by_test_id("status").inner_text()
     history = page.get_by_test_id("history").inner_text()
-    assert history.index("tender_create") < history.index("validate_need")
-    assert history.index("validate_need") < history.index("close_consultation")
+    assert history.index("Process created") < history.index("Validate the need")
+    assert history.index("Validate the need") < history.index("Close the consultation")
     page.click("main >> text=Responses")
     assert_accessible(page)
     responses = page.get_by_test_id("responses").inner_text()

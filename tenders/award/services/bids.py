@@ -608,8 +608,11 @@ def bid_admission_decide(
 
 
 @transaction.atomic
-def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justification: str) -> Score:
-    """A committee member scores one bid on one value-judgement criterion, with reasons."""
+def score_save(
+    *, actor: User, bid: Bid, criterion: Criterion, points, justification: str, now=None
+) -> Score:
+    """A committee member scores one bid on one value-judgement criterion, with reasons
+    (``now``: when, for the record; the demo's past dates)."""
     tender = Tender.objects.select_for_update().select_related("city").get(pk=bid.tender_id)
     _committee_member(actor, tender)
     bid = Bid.objects.get(pk=bid.pk)
@@ -663,6 +666,7 @@ def score_save(*, actor: User, bid: Bid, criterion: Criterion, points, justifica
             target=tender,
             name="score_save",
             legal_basis="LCSP art. 146.2",
+            at=now,
             data={
                 "object": f"{bid.supplier} · {criterion.name}",
                 "bid": bid.pk,
