@@ -30,6 +30,7 @@ BUSES = "Semáforos que dan prioridad a los autobuses urbanos"
 LIGHTING = "Alumbrado público adaptativo al paso de peatones"
 TREES = "Monitorización del arbolado urbano con sensores"
 
+
 @pytest.fixture(scope="module")
 def demo_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """The full demo, seeded once and committed, served by one live server for the module."""
