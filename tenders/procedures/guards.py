@@ -548,6 +548,25 @@ def selection_meets_minimum(
     return input_check(guard)
 
 
+def phase1_contracts_ready(process, ctx: GuardContext) -> list[str]:
+    """Every selected supplier has a phase-1 contract whose milestones add up to its price."""
+    return process.phase_contract_gaps(phase=1, suppliers=process.participant_ids("selected"))
+
+
+def phase_scores_complete(process, ctx: GuardContext) -> list[str]:
+    """Every committee member scored every supplier of the phase on every criterion."""
+    return process.phase_score_gaps()
+
+
+@input_check
+def gate_keeps_evaluated(process, ctx: GuardContext) -> list[str]:
+    """The phase evaluation was made and every supplier kept reached the thresholds."""
+    keep = _supplier_ids(ctx, "keep")
+    if keep is None:
+        return []
+    return process.phase_gate_gaps(keep=keep)
+
+
 @input_check
 def phase_end_given(process, ctx: GuardContext) -> list[str]:
     value = ctx.data.get("phase_ends_at")
