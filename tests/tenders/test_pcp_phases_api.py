@@ -259,9 +259,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         assert [m["amount"] for m in terms.json()["milestones"]] == ["20000.00", "25000.00"]
 
         phase1_ends = timezone.now() + 60 * DAY
-        started = _fire(
-            officer, tender, "start_phase1", {"phase_ends_at": phase1_ends.isoformat()}
-        )
+        started = _fire(officer, tender, "start_phase1", {"phase_ends_at": phase1_ends.isoformat()})
         assert started.status_code == 200, started.json()
         assert PhaseContract.objects.filter(phase__number=1, signed_at__isnull=False).count() == 3
 
@@ -381,7 +379,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
                 if c["outcome"] == "" and c["signed_at"]
             ]
             assert len(running) == 2
-            _score_all(committee, running, criteria, {i: ("50", "30") for i in keep})
+            _score_all(committee, running, criteria, dict.fromkeys(keep, ("50", "30")))
             assert _fire(committee, tender, "evaluate_phase").status_code == 200
             if following:
                 moved = _fire(
