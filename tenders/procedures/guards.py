@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
+from tenders.procedures.base import PCP, PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
 from workflows.requirements import requirement_reasons
@@ -517,6 +517,20 @@ def _supplier_ids(ctx: GuardContext, key: str) -> list[int] | None:
 def supplier_given(process, ctx: GuardContext) -> list[str]:
     if not isinstance(ctx.data.get("supplier"), int):
         return [_("Name the supplier (its id) whose offer or request was received.")]
+    return []
+
+
+@input_check
+def offer_exception_reasoned(process, ctx: GuardContext) -> list[str]:
+    """A PCP's suppliers submit their own sealed offers on the platform; an officer records
+    one received otherwise only as an exception, with its reasons."""
+    if process.procedure == PCP and len(ctx.reason.strip()) < 10:
+        return [
+            _(
+                "Suppliers submit their PCP offers themselves on the platform: record one "
+                "received otherwise only with the reasons why (LCSP art. 8; COM(2007) 799)."
+            )
+        ]
     return []
 
 

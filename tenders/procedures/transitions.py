@@ -872,7 +872,7 @@ TRANSITIONS: list[CpiTransition] = [
         _("Record an offer or request received outside the platform (exception)"),
         roles=(OFFICER,),
         procedures=frozenset({PCP, PARTNERSHIP}),
-        guards=(g.supplier_given, g.reason_given),
+        guards=(g.supplier_given, g.offer_exception_reasoned),
         needs_reason=True,
         data=(DataField("supplier", "int", _("Supplier")),),
         apply=apply_register_applicant,
