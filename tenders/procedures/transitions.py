@@ -947,6 +947,7 @@ TRANSITIONS: list[CpiTransition] = [
         stamp=stamp_phase,
         apply=apply_gate,
         legal_basis="COM(2007) 799",
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "end_phase2",
@@ -974,6 +975,7 @@ TRANSITIONS: list[CpiTransition] = [
         stamp=stamp_phase,
         apply=apply_gate,
         legal_basis="COM(2007) 799",
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "end_phase3",

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from procurement.accounts.models import Membership, Supplier, User
 from procurement.accounts.services import membership_grant, supplier_create
+from procurement.core.models import AuditEntry
+from publication.ocds.builder import tender_ocid
+from publication.ocds.effects import PUBLISHED_EFFECTS
+from publication.ocds.services import ocds_release_write
+from publication.ocds.validation import package_errors
 from tenders.models import Notification, PhaseContract, Tender
+from tenders.procedures import TRANSITION_BY_NAME
 from tests.factories.tenders import make_tender
 from tests.factories.walks import walk_to
 from workflows.services import process_fire_due
@@ -393,3 +399,37 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
     outcomes = PhaseContract.objects.filter(phase__tender=tender, phase__number=3)
     assert {c.outcome for c in outcomes} == {"completed"}
     assert {c.total_points for c in outcomes} == {Decimal("80.00")}
+
+    # 6. Open data: the record carries each phase contract's milestones, the payments made and
+    # the phase results, and validates against the shared OCDS schema.
+    _write_releases(tender)
+    ocid = tender_ocid(tender.pk)
+    package = api_as(None).get(f"/api/v1/ocds/records/{ocid}/").json()
+    assert package_errors(package, kind="record") == []
+    compiled = package["records"][0]["compiledRelease"]
+    by_id = {c["id"]: c for c in compiled["contracts"]}
+    acme_id = ids["supplier.acme"]
+    acme1 = by_id[f"contract-phase1-supplier{acme_id}"]
+    assert acme1["value"] == {"amount": 45000.0, "currency": "EUR"}
+    assert [m["status"] for m in acme1["milestones"]] == ["met", "met"]
+    assert {m["type"] for m in acme1["milestones"]} == {"payment"}
+    assert sum(t["value"]["amount"] for t in acme1["implementation"]["transactions"]) == 45000
+    [result] = acme1["implementation"]["milestones"]
+    assert result["type"] == "assessment" and "90.00" in result["description"]
+    assert "kept" in result["description"]
+    uni1 = by_id[f"contract-phase1-supplier{ids['supplier.unirioja']}"]
+    assert "not kept" in uni1["implementation"]["milestones"][0]["description"]
+    assert {m["status"] for m in uni1["milestones"]} == {"scheduled"}
+    assert f"contract-phase3-supplier{acme_id}" in by_id
+    assert f"contract-phase2-supplier{ids['supplier.unirioja']}" not in by_id
+
+
+def _write_releases(tender) -> None:
+    """Write the release of every published step, as the effects do after each commit."""
+    for entry in AuditEntry.objects.filter(
+        object_id=str(tender.pk), action=AuditEntry.Action.TRANSITION
+    ).order_by("pk"):
+        definition = TRANSITION_BY_NAME.get(entry.name)
+        effects = set(definition.effects) if definition else set()
+        if effects & set(PUBLISHED_EFFECTS):
+            ocds_release_write(tender_id=tender.pk, audit_entry_id=entry.pk)
