@@ -229,6 +229,43 @@ PHASE = Field(
         "number": Field("number", _("Number of the phase evaluated (0 before the first gate).")),
         "kept": Field("list", _("Names of the suppliers kept for the next phase (texts).")),
         "next_phase_ends": _text(_("End of the next phase.")),
+        "name": _text(_("Name of the phase, as the call defines it.")),
+        "results": Field(
+            "list",
+            _("Each supplier's scored evaluation of the phase (a call that defines phases)."),
+            {
+                "supplier": _text(_("Legal name.")),
+                "points": _text(_("Total points: the committee's mean on each criterion.")),
+                "passed": Field("bool", _("Whether it reached every threshold.")),
+                "criteria": _text(_("Points on each criterion, with its weight and threshold.")),
+                "deliverables": _text(_("Deliverables received, late ones marked.")),
+            },
+        ),
+    },
+)
+PHASE_CONTRACTS = Field(
+    "list",
+    _("The phase contracts of a PCP signed at this step: price, milestones and IPR terms."),
+    {
+        "supplier": _text(_("Legal name.")),
+        "phase": Field("number", _("Phase number.")),
+        "phase_name": _text(_("Name of the phase.")),
+        "reference": _text(_("Contract reference.")),
+        "price": _text(_("Phase price without VAT.")),
+        "milestones": Field(
+            "list",
+            _("Payment milestones."),
+            {
+                "title": _text(_("Title.")),
+                "amount": _text(_("Amount without VAT.")),
+                "due": _text(_("Due date.")),
+                "deliverable": _text(_("Deliverable it pays for.")),
+            },
+        ),
+        "ipr_owner": _text(_("Who owns the results.")),
+        "buyer_licence": _text(_("The contracting authority's licence.")),
+        "call_back": _text(_("Call-back right.")),
+        "publication": _text(_("Publication rights.")),
     },
 )
 PURCHASE = Field(
@@ -278,7 +315,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "evaluation_report": {**_COMMON, **_AWARD},
     "documents_requested": {**_COMMON, **_AWARD, "request": REQUEST},
     "award_resolution": {**_COMMON, **_AWARD},
-    "contract": {**_COMMON, **_AWARD},
+    "contract": {**_COMMON, **_AWARD, "phase_contracts": PHASE_CONTRACTS},
     "phase_evaluation": {**_COMMON, "participants": PARTICIPANTS, "phase": PHASE},
     "purchase_resolution": {
         **_COMMON,
@@ -687,7 +724,16 @@ def _phase(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
 
     number, step = _kind_step(tender, when, "phase_evaluation")
     if step is None:
-        return {"number": 0, "kept": [], "next_phase_ends": ""}
+        return {"number": 0, "kept": [], "next_phase_ends": "", "name": "", "results": []}
+    results = _phase_results(tender, number, language)
+    if results is not None:
+        return {
+            "number": number,
+            "name": results[0],
+            "kept": [row["supplier"] for row in results[1] if row["passed"]],
+            "next_phase_ends": "",
+            "results": results[1],
+        }
     members = sorted(tender.participants.all(), key=lambda p: p.supplier.name)
     keep = step.data.get("keep")
     kept = [
@@ -700,7 +746,82 @@ def _phase(tender, when: AsOf, zone, language: str) -> dict[str, Any]:
         "number": number,
         "kept": kept,
         "next_phase_ends": _when(parse_datetime(ends) if ends else None, zone, language),
+        "name": "",
+        "results": [],
     }
+
+
+def _phase_results(tender, number: int, language: str) -> tuple[str, list[dict]] | None:
+    """The scored evaluation of phase ``number`` when the call defines it (``None`` when not):
+    the phase's name and each evaluated supplier's points, best first."""
+    from tenders.phases.evaluation import contract_results
+
+    phase = tender.phases.filter(number=number).first()
+    if phase is None:
+        return None
+    rows = []
+    contracts = phase.contracts.filter(evaluated_at__isnull=False).select_related("supplier")
+    for contract in contracts:
+        result = contract_results(contract)
+        deliverables = [
+            f"{d.title}{' (' + str(_('late')) + ')' if d.late else ''}"
+            for d in contract.deliverables.all()
+        ]
+        rows.append(
+            {
+                "supplier": contract.supplier.name,
+                "points": _points(result.total, language),
+                "passed": result.passed,
+                "criteria": "; ".join(
+                    f"{row.criterion.name}: {_points(row.points, language)} / "
+                    f"{_points(row.criterion.weight, language)} "
+                    f"({_('threshold')} {_points(row.criterion.threshold, language)})"
+                    for row in result.rows
+                ),
+                "deliverables": "; ".join(deliverables) or str(_("none")),
+                "_total": result.total,
+            }
+        )
+    rows.sort(key=lambda r: (-r["_total"], r["supplier"]))
+    for row in rows:
+        del row["_total"]
+    return phase.name, rows
+
+
+def _phase_contracts(tender, when: AsOf, zone, language: str) -> list[dict]:
+    """The PCP phase contracts signed by the time of ``when``, with their milestones and IPR."""
+    from tenders.phases.models import PhaseContract
+
+    contracts = (
+        PhaseContract.objects.filter(phase__tender=tender, signed_at__isnull=False)
+        .select_related("phase", "supplier")
+        .prefetch_related("milestones")
+        .order_by("phase__number", "supplier__name")
+    )
+    return [
+        {
+            "supplier": c.supplier.name,
+            "phase": c.phase.number,
+            "phase_name": c.phase.name,
+            "reference": c.reference,
+            "price": money(c.price, tender.currency, language),
+            "milestones": [
+                {
+                    "title": m.title,
+                    "amount": money(m.amount, tender.currency, language),
+                    "due": format_date(m.due_date, format="short", locale=_locale(language)),
+                    "deliverable": m.deliverable,
+                }
+                for m in c.milestones.all()
+            ],
+            "ipr_owner": str(c.get_ipr_owner_display()),
+            "buyer_licence": c.buyer_licence,
+            "call_back": c.call_back,
+            "publication": c.publication,
+        }
+        for c in contracts
+        if when.reached(c.signed_at)
+    ]
 
 
 def _purchase(tender, when: AsOf) -> dict[str, Any]:
@@ -729,6 +850,8 @@ def _step_parts(tender, kind: str, when: AsOf, zone, language: str) -> dict[str,
         parts["negotiation"] = _negotiation(tender, when)
     if "phase" in wanted:
         parts["phase"] = _phase(tender, when, zone, language)
+    if "phase_contracts" in wanted:
+        parts["phase_contracts"] = _phase_contracts(tender, when, zone, language)
     if "purchase" in wanted:
         parts["purchase"] = _purchase(tender, when)
     if "request" in wanted:
@@ -872,6 +995,13 @@ _SAMPLE = {
         "summary": "Dos entidades proponen sensores capacitivos; una, ópticos.",
         "minutes": "Se revisan los prototipos de sensor y el plan de pruebas en dos parques.",
         "purchase": "El prototipo alcanza los niveles de rendimiento y no supera el coste máximo.",
+        "phase_name": "Diseño de la solución",
+        "phase_criteria": "Viabilidad técnica: 52,00 / 60,00 (umbral 30,00); Innovación: 36,00 / 40,00 (umbral 15,00)",
+        "phase_deliverable": "Informe de diseño de la solución",
+        "ipr_owner": "el proveedor",
+        "licence": "Licencia gratuita y no exclusiva de uso de los resultados para el Ayuntamiento.",
+        "call_back": "El Ayuntamiento puede exigir licencias a terceros si el proveedor no explota los resultados.",
+        "publication": "El Ayuntamiento puede publicar resúmenes no confidenciales de los resultados.",
     },
     "en": {
         "city": "Example City Council",
@@ -898,6 +1028,13 @@ _SAMPLE = {
         "summary": "Two entities propose capacitive sensors; one, optical ones.",
         "minutes": "The sensor prototypes and the test plan in two parks are reviewed.",
         "purchase": "The prototype meets the performance levels within the maximum cost.",
+        "phase_name": "Solution design",
+        "phase_criteria": "Technical feasibility: 52.00 / 60.00 (threshold 30.00); Innovation: 36.00 / 40.00 (threshold 15.00)",
+        "phase_deliverable": "Solution design report",
+        "ipr_owner": "the supplier",
+        "licence": "A free, non-exclusive licence for the city to use the results.",
+        "call_back": "The city may require licences to third parties if the supplier does not exploit the results.",
+        "publication": "The city may publish non-confidential summaries of the results.",
     },
 }
 
@@ -1027,7 +1164,38 @@ def sample_context(*, kind: str, language: str) -> dict[str, Any]:
             "number": 1,
             "kept": ["Acme Smart Solutions S.L.", "Nova Urban Robotics S.L."],
             "next_phase_ends": _when(moment + dt.timedelta(days=200), zone, language),
+            "name": words["phase_name"],
+            "results": [
+                {
+                    "supplier": "Acme Smart Solutions S.L.",
+                    "points": _points(88, language),
+                    "passed": True,
+                    "criteria": words["phase_criteria"],
+                    "deliverables": words["phase_deliverable"],
+                }
+            ],
         },
+        "phase_contracts": [
+            {
+                "supplier": "Acme Smart Solutions S.L.",
+                "phase": 1,
+                "phase_name": words["phase_name"],
+                "reference": "PCP-1-F1-1",
+                "price": money(45000, "EUR", language),
+                "milestones": [
+                    {
+                        "title": words["phase_deliverable"],
+                        "amount": money(45000, "EUR", language),
+                        "due": _when(moment + dt.timedelta(days=60), zone, language),
+                        "deliverable": words["phase_deliverable"],
+                    }
+                ],
+                "ipr_owner": words["ipr_owner"],
+                "buyer_licence": words["licence"],
+                "call_back": words["call_back"],
+                "publication": words["publication"],
+            }
+        ],
         "purchase": {"decided": True, "reasons": words["purchase"]},
         "request": {
             "due": _when(moment + dt.timedelta(days=74), zone, language),

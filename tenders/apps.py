@@ -12,14 +12,16 @@ class TendersConfig(AppConfig):
         from tenders import effects  # noqa: F401 - registers the transition effect handlers
         from tenders.award import engine
         from tenders.models import Tender
+        from tenders.phases import engine as phases_engine
         from tenders.procedures import effects as _cpi  # noqa: F401 - declares the CPI effects
-        from tenders.process.ports import award_area_register
+        from tenders.process.ports import award_area_register, phase_area_register
         from workflows.registry import register_machine
 
         register_machine(Tender)
         # The process's guards and transitions reach bids and awards through this registration,
         # so that the process models need not import the award area built on them.
         award_area_register(engine)
+        phase_area_register(phases_engine)
 
         from tenders.work import work_providers_register
 

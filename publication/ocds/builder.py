@@ -31,8 +31,10 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Supplier
 from procurement.core.audit import audit_history
+from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
-from tenders.models import Award, Bid, Criterion
+from tenders.models import Award, Bid, Criterion, PhaseContract
+from tenders.phases.evaluation import contract_results
 from tenders.procedures import (
     CPTI,
     PARTNERSHIP,
@@ -96,6 +98,8 @@ AWARD_CRITERIA_RATED = "ratedCriteria"
 RELEASE_TAG_BY_EFFECT = (
     ("cancellation", "tenderCancellation"),
     ("contract", "contract"),
+    ("phase_gate", "contractUpdate"),
+    ("phase_evaluation", "implementationUpdate"),
     ("award_resolution", "award"),
     ("award_annulled", "awardUpdate"),
 )
@@ -114,8 +118,8 @@ CLOSED_CODES = {
         *(tag for _effect, tag in RELEASE_TAG_BY_EFFECT),
     },
     "awardStatus.csv": {"active", "cancelled", *AWARD_STATUS.values()},
-    "contractStatus.csv": {"active"},
     "milestoneStatus.csv": {"scheduled", "met"},
+    "contractStatus.csv": {"active", "terminated"},
     "initiationType.csv": {"tender"},
 }
 # Open codelists, checked too so that no code is made up.
@@ -127,6 +131,7 @@ OPEN_CODES = {
     },
     "partyRole.csv": {"buyer", "procuringEntity", "supplier", "tenderer"},
     "submissionMethod.csv": {"electronicSubmission"},
+    "milestoneType.csv": {"payment", "assessment"},
 }
 
 
@@ -859,6 +864,8 @@ def contracts_section(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dic
     gives one contract per lot awarded, from the award row's signature and reference."""
     if ctx.is_cpti:
         return cpti_contracts(ctx, awards=awards)
+    if ctx.tender.procedure == PCP and ctx.tender.phases.exists():
+        return phase_contracts(ctx, awards=awards)
     contracts = []
     for step in ctx.steps(CONTRACT_STEPS):
         before = [a for a in awards if int(a["id"].split("-")[1]) < step.pk]
@@ -881,6 +888,116 @@ def contracts_section(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dic
             contract["documents"] = documents
         contracts.append(contract)
     return contracts
+
+
+def _reached(moment: dt.datetime | None, ctx: Context) -> bool:
+    return moment is not None and moment <= ctx.entry.at
+
+
+def phase_contracts(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A PCP's phase contracts signed by this step, one per supplier and phase (the same id in
+    every release, so that the record merges them): price, period, payment milestones
+    (scheduled, or met once accepted) and, in ``implementation``, the payments made and the
+    phase's scored evaluation once closed (COM(2007) 799)."""
+    currency = ctx.tender.currency
+    buyer = _party_ref(buyer_party(ctx.tender))
+    award_id = next((a["id"] for a in reversed(awards) if a["status"] == "active"), None)
+    if award_id is None:
+        return []
+    rows = (
+        PhaseContract.objects.filter(phase__tender=ctx.tender, signed_at__lte=ctx.entry.at)
+        .select_related("phase", "supplier")
+        .prefetch_related("milestones", "scores", "phase__criteria")
+        .order_by("phase__number", "supplier__name", "pk")
+    )
+    contracts = []
+    for row in rows:
+        payee = {"id": f"supplier-{row.supplier_id}", "name": row.supplier.name}
+        milestones, transactions = [], []
+        for item in row.milestones.all():
+            met = _reached(item.accepted_at, ctx)
+            milestone: dict[str, Any] = {
+                "id": f"milestone-{item.pk}",
+                "title": item.title,
+                "type": "payment",
+                "description": _("%(amount)s against: %(deliverable)s")
+                % {
+                    "amount": money(item.amount, currency, ctx.language),
+                    "deliverable": item.deliverable,
+                },
+                "dueDate": _iso(
+                    dt.datetime.combine(item.due_date, dt.time(12), tzinfo=ctx.tender.city.zone)
+                ),
+                "status": "met" if met else "scheduled",
+            }
+            if met:
+                milestone["dateMet"] = _iso(item.accepted_at)
+            milestones.append(milestone)
+            if _reached(item.paid_at, ctx):
+                transactions.append(
+                    {
+                        "id": f"payment-{item.pk}",
+                        "date": _iso(item.paid_at),
+                        "value": _amount(item.amount, currency),
+                        "payer": buyer,
+                        "payee": payee,
+                    }
+                )
+        contract: dict[str, Any] = {
+            "id": f"contract-phase{row.phase.number}-supplier{row.supplier_id}",
+            "awardID": award_id,
+            "title": _("Phase %(number)s: %(name)s — %(supplier)s")
+            % {"number": row.phase.number, "name": row.phase.name, "supplier": row.supplier.name},
+            "description": _(
+                "Contract %(reference)s. Results owned by %(owner)s. The buyer's licence: "
+                "%(licence)s Call-back: %(call_back)s"
+            )
+            % {
+                "reference": row.reference,
+                "owner": row.get_ipr_owner_display(),
+                "licence": row.buyer_licence,
+                "call_back": row.call_back,
+            },
+            "status": "active",
+            "value": _amount(row.price, currency),
+            "dateSigned": _iso(row.signed_at),
+            "period": {"startDate": _iso(row.signed_at)},
+            "milestones": milestones,
+        }
+        if row.ends_at:
+            contract["period"]["endDate"] = _iso(row.ends_at)
+        implementation: dict[str, Any] = {}
+        if transactions:
+            implementation["transactions"] = transactions
+        if _reached(row.evaluated_at, ctx):
+            implementation["milestones"] = [_phase_result(ctx, row)]
+        if implementation:
+            contract["implementation"] = implementation
+        contracts.append(contract)
+    return contracts
+
+
+def _phase_result(ctx: Context, row) -> dict[str, Any]:
+    """The scored evaluation of one supplier's phase as an assessment milestone; the gate's
+    outcome once the gate has passed."""
+    result = contract_results(row)
+    words = [
+        _("%(points)s points") % {"points": result.total},
+        *(f"{r.criterion.name}: {r.points}/{r.criterion.weight}" for r in result.rows),
+    ]
+    gate_passed = row.outcome == PhaseContract.Outcome.COMPLETED or (
+        row.outcome and row.evaluated_at < ctx.entry.at
+    )
+    if gate_passed:
+        words.append(str(row.get_outcome_display()))
+    return {
+        "id": f"phase-result-{row.pk}",
+        "title": _("Evaluation of phase %(number)s") % {"number": row.phase.number},
+        "type": "assessment",
+        "description": "; ".join(str(w) for w in words),
+        "status": "met",
+        "dateMet": _iso(row.evaluated_at),
+    }
 
 
 def _contract_documents(ctx: Context, step: AuditEntry) -> list[dict[str, Any]]:

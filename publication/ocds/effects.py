@@ -27,6 +27,10 @@ PUBLISHED_EFFECTS = (
     "void_resolution",
     "contract",
     "cancellation",
+    # A PCP's scored phase evaluation and its gate: phase results, milestones met and paid,
+    # the next phase's contracts (COM(2007) 799).
+    "phase_evaluation",
+    "phase_gate",
 )
 
 

@@ -41,6 +41,8 @@ class Edit(StrEnum):
     ADMISSION = "admission"  # the committee's administrative check of each bid
     VALUE_SCORES = "value_scores"  # the committee's value-judgement points
     ABNORMAL = "abnormal"  # justifications of and decisions on abnormally low offers
+    PHASES = "phases"  # a PCP's or partnership's phases and their criteria (the call)
+    PHASE_OFFERS = "phase_offers"  # suppliers' sealed PCP offers, before the call closes
 
 
 class Milestone(StrEnum):

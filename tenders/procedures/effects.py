@@ -45,6 +45,9 @@ CPI_EFFECTS = declare_effects(
     # decision on buying its results (LCSP art. 181).
     "phase_evaluation",
     "purchase_resolution",
+    # A PCP gate: the down-selection and the next phase's contracts, published with their
+    # milestones (COM(2007) 799).
+    "phase_gate",
     # The process cancelled before the award (LCSP art. 152).
     "cancellation",
 )

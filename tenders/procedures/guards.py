@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.core.formatting import number
-from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
+from tenders.procedures.base import PCP, PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
 from workflows.requirements import requirement_reasons
@@ -521,6 +521,20 @@ def supplier_given(process, ctx: GuardContext) -> list[str]:
     return []
 
 
+@input_check
+def offer_exception_reasoned(process, ctx: GuardContext) -> list[str]:
+    """A PCP's suppliers submit their own sealed offers on the platform; an officer records
+    one received otherwise only as an exception, with its reasons."""
+    if process.procedure == PCP and len(ctx.reason.strip()) < 10:
+        return [
+            _(
+                "Suppliers submit their PCP offers themselves on the platform: record one "
+                "received otherwise only with the reasons why (LCSP art. 8; COM(2007) 799)."
+            )
+        ]
+    return []
+
+
 def selection_meets_minimum(
     key: str, minimum: Callable[[Any], int], article: str, pool: str
 ) -> Guard:
@@ -547,6 +561,25 @@ def selection_meets_minimum(
 
     guard.__name__ = f"selection_{key}_meets_minimum"
     return input_check(guard)
+
+
+def phase1_contracts_ready(process, ctx: GuardContext) -> list[str]:
+    """Every selected supplier has a phase-1 contract whose milestones add up to its price."""
+    return process.phase_contract_gaps(phase=1, suppliers=process.participant_ids("selected"))
+
+
+def phase_scores_complete(process, ctx: GuardContext) -> list[str]:
+    """Every committee member scored every supplier of the phase on every criterion."""
+    return process.phase_score_gaps()
+
+
+@input_check
+def gate_keeps_evaluated(process, ctx: GuardContext) -> list[str]:
+    """The phase evaluation was made and every supplier kept reached the thresholds."""
+    keep = _supplier_ids(ctx, "keep")
+    if keep is None:
+        return []
+    return process.phase_gate_gaps(keep=keep)
 
 
 @input_check

@@ -121,6 +121,7 @@ class T(StrEnum):
     SELECT_SUPPLIERS = "select_suppliers"
     START_PHASE1 = "start_phase1"
     END_PHASE1 = "end_phase1"
+    EVALUATE_PHASE = "evaluate_phase"
     PASS_GATE1 = "pass_gate1"  # noqa: S105 - a transition, not a password
     END_PHASE2 = "end_phase2"
     PASS_GATE2 = "pass_gate2"  # noqa: S105 - a transition, not a password

@@ -82,13 +82,15 @@ class CpiState(State):
     ``deadlines``: the process's dates that run out in it, in the order its page lists them;
     ``envelope_a_open``: whether the city reads the bids' envelopes A (from the bids' closing
     on, LCSP art. 157.3); ``ocds_status``: the OCDS tenderStatus of the process in it, by
-    default the one of its stage.
+    default the one of its stage; ``phase``: the PCP phase it runs or closes (0: none; a
+    partnership counts its R&D phases in ``rd_phase``).
     """
 
     editable: frozenset[Edit] = frozenset()
     deadlines: tuple[Deadline, ...] = ()
     envelope_a_open: bool = False
     ocds_status: str = ""
+    phase: int = 0
 
     def __post_init__(self) -> None:
         if not self.ocds_status:
@@ -97,7 +99,7 @@ class CpiState(State):
 
 # Until the file is approved the need, the specifications, the lots and the award criteria may
 # change; approval freezes them (cpi-process.md §6.1, LCSP art. 122.1).
-PREPARING = frozenset({Edit.SPECS, Edit.LOTS, Edit.CRITERIA})
+PREPARING = frozenset({Edit.SPECS, Edit.LOTS, Edit.CRITERIA, Edit.PHASES})
 
 STATES: list[CpiState] = [
     # The shared front (cpi-process.md §6.1).
@@ -195,15 +197,35 @@ STATES: list[CpiState] = [
     CpiState("documents_received", _("Documents received"), AWARD, envelope_a_open=True),
     CpiState("contract_signed", _("Contract signed"), EXECUTION, envelope_a_open=True),
     # PCP (§6.3).
-    CpiState("call_published", _("PCP call published"), TENDERING, deadlines=(SUBMISSIONS,)),
+    CpiState(
+        "call_published",
+        _("PCP call published"),
+        TENDERING,
+        editable=frozenset({Edit.PHASE_OFFERS}),
+        deadlines=(SUBMISSIONS,),
+    ),
     CpiState("offers_closed", _("Offers closed"), TENDERING),
     CpiState("suppliers_selected", _("Suppliers selected"), EVALUATION),
-    CpiState("phase1_design", _("Phase 1: solution design"), EXECUTION, deadlines=(PHASE_ENDS,)),
-    CpiState("phase1_gate", _("Gate after phase 1"), EXECUTION),
-    CpiState("phase2_prototype", _("Phase 2: prototype"), EXECUTION, deadlines=(PHASE_ENDS,)),
-    CpiState("phase2_gate", _("Gate after phase 2"), EXECUTION),
-    CpiState("phase3_field_test", _("Phase 3: field test"), EXECUTION, deadlines=(PHASE_ENDS,)),
-    CpiState("final_evaluation", _("Final evaluation"), EXECUTION),
+    CpiState(
+        "phase1_design",
+        _("Phase 1: solution design"),
+        EXECUTION,
+        deadlines=(PHASE_ENDS,),
+        phase=1,
+    ),
+    CpiState("phase1_gate", _("Gate after phase 1"), EXECUTION, phase=1),
+    CpiState(
+        "phase2_prototype", _("Phase 2: prototype"), EXECUTION, deadlines=(PHASE_ENDS,), phase=2
+    ),
+    CpiState("phase2_gate", _("Gate after phase 2"), EXECUTION, phase=2),
+    CpiState(
+        "phase3_field_test",
+        _("Phase 3: field test"),
+        EXECUTION,
+        deadlines=(PHASE_ENDS,),
+        phase=3,
+    ),
+    CpiState("final_evaluation", _("Final evaluation"), EXECUTION, phase=3),
     # Innovation partnership (§6.4).
     CpiState(
         "notice_published",

@@ -196,6 +196,41 @@ def apply_register_applicant(process, ctx: GuardContext) -> None:
     process.participants_register(supplier_id=ctx.data["supplier"])
 
 
+def apply_offers_open(process, ctx: GuardContext) -> None:
+    process.phase_offers_open(at=ctx.now)
+
+
+def apply_select_suppliers(process, ctx: GuardContext) -> None:
+    process.participants_keep(supplier_ids=ctx.data["suppliers"])
+    process.phase_contracts_draft(phase=1, suppliers=ctx.data["suppliers"], at=ctx.now)
+
+
+def apply_phase1_start(process, ctx: GuardContext) -> None:
+    process.phase_contracts_sign(
+        phase=1,
+        suppliers=process.participant_ids("selected"),
+        at=ctx.now,
+        ends_at=ctx.data["phase_ends_at"],
+    )
+
+
+def apply_phase_evaluation(process, ctx: GuardContext) -> None:
+    process.phase_evaluation_record(at=ctx.now)
+
+
+def apply_gate(process, ctx: GuardContext) -> None:
+    """Down-select at a PCP gate: the kept suppliers go on, each supplier of the phase is
+    notified its scores, and the next phase's contracts of those kept are signed."""
+    keep = ctx.data["keep"]
+    # The move is made before ``apply``: the process is in the next phase already.
+    following = process.phase_number()
+    process.participants_keep(supplier_ids=keep)
+    process.phase_gate_apply(phase=following - 1, keep=keep, at=ctx.now)
+    process.phase_contracts_sign(
+        phase=following, suppliers=keep, at=ctx.now, ends_at=ctx.data["phase_ends_at"]
+    )
+
+
 def apply_keep(key: str):
     def apply(process, ctx: GuardContext) -> None:
         if ctx.data.get(key) is not None:
@@ -829,16 +864,20 @@ TRANSITIONS: list[CpiTransition] = [
         _("Close the call"),
         procedures=frozenset({PCP}),
         due=due_submission_deadline,
+        apply=apply_offers_open,
         legal_basis="LCSP art. 8",
     ),
+    # Suppliers submit their offers themselves (``tenders.phases``); an officer records one
+    # received outside the platform only as an exception, with its reasons in the audit row.
     CpiTransition(
         "register_applicant",
         ("offers_closed", "requests_closed"),
         "=",
-        _("Record an offer or request received"),
+        _("Record an offer or request received outside the platform (exception)"),
         roles=(OFFICER,),
         procedures=frozenset({PCP, PARTNERSHIP}),
-        guards=(g.supplier_given,),
+        guards=(g.supplier_given, g.offer_exception_reasoned),
+        needs_reason=True,
         data=(DataField("supplier", "int", _("Supplier")),),
         apply=apply_register_applicant,
         legal_basis="LCSP arts. 139 and 178.1",
@@ -855,7 +894,7 @@ TRANSITIONS: list[CpiTransition] = [
             g.selection_meets_minimum("suppliers", _pcp_min_start, "PCP practice", "applicant"),
         ),
         data=(DataField("suppliers", "ids", _("Suppliers selected")),),
-        apply=apply_keep("suppliers"),
+        apply=apply_select_suppliers,
         legal_basis="COM(2007) 799; LCSP art. 8",
         effects=("award_resolution",),
     ),
@@ -867,9 +906,10 @@ TRANSITIONS: list[CpiTransition] = [
         milestone=Milestone.CONTRACT,
         roles=(OFFICER,),
         procedures=frozenset({PCP}),
-        guards=(g.phase_end_given,),
+        guards=(g.phase_end_given, g.phase1_contracts_ready),
         data=(PHASE_END,),
         stamp=stamp_phase,
+        apply=apply_phase1_start,
         legal_basis="COM(2007) 799",
         effects=("contract",),
     ),
@@ -884,6 +924,18 @@ TRANSITIONS: list[CpiTransition] = [
         legal_basis="COM(2007) 799",
     ),
     CpiTransition(
+        "evaluate_phase",
+        ("phase1_gate", "phase2_gate", "final_evaluation"),
+        "=",
+        _("Close the scored evaluation of the phase and issue its report"),
+        roles=(COMMITTEE,),
+        procedures=frozenset({PCP}),
+        guards=(g.phase_scores_complete,),
+        apply=apply_phase_evaluation,
+        legal_basis="COM(2007) 799",
+        effects=("phase_evaluation",),
+    ),
+    CpiTransition(
         "pass_gate1",
         ("phase1_gate",),
         "phase2_prototype",
@@ -893,12 +945,13 @@ TRANSITIONS: list[CpiTransition] = [
         guards=(
             g.selection_meets_minimum("keep", _pcp_min_final, "PCP practice", "selected"),
             g.phase_end_given,
+            g.gate_keeps_evaluated,
         ),
         data=(DataField("keep", "ids", _("Suppliers kept")), PHASE_END),
         stamp=stamp_phase,
-        apply=apply_keep("keep"),
+        apply=apply_gate,
         legal_basis="COM(2007) 799",
-        effects=("phase_evaluation",),
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "end_phase2",
@@ -920,12 +973,13 @@ TRANSITIONS: list[CpiTransition] = [
         guards=(
             g.selection_meets_minimum("keep", _pcp_min_final, "PCP practice", "selected"),
             g.phase_end_given,
+            g.gate_keeps_evaluated,
         ),
         data=(DataField("keep", "ids", _("Suppliers kept")), PHASE_END),
         stamp=stamp_phase,
-        apply=apply_keep("keep"),
+        apply=apply_gate,
         legal_basis="COM(2007) 799",
-        effects=("phase_evaluation",),
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "end_phase3",

@@ -22,7 +22,7 @@ from procurement.core.exceptions import ApplicationError
 from procurement.core.models import TimeStampedModel
 from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.procedures.rules import CURRENT_RULES, rules_for
-from tenders.process.ports import award_area
+from tenders.process.ports import award_area, phase_area
 from workflows.calendars import WorkingCalendar
 from workflows.fsm import state_machine_model
 from workflows.status import Move, StatusMachine, status_change_many
@@ -239,6 +239,38 @@ class Tender(TenderStateMachine, TimeStampedModel):
             raise ApplicationError(_("No supplier with id %(id)s.") % {"id": supplier_id})
         Participant.objects.get_or_create(tender=self, supplier_id=supplier_id)
 
+    # --- the phases of a PCP or partnership (``tenders.phases`` through ``ports.PhaseArea``) -----
+
+    def phase_number(self) -> int:
+        """The phase the process runs or has just closed (0: none yet)."""
+        return self.state.phase or self.rd_phase
+
+    def phase_offers_open(self, *, at) -> None:
+        phase_area().offers_open(tender=self, at=at)
+
+    def phase_contract_gaps(self, *, phase: int, suppliers: list[int]) -> list[str]:
+        return phase_area().contract_gaps(self, phase=phase, suppliers=suppliers)
+
+    def phase_contracts_draft(self, *, phase: int, suppliers: list[int], at) -> None:
+        phase_area().contracts_draft(tender=self, phase=phase, suppliers=suppliers, at=at)
+
+    def phase_contracts_sign(self, *, phase: int, suppliers: list[int], at, ends_at) -> None:
+        phase_area().contracts_sign(
+            tender=self, phase=phase, suppliers=suppliers, at=at, ends_at=ends_at
+        )
+
+    def phase_score_gaps(self) -> list[str]:
+        return phase_area().score_gaps(self, phase=self.phase_number())
+
+    def phase_evaluation_record(self, *, at) -> None:
+        phase_area().evaluation_record(tender=self, phase=self.phase_number(), at=at)
+
+    def phase_gate_gaps(self, *, keep: list[int]) -> list[str]:
+        return phase_area().gate_gaps(self, phase=self.phase_number(), keep=keep)
+
+    def phase_gate_apply(self, *, phase: int, keep: list[int], at) -> None:
+        phase_area().gate_apply(tender=self, phase=phase, keep=keep, at=at)
+
     def participants_keep(self, *, supplier_ids: list[int]) -> None:
         """Select ``supplier_ids``; every other participant still in is dropped (down-selection)."""
         kept = self.participants.filter(supplier_id__in=supplier_ids)
@@ -313,6 +345,7 @@ class Notification(TimeStampedModel):
         DOCUMENTS = "documents", _("request for documents")
         DEADLINE = "deadline", _("deadline extended")
         APPEAL = "appeal", _("special appeal")
+        PHASE_RESULT = "phase_result", _("result of a phase evaluation")
 
     # L39/2015 art. 43.2: deemed rejected ten calendar days after it was made available.
     REJECTED_AFTER = dt.timedelta(days=rules_for(CURRENT_RULES).notification_rejected_days)

@@ -51,7 +51,7 @@ class AwardArea(Protocol):
         ...
 
 
-_registered: dict[str, AwardArea] = {}
+_registered: dict[str, Any] = {}
 
 
 def award_area_register(area: AwardArea) -> None:
@@ -66,4 +66,61 @@ def award_area() -> AwardArea:
     except KeyError:
         raise ImproperlyConfigured(
             "No award area is registered: TendersConfig.ready() registers tenders.award.engine."
+        ) from None
+
+
+class PhaseArea(Protocol):
+    """The phases area's reads and writes on one PCP or partnership (``tender``) that its
+    transitions need (``tenders.phases.engine``). Every method is a no-op, or finds nothing
+    missing, for a process whose call defines no phases."""
+
+    def offers_open(self, *, tender: Any, at: dt.datetime) -> None:
+        """The call closed: the suppliers whose offers were submitted become its applicants."""
+        ...
+
+    def contract_gaps(self, tender: Any, *, phase: int, suppliers: list[int]) -> list[str]:
+        """What keeps the phase contracts of ``suppliers`` from being signed, in words."""
+        ...
+
+    def contracts_draft(
+        self, *, tender: Any, phase: int, suppliers: list[int], at: dt.datetime
+    ) -> None:
+        """Draft the phase contracts of ``suppliers`` at their offered prices, for the officer
+        to set their milestones and IPR terms before they are signed."""
+        ...
+
+    def contracts_sign(
+        self, *, tender: Any, phase: int, suppliers: list[int], at: dt.datetime, ends_at
+    ) -> None:
+        """Sign the phase contracts of ``suppliers`` for ``phase`` (drafted when missing)."""
+        ...
+
+    def score_gaps(self, tender: Any, *, phase: int) -> list[str]:
+        """Scores the committee still owes for the phase, in words."""
+        ...
+
+    def evaluation_record(self, *, tender: Any, phase: int, at: dt.datetime) -> None:
+        """Total each supplier's scores for the phase and record who reached the thresholds."""
+        ...
+
+    def gate_gaps(self, tender: Any, *, phase: int, keep: list[int]) -> list[str]:
+        """What keeps the gate after ``phase`` from keeping ``keep``, in words."""
+        ...
+
+    def gate_apply(self, *, tender: Any, phase: int, keep: list[int], at: dt.datetime) -> None:
+        """Record who was kept at the gate and notify every supplier of the phase its scores."""
+        ...
+
+
+def phase_area_register(area: PhaseArea) -> None:
+    """Make ``area`` the phases area every process uses (called once, at app ready)."""
+    _registered["phases"] = area
+
+
+def phase_area() -> PhaseArea:
+    try:
+        return _registered["phases"]
+    except KeyError:
+        raise ImproperlyConfigured(
+            "No phases area is registered: TendersConfig.ready() registers tenders.phases.engine."
         ) from None

@@ -4,14 +4,23 @@ and the request for documents: each made by its step's effect, from the default 
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from documents.models import GeneratedDocument
+from procurement.accounts.models import Membership, User
+from procurement.accounts.services import membership_grant
 from procurement.core.models import AuditEntry
-from tenders.models import Tender
+from tenders.models import PhaseContract, Tender
+from tenders.phases.services import (
+    phase_criterion_save,
+    phase_offer_save,
+    phase_offer_submit,
+    phase_save,
+    phase_score_save,
+)
 from tests.documents.conftest import pdf_text
 from tests.factories.tenders import make_tender, place_tender_in_state_for_speed
-from workflows.services import transition_perform
+from tests.factories.walks import walk_to
+from workflows.services import process_fire_due, transition_perform
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +74,13 @@ def partnership(library, fire):
         title="Pavimento que genera energía",
     )
     for pk in _suppliers(library, "acme", "nova", "unirioja"):
-        tender = fire(tender, "register_applicant", officer, supplier=pk)
+        tender = fire(
+            tender,
+            "register_applicant",
+            officer,
+            reason="Solicitud presentada en el registro general.",
+            supplier=pk,
+        )
     return fire(
         tender,
         "select_candidates",
@@ -111,36 +126,98 @@ def test_each_negotiation_round_makes_its_minutes_with_what_the_committee_record
     assert "art. 179 LCSP" in second
 
 
-def test_a_pcp_phase_gate_makes_its_evaluation_report_with_the_suppliers_kept(library, fire):
+def test_a_pcp_phase_evaluation_reports_the_scores_and_the_contract_prints_milestones_and_ipr(
+    library, fire
+):
+    """The phase-1 contracts print each supplier's price, milestones and IPR terms; closing the
+    scored evaluation makes the phase evaluation report with every supplier's points."""
     officer, committee = library.user("officer.logrono"), library.user("committee.logrono")
     tender = make_tender(
         city=library.city("logrono"),
         procedure="pcp",
-        state="offers_closed",
+        state="procedure_chosen",
         title="Drones que inspeccionan puentes",
     )
-    everyone = _suppliers(library, "acme", "nova", "unirioja")
-    for pk in everyone:
-        tender = fire(tender, "register_applicant", officer, supplier=pk)
-    tender = fire(tender, "select_suppliers", committee, suppliers=everyone)
-    Tender.objects.filter(pk=tender.pk).update(status="phase1_gate")  # the phase ran its course
+    design = phase_save(
+        actor=officer,
+        tender=tender,
+        name="Diseño de la solución",
+        duration_days=60,
+        max_budget_per_supplier="50000",
+        max_suppliers=3,
+    )
+    phase_save(
+        actor=officer,
+        tender=tender,
+        name="Prototipo",
+        duration_days=120,
+        max_budget_per_supplier="150000",
+        max_suppliers=2,
+    )
+    criterion = phase_criterion_save(
+        actor=officer, phase=design, name="Viabilidad técnica", weight="100", threshold="50"
+    )
+    tender = walk_to(tender, "call_published")
+    university = User.objects.create_user(username="rep.unirioja")
+    membership_grant(
+        user=university,
+        organisation=library.supplier("unirioja"),
+        role=Membership.Role.REPRESENTATIVE,
+    )
+    for user in (library.user("supplier.acme"), library.user("supplier.nova"), university):
+        offer = phase_offer_save(
+            actor=user,
+            tender=tender,
+            rd_plan="Drones con visión térmica y gemelo digital del puente.",
+            team="Ingenieros de estructuras y pilotos certificados.",
+            prices={"1": "40000", "2": "120000"},
+        )
+        phase_offer_submit(actor=user, offer=offer)
+    closes = tender.submission_deadline
+    process_fire_due(model=Tender, pk=tender.pk, now=closes + dt.timedelta(minutes=1))
     tender.refresh_from_db()
-    ends = timezone.now() + dt.timedelta(days=120)
-    fire(
+    everyone = _suppliers(library, "acme", "nova", "unirioja")
+    tender = fire(
         tender,
-        "pass_gate1",
+        "select_suppliers",
         committee,
-        keep=_suppliers(library, "acme", "nova"),
+        now=closes + dt.timedelta(hours=1),
+        suppliers=everyone,
+    )
+    ends = closes + dt.timedelta(days=61)
+    tender = fire(
+        tender,
+        "start_phase1",
+        officer,
+        now=closes + dt.timedelta(hours=2),
         phase_ends_at=ends.isoformat(),
     )
-    document = _made_by(tender, "pass_gate1", "phase_evaluation")
+    contract = _text(_made_by(tender, "start_phase1", "contract"))
+    assert "Contratos de fase" in contract and "PCP-" in contract
+    assert "20.000,00" in contract and "40.000,00" in contract  # half of the phase price
+    assert "Licencia del órgano de contratación" in contract and "recuperación" in contract
+
+    process_fire_due(model=Tender, pk=tender.pk, now=ends + dt.timedelta(minutes=1))
+    tender.refresh_from_db()
+    points = {"acme": "80", "nova": "65", "unirioja": "40"}
+    for slug, given in points.items():
+        phase_score_save(
+            actor=committee,
+            contract=PhaseContract.objects.get(phase=design, supplier__slug=slug),
+            criterion=criterion,
+            points=given,
+            justification="Informe completo, con pruebas de vuelo documentadas.",
+        )
+    fire(tender, "evaluate_phase", committee, now=ends + dt.timedelta(hours=1))
+    document = _made_by(tender, "evaluate_phase", "phase_evaluation")
     phase = document.data["phase"]
-    assert phase["number"] == 1 and phase["kept"] == [ACME, NOVA]
-    assert phase["next_phase_ends"]
+    assert phase["number"] == 1 and phase["name"] == "Diseño de la solución"
+    assert [r["supplier"] for r in phase["results"]] == [ACME, NOVA, "Universidad de La Rioja"]
+    assert [r["passed"] for r in phase["results"]] == [True, True, False]
+    assert phase["kept"] == [ACME, NOVA]
     text = _text(document)
-    assert "Informe de evaluación de la fase 1" in text
-    kept = text.split("Continúan en la fase siguiente")[1].split("Plazo")[0]
-    assert ACME in kept and NOVA in kept and "Universidad" not in kept
+    assert "Informe de evaluación de la fase 1" in text and "Evaluación puntuada" in text
+    assert "80,00" in text and "50,00" in text and "Viabilidad técnica" in text
 
 
 def test_the_purchase_decision_makes_the_resolution_with_its_reasons(library, fire):

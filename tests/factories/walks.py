@@ -450,7 +450,7 @@ class _Walk:
         registered = set(self.tender.participants.values_list("supplier_id", flat=True))
         for supplier in Supplier.objects.order_by("pk")[:3]:
             if supplier.pk not in registered:
-                self.fire(T.REGISTER_APPLICANT, data={"supplier": supplier.pk})
+                self.fire(T.REGISTER_APPLICANT, data={"supplier": supplier.pk}, reason=REASON)
 
     def negotiation(self) -> None:
         if self.tender.negotiation_rounds < 1:

@@ -31,6 +31,8 @@ from tests.security.urlwalk import SKIPPED_PREFIXES, endpoints
 PUBLIC = "200 200 200 200 200 200 200 200 200"
 SIGNED_IN = "302 200 200 200 200 200 200 200 200"  # web: any signed-in user
 API_SIGNED_IN = "401 200 200 200 200 200 200 200 200"
+NOWHERE = "404 404 404 404 404 404 404 404 404"
+API_NOWHERE = "401 404 404 404 404 404 404 404 404"
 
 #       anon OL  LL  CL  OT  LT  acme nova admin
 WEB = [
@@ -564,6 +566,32 @@ API = [
     case("api-appeal-document", pk="appeal_document",
          L="401 200 200 200 404 404 200 404 200",
          T="401 404 404 404 200 200 404 200 200"),
+    # The phases of a PCP or partnership (issue #16). On a CPTI process the lists are empty;
+    # an id that exists nowhere is the same 404 for everyone (401 first where sign-in is needed).
+    case("api-tender-phases", pk="tender_closed", L=PUBLIC),
+    case("api-tender-phases", variant="post", method="post", pk="tender_closed",
+         L="401 400 400 400 404 404 404 404 400",
+         T="401 404 404 404 400 400 404 404 400"),
+    case("api-phase-detail", pk="=999999", L=NOWHERE),
+    case("api-phase-detail", variant="delete", method="delete", pk="=999999", L=API_NOWHERE),
+    case("api-phase-criteria", pk="=999999", L=NOWHERE),
+    case("api-phase-criterion-detail", method="delete", pk="=999999", L=API_NOWHERE),
+    # Offers: a supplier reads its own, the city the submitted ones after the call closed.
+    case("api-tender-phase-offers", pk="tender_closed", L=API_SIGNED_IN),
+    case("api-tender-phase-offers", variant="post", method="post", pk="tender_closed",
+         L="401 400 400 400 400 400 400 400 400"),
+    case("api-phase-offer", pk="=999999", L=API_NOWHERE),
+    case("api-phase-offer-submit", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-phase-offer-withdraw", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-phase-offer-files", method="post", pk="=999999", L=API_NOWHERE),
+    # Signed phase contracts and their milestones are open data.
+    case("api-tender-phase-contracts", pk="tender_closed", L=PUBLIC),
+    case("api-phase-contract", pk="=999999", L=NOWHERE),
+    case("api-phase-contract", variant="put", method="put", pk="=999999", L=API_NOWHERE),
+    case("api-phase-contract-deliverables", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-phase-contract-scores", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-milestone-accept", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-milestone-pay", method="post", pk="=999999", L=API_NOWHERE),
     case("api-schema", L=PUBLIC),
     case("api-docs", L=PUBLIC),
 ]

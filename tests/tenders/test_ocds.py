@@ -104,6 +104,7 @@ def published(demo, django_capture_on_commit_callbacks):
                 process=pcp,
                 name="register_applicant",
                 actor=officer,
+                reason="Received on paper at the registry during a platform outage.",
                 now=start + 47 * DAY,
                 data={"supplier": pk},
             )

@@ -17,6 +17,10 @@ from workflows.services import transition_options, transition_perform
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 
 
+# A PCP offer recorded by an officer is an exception that needs its reasons (issue #16).
+OUTSIDE = "Received on paper at the registry during a platform outage."
+
+
 def fire(tender, name, user, reason="", now=NOW, **data):
     return transition_perform(
         process=tender, name=name, actor=user, reason=reason, data=data, now=now
@@ -181,11 +185,11 @@ def test_pcp_down_selection_keeps_a_minimum_of_suppliers(demo):
     tender = make_tender(city=demo.city("logrono"), procedure="pcp", state="offers_closed", now=NOW)
     suppliers = [demo.supplier("acme"), demo.supplier("nova"), demo.supplier("unirioja")]
     for supplier in suppliers[:2]:
-        tender = fire(tender, "register_applicant", officer, supplier=supplier.pk)
+        tender = fire(tender, "register_applicant", officer, OUTSIDE, supplier=supplier.pk)
     with pytest.raises(Conflict) as refused:
         fire(tender, "select_suppliers", committee, suppliers=[s.pk for s in suppliers[:2]])
     assert "At least 3" in refused.value.reasons[0]
-    tender = fire(tender, "register_applicant", officer, supplier=suppliers[2].pk)
+    tender = fire(tender, "register_applicant", officer, OUTSIDE, supplier=suppliers[2].pk)
     tender = fire(tender, "select_suppliers", committee, suppliers=[s.pk for s in suppliers])
     tender = fire(tender, "start_phase1", officer, phase_ends_at=NOW + dt.timedelta(days=90))
     from tests.workflows.test_deadlines import run_scheduler
