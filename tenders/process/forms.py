@@ -4,6 +4,7 @@ import zoneinfo
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tenders.procedures import PROCEDURE_CHOICES
@@ -165,7 +166,7 @@ class ProcessSearchForm(forms.Form):
         max_length=200,
         help_text=_("Words of the title or description, or the process number."),
     )
-    cpv = forms.CharField(label=_("CPV code"), required=False, max_length=12)
+    cpv = forms.CharField(label=capfirst(_("CPV code")), required=False, max_length=12)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     procedure = forms.ChoiceField(
         label=_("Procedure"), required=False, choices=[("", _("Any")), *PROCEDURE_CHOICES]
