@@ -535,7 +535,9 @@ class InAppMessageReadView(APIView):
     """Mark one of the caller's messages read (the web inbox's button). Someone else's and a
     missing one give the same 404; marking a read message again changes nothing."""
 
-    @extend_schema(request=None, responses=InAppMessageSerializer)
+    @extend_schema(
+        operation_id="v1_notifications_message_read", request=None, responses=InAppMessageSerializer
+    )
     def post(self, request, pk: int):
         message = inapp_message_get_for_user(user=request.user, pk=pk)
         inapp_mark_read(actor=request.user, message=message)
@@ -547,6 +549,7 @@ class InAppMessagesReadView(APIView):
     """Mark every unread message of the caller read (the web inbox's "Mark all read")."""
 
     @extend_schema(
+        operation_id="v1_notifications_messages_read_all",
         request=None,
         responses=inline_serializer("InAppMessagesRead", {"marked": serializers.IntegerField()}),
     )

@@ -10,6 +10,7 @@ Every page a journey visits is checked with axe (``assert_accessible``), also af
 form and after a flash message.
 """
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ ROBOTS = "Robots autónomos para la recogida de residuos en el casco antiguo"
 BUSES = "Semáforos que dan prioridad a los autobuses urbanos"
 LIGHTING = "Alumbrado público adaptativo al paso de peatones"
 TREES = "Monitorización del arbolado urbano con sensores"
+PROPOSAL = b"%PDF-1.4\n% Acme: memoria t\xc3\xa9cnica de los robots\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +254,45 @@ def test_supplier_acme_reads_the_robots_tender_and_its_open_consultation_and_bid
     assert_accessible(page)
     # Saving without the declaration is refused, and the page says so.
     submit(page, "button[value=review]")
+    assert_accessible(page)  # after a refused form
+    _go(page, f"{url}/processes/{robots.pk}/tender/")
+    page.get_by_role("link", name="Prepare your bid").click()
+    # The DEUC, the technical proposal and the prices; a file in envelope B; the summary of what
+    # will be sealed, confirmed; the receipt with every hash.
+    quality = robots.criteria.get(kind="value_judgement")
+    price, warranty = robots.criteria.filter(kind="formula").order_by("order", "pk")
+    page.fill("#deuc_name", "Acme Smart Solutions S.L.")
+    page.fill("#deuc_tax_id", "B26123455")
+    page.fill("#deuc_representative", "Ana Martín")
+    page.fill("#deuc_representative_capacity", "Administradora única")
+    page.select_option("#deuc_solvency_means", "solvency")
+    page.fill("#deuc_economic_solvency", "Volumen de negocio superior al mínimo del PCAP.")
+    page.fill("#deuc_technical_solvency", "Tres contratos similares en los últimos tres años.")
+    page.check("#deuc_no_prohibition")
+    page.fill("#deuc_notification_email", "ofertas@acme.example")
+    page.check("#deuc_sme_yes")
+    page.fill(f"#b_{quality.pk}", "Robots eléctricos de 80 cm de ancho con contenedor compactador.")
+    page.fill(f"#c_{price.pk}", "750.000,00")
+    page.fill(f"#c_{warranty.pk}", "3")
+    submit(page, "button[value=save]")
     assert_accessible(page)
+    page.select_option("#envelope", "b")
+    page.set_input_files(
+        "#file",
+        files=[{"name": "memoria.pdf", "mimeType": "application/pdf", "buffer": PROPOSAL}],
+    )
+    submit(page, "[data-testid=bid-file-form] button[type=submit]")
+    submit(page, "button[value=review]")
+    assert_accessible(page)
+    summary = page.get_by_test_id("summary").inner_text()
+    assert "memoria.pdf" in summary and hashlib.sha256(PROPOSAL).hexdigest() in summary
+    page.check("#confirm")
+    submit(page, "[data-testid=confirm-submit]")
+    assert_accessible(page)
+    assert page.get_by_test_id("bid-status").inner_text() == "submitted"
+    with page.expect_download() as download:
+        page.get_by_test_id("receipt-link").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     _go(page, f"{url}/processes/bids/mine/")
     assert BUSES in page.locator("main").inner_text()
     _go(page, f"{url}/processes/inbox/")
@@ -263,6 +303,13 @@ def test_supplier_acme_reads_the_robots_tender_and_its_open_consultation_and_bid
     assert "calidad del aire" in page.locator("main").inner_text()
     _go(page, f"{url}/consultations/{air.pk}/respond/")
     _go(page, f"{url}/consultations/{air.pk}/")
+    # A clarification asked: only Acme sees it until the city answers.
+    page.locator(f"main form[action$='/consultations/{air.pk}/clarifications/'] textarea").fill(
+        "¿Pueden los sensores compartir el poste del alumbrado público?"
+    )
+    submit(page, f"main form[action$='/consultations/{air.pk}/clarifications/'] button")
+    assert_accessible(page)  # after a flash message
+    assert "compartir el poste" in page.locator("main").inner_text()
     _go(page, f"{url}/consultations/subscriptions/")
 
 
@@ -274,20 +321,96 @@ def test_supplier_nova_sees_its_sealed_bids_and_the_portal(demo_server, person):
     _go(page, f"{url}/consultations/mine/")
 
 
-def test_legal_logrono_reads_the_library_review_queue_and_fields(demo_server, person):
+def _pick_first_suggestion(page, search, typed: str) -> str:
+    """Type ``typed``, wait for the picker's suggestions and take the first, as a person would."""
+    search.fill(typed)
+    options = page.locator(f"#{search.get_attribute('list')} option")
+    expect(options.first).to_be_attached()
+    value = options.first.get_attribute("value")
+    search.fill(value)
+    return value
+
+
+def test_legal_logrono_adopts_edits_with_the_preview_shares_and_reviews(demo_server, person):
+    from documents.models import DocumentTemplate
+
     url = demo_server.url
     page = person("legal.logrono")
     _go(page, f"{url}/documents/templates/")
-    page.locator("main table a").first.click()
+    # A template of the network's library that Logroño has not adopted yet.
+    adopted = DocumentTemplate.objects.filter(city__slug="logrono").values("adopted_from")
+    network_template = (
+        DocumentTemplate.objects.filter(network__isnull=False)
+        .exclude(pk__in=adopted)
+        .order_by("pk")
+        .first()
+    )
+    _go(page, f"{url}/documents/templates/{network_template.pk}/")
+    submit(page, "main form[action$='/adopt/'] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Adopted")
+    assert_accessible(page)  # after a flash message
+    copy = DocumentTemplate.objects.get(city__slug="logrono", adopted_from=network_template)
+    assert page.url.endswith(f"/documents/templates/{copy.pk}/")
+    # Edit the copy: the preview beside the editor follows what is typed.
+    page.get_by_role("link", name="Edit", exact=True).click()
     assert_accessible(page)
+    editor = page.locator("#source")
+    editor.press("Control+End")
+    editor.type("\nCláusula añadida por los servicios jurídicos.")
+    expect(page.locator("#preview")).to_contain_text(
+        "Cláusula añadida por los servicios jurídicos."
+    )
+    assert_accessible(page)
+    submit(page, "main form button[type=submit]")
+    assert_accessible(page)
+    # Share the copy with a city chosen by its name.
+    _go(page, f"{url}/documents/templates/{copy.pk}/")
+    _pick_first_suggestion(page, page.locator("#add-cities"), "Terr")
+    expect(page.locator("[data-city-chosen] input[name=cities]:checked")).to_have_count(1)
+    submit(page, "main form[action$='/share/'] button[type=submit]")
+    assert_accessible(page)
+    assert list(copy.shared_cities.values_list("slug", flat=True)) == ["terrassa"]
     _go(page, f"{url}/documents/review/")
     _go(page, f"{url}/documents/fields/")
 
 
-def test_committee_logrono_reads_the_bus_priority_evaluation_sheet(demo_server, person):
+def test_legal_terrassa_reads_its_library_and_not_logronos_private_pages(demo_server, person):
+    url = demo_server.url
+    page = person("legal.terrassa")
+    _go(page, f"{url}/documents/templates/")
+    lighting = _tender(LIGHTING)
+    assert page.goto(f"{url}/processes/{lighting.pk}/").status == 404
+
+
+def test_committee_logrono_rescores_signs_opens_the_prices_and_ranks(demo_server, person):
     url = demo_server.url
     page = person("committee.logrono")
     buses = _tender(BUSES)
     _go(page, f"{url}/processes/{buses.pk}/evaluation/")
     sheet = page.locator("main").inner_text()
     assert "Acme Smart Solutions S.L." in sheet and "Nova Urban Robotics S.L." in sheet
+    # A score that is not a number is refused, and what was typed stays on the sheet.
+    acme = page.locator("[data-testid=sheet-acme]")
+    acme.locator("input[name^=points_]").fill("muchos")
+    acme.locator("textarea[name^=why_]").fill("Revisado tras la aclaración del piloto.")
+    with page.expect_navigation():
+        acme.locator("button[type=submit]").click()
+    assert_accessible(page)  # after a refused form
+    acme = page.locator("[data-testid=sheet-acme]")
+    expect(acme.locator("input[name^=points_]")).to_have_value("muchos")
+    expect(acme.locator("textarea[name^=why_]")).to_have_value(
+        "Revisado tras la aclaración del piloto."
+    )
+    acme.locator("input[name^=points_]").fill("35,5")
+    with page.expect_navigation():
+        acme.locator("button[type=submit]").click()
+    assert_accessible(page)
+    # Sign the value report, open the price envelopes and rank.
+    for action in ("sign_value_report", "open_envelope_c", "rank"):
+        _act(page, url, buses.pk, action)
+        assert_accessible(page)
+    _go(page, f"{url}/processes/{buses.pk}/evaluation/")
+    # The prices offered now sit beside their points, and the ranking is there.
+    expect(page.locator("[data-testid=offers-acme]")).to_be_visible()
+    ranking = page.get_by_test_id("ranking").inner_text()
+    assert "Acme" in ranking and "Nova" in ranking
