@@ -185,6 +185,17 @@ SEARCH_PARAMETERS = [
 def search_of_request(request) -> dict:
     """The list search the query parameters ask for; a 400 naming the parameter when one is
     malformed (an unknown stage, a date that is not YYYY-MM-DD, an end before the start)."""
+    # The web's form leaves an empty choice for "any"; the API's schema gives these parameters a
+    # set of values or a date format, so an empty one is refused like any other bad value.
+    empty = [
+        name
+        for name in ("stage", "procedure", "date_from", "date_to")
+        if name in request.query_params and not request.query_params[name].strip()
+    ]
+    if empty:
+        raise ValidationError(
+            {name: [_("Give a value or leave the parameter out.")] for name in empty}
+        )
     form = ProcessSearchForm(request.query_params)
     if not form.is_valid():
         raise ValidationError(

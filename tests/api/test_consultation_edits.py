@@ -286,7 +286,7 @@ def test_summaries_wait_for_the_close(api_as, open_consultation):
     )
     assert refused.status_code == 409
     assert refused.json()["detail"] == "Answers are summarised after the consultation closes."
-    assert not QuestionSummary.objects.exists()
+    assert not QuestionSummary.objects.filter(question__consultation=open_consultation).exists()
 
 
 def test_a_summary_of_a_question_from_elsewhere_refuses_them_all(api_as, open_consultation, draft):
@@ -305,7 +305,7 @@ def test_a_summary_of_a_question_from_elsewhere_refuses_them_all(api_as, open_co
     )
     assert refused.status_code == 400
     assert str(foreign.pk) in refused.json()["errors"]["summaries"][0]
-    assert not QuestionSummary.objects.exists()
+    assert not QuestionSummary.objects.filter(question__consultation=open_consultation).exists()
 
 
 @pytest.mark.parametrize(
@@ -321,7 +321,7 @@ def test_only_the_citys_officers_summarise(api_as, open_consultation, username, 
         format="json",
     )
     assert response.status_code == status
-    assert not QuestionSummary.objects.exists()
+    assert not QuestionSummary.objects.filter(question__consultation=open_consultation).exists()
 
 
 # --- a supplier's subscriptions -------------------------------------------------------------

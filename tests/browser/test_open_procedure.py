@@ -214,13 +214,13 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
         ("Technical quality", "value_judgement", "60", "", False),
         ("Price", "formula", "40", "proportional_lowest", True),
     ):
-        officer.fill("#c-name", name)
-        officer.select_option("#c-kind", kind)
-        officer.fill("#c-weight", weight)
-        officer.select_option("#c-formula", formula)
+        officer.fill("#criterion-name", name)
+        officer.select_option("#criterion-kind", kind)
+        officer.fill("#criterion-weight", weight)
+        officer.select_option("#criterion-formula", formula)
         if is_price:
             officer.check("input[name=is_price]")
-        submit(officer, "form:has(#c-name) button[type=submit]")
+        submit(officer, "form:has(#criterion-name) button[type=submit]")
         expect(officer.locator(".messages")).to_contain_text("Saved.")
     member = User.objects.get(username="committee.logrono")
     officer.select_option("#cm-user", str(member.pk))
@@ -403,7 +403,7 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
         # --- the losing bidder reads the award in its inbox and appeals it (LCSP arts. 44, 50, 53)
         nova.goto(f"{live_server.url}/")
         with nova.expect_navigation():
-            nova.get_by_role("link", name="Inbox").click()
+            nova.get_by_test_id("nav-inbox").click()
         notice = nova.locator("[data-testid=inbox] a", has_text=f"Award resolution: {TITLE}")
         with nova.expect_navigation():
             notice.first.click()

@@ -101,7 +101,11 @@ def test_broker_down_during_a_transition_loses_nothing_and_sends_nothing_twice(l
     tender.refresh_from_db()
     assert tender.status == "consultation_announced"
     entry = AuditEntry.objects.get(object_id=str(tender.pk), name="publish_consultation")
-    pending = PendingEffect.objects.filter(audit_entry_id=entry.pk)
+    # The eForms handler sends nothing where notices are not built (the test settings), so it
+    # needs no broker: every handler that sends something waits for it.
+    pending = PendingEffect.objects.filter(audit_entry_id=entry.pk).exclude(
+        handler__endswith=".notices_after_published_step"
+    )
     assert pending.exists() and not pending.filter(dispatched_at__isnull=False).exists()
     assert all(p.attempts == 1 and p.last_error for p in pending)
     assert not GeneratedDocument.objects.filter(tender=tender).exists()

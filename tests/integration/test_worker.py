@@ -15,7 +15,7 @@ from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 
 
-def wait_for(predicate, timeout=30.0):
+def wait_for(predicate, timeout=90.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -46,6 +46,9 @@ EDITABLE = {
     Edit.SPECS: PREPARING,
     Edit.LOTS: PREPARING,
     Edit.CRITERIA: PREPARING,
+    # A PCP's phases are part of its call, frozen with the file like the PCAP (#16).
+    Edit.PHASES: PREPARING,
+    Edit.PHASE_OFFERS: {"call_published"},
     Edit.CONSULTATION: {"consultation_draft"},
     Edit.CLARIFICATIONS: {
         "consultation_announced",
