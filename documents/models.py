@@ -15,13 +15,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from documents.kinds import KIND_BY_CODE, KIND_CHOICES, Language
 from procurement.accounts.models import City, Network, Supplier
 from procurement.core.models import AuditEntry, TimeStampedModel
 from procurement.core.storage import private_storage
+from workflows.fsm import ProtectedStatusModel
 from workflows.status import ACTOR, NOW, Move, StatusMachine
 
 
@@ -102,7 +103,7 @@ class DocumentTemplate(TimeStampedModel):
 DEFAULT_SET_NOTE = "OpenCPI default set"
 
 
-class TemplateVersion(FSMModelMixin, models.Model):
+class TemplateVersion(ProtectedStatusModel, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         IN_REVIEW = "in_review", _("in legal review")
@@ -208,7 +209,7 @@ class CityApproval(models.Model):
         return f"{self.version} — {self.city}"
 
 
-class GeneratedDocument(FSMModelMixin, models.Model):
+class GeneratedDocument(ProtectedStatusModel, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("being made")
         READY = "ready", _("ready")
@@ -326,7 +327,7 @@ class DocumentTemplateGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(DocumentTemplate, on_delete=models.CASCADE)
 
 
-class Pliego(FSMModelMixin, models.Model):
+class Pliego(ProtectedStatusModel, models.Model):
     """One version of one of a process's *pliegos* (PCAP, PPT; a PCP's call documents; a
     partnership's descriptive document): a document of the file.
 

@@ -16,6 +16,24 @@ from workflows.guards import GuardContext
 from workflows.machine import Machine, Transition
 
 
+class ProtectedStatusModel(FSMModelMixin):
+    """A model with a protected ``FSMField`` that may be reloaded from any thread.
+
+    django-fsm-2's ``FSMModelMixin.refresh_from_db`` lifts the protection of the *field*, for
+    every instance in the process, while it reloads, then sets it back: a request that reloads
+    while another thread does the same can find the protection back in place and fail with
+    "Direct status modification is not allowed" (one document order in about 400 answered 500
+    in the soak). The field's guard only refuses a value already held by the instance, so this
+    reload drops the instance's own value first and leaves the field alone.
+    """
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        for attname in self._get_protected_fsm_fields():
+            if fields is None or attname in fields:
+                self.__dict__.pop(attname, None)
+        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+
+
 def _procedure_has(definition: Transition):
     def condition(instance) -> bool:
         return definition.belongs_to(instance.procedure)
@@ -56,4 +74,4 @@ def state_machine_model(machine: Machine, *, name: str, module: str) -> type[mod
     }
     for definition in machine.transitions:
         attrs[definition.name] = _method(definition, name)
-    return type(name, (FSMModelMixin, models.Model), attrs)
+    return type(name, (ProtectedStatusModel, models.Model), attrs)

@@ -10,16 +10,17 @@ or the award, within its period (LCSP art. 50.1); one against the award suspends
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 
 from procurement.accounts.models import Supplier
 from procurement.core.models import TimeStampedModel
 from procurement.core.storage import private_storage
 from tenders.process.models import Tender
+from workflows.fsm import ProtectedStatusModel
 from workflows.status import ACTOR, NOW, Move, StatusMachine
 
 
-class Appeal(FSMModelMixin, TimeStampedModel):
+class Appeal(ProtectedStatusModel, TimeStampedModel):
     class Act(models.TextChoices):
         # LCSP art. 44.2.a: the notice, the pliegos and the contract documents.
         PLIEGOS = "pliegos", _("the tender notice and its pliegos")

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 
 from procurement.accounts.models import Supplier
 from procurement.core.models import TimeStampedModel
 from procurement.core.storage import private_storage
+from workflows.fsm import ProtectedStatusModel
 from workflows.status import NOW, Move, StatusMachine
 
 
@@ -95,7 +96,7 @@ class Criterion(models.Model):
         return self.name
 
 
-class Bid(FSMModelMixin, TimeStampedModel):
+class Bid(ProtectedStatusModel, TimeStampedModel):
     """A supplier's offer for one lot (a process has at least one lot)."""
 
     class Status(models.TextChoices):
@@ -258,7 +259,7 @@ class Score(TimeStampedModel):
         ]
 
 
-class Award(FSMModelMixin, TimeStampedModel):
+class Award(ProtectedStatusModel, TimeStampedModel):
     """The award of a lot to a bid: proposed, documents asked and received,
     awarded, contract signed; or failed when the bidder did not deliver its documents."""
 

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 
 from procurement.accounts.models import City, Supplier
 from procurement.core.models import TimeStampedModel
 from procurement.core.storage import private_storage
+from workflows.fsm import ProtectedStatusModel
 from workflows.status import NOW, Move, StatusMachine
 
 
@@ -89,7 +90,7 @@ class Question(models.Model):
         return f"{self.order}. {self.text[:60]}"
 
 
-class Response(FSMModelMixin, TimeStampedModel):
+class Response(ProtectedStatusModel, TimeStampedModel):
     """One supplier's answer to one consultation (a database constraint keeps it to one)."""
 
     class Status(models.TextChoices):

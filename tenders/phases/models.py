@@ -14,11 +14,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 
 from procurement.accounts.models import Supplier
 from procurement.core.models import TimeStampedModel
 from procurement.core.storage import private_storage
+from workflows.fsm import ProtectedStatusModel
 from workflows.status import NOW, Move, StatusMachine
 
 
@@ -85,7 +86,7 @@ class PhaseCriterion(models.Model):
         return self.name
 
 
-class PhaseOffer(FSMModelMixin, TimeStampedModel):
+class PhaseOffer(ProtectedStatusModel, TimeStampedModel):
     """A supplier's offer to a PCP call, covering every phase: its R&D plan, its team and its
     price for each phase, sealed with the bids' key until the call closes (``sealed``; the
     SHA-256 of the plaintext is the supplier's receipt).
@@ -210,7 +211,7 @@ class PhaseContract(TimeStampedModel):
         return f"{self.supplier} — {self.phase}"
 
 
-class PaymentMilestone(FSMModelMixin, models.Model):
+class PaymentMilestone(ProtectedStatusModel, models.Model):
     """A payment of a phase contract: its amount, when it falls due and the deliverable it
     pays for; accepted (the deliverable is fine) and then paid. A contract's milestones add up
     to its price."""

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.models import City, Supplier
@@ -24,7 +24,7 @@ from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
 from tenders.procedures.rules import CURRENT_RULES, rules_for
 from tenders.process.ports import award_area, phase_area
 from workflows.calendars import WorkingCalendar
-from workflows.fsm import state_machine_model
+from workflows.fsm import ProtectedStatusModel, state_machine_model
 from workflows.status import Move, StatusMachine, status_change_many
 
 TenderStateMachine = state_machine_model(MACHINE, name="TenderStateMachine", module=__name__)
@@ -279,7 +279,7 @@ class Tender(TenderStateMachine, TimeStampedModel):
         status_change_many(others, move="participant_drop")
 
 
-class Participant(FSMModelMixin, TimeStampedModel):
+class Participant(ProtectedStatusModel, TimeStampedModel):
     """A supplier taking part in a PCP or partnership: applicant, selected, or dropped at a gate."""
 
     class Status(models.TextChoices):

@@ -396,6 +396,11 @@ class Soak:
                 server.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 server.kill()
+        # The server's own account of what failed, so a CI log shows the cause and not only the
+        # status (the temporary folder is gone by the time anyone reads it).
+        result["server_tracebacks"] = [
+            block[-2500:] for block in re.findall(r"Traceback.*?\n\S[^\n]*", self.log_text(), re.S)
+        ][:3]
         result["ok"] = bool(
             result.get("server_errors") == 0
             and result.get("worker_back_after_seconds") is not None
