@@ -1325,17 +1325,6 @@ def process_deadline_extend(
     )
 
 
-def process_subscribers(*, process_id: int) -> list[tuple[int, list[str]]]:
-    """Suppliers subscribed to the process's city and CPV codes, with their addresses."""
-    from tenders.consultation.subscriptions import subscriptions_for_process, supplier_addresses
-
-    tender = _tender(process_id)
-    return [
-        (subscription.supplier_id, supplier_addresses(subscription.supplier, subscription))
-        for subscription in subscriptions_for_process(tender)
-    ]
-
-
 def supplier_addresses_of(*, supplier_ids) -> dict[int, list[str]]:
     from procurement.accounts.models import Supplier
     from tenders.consultation.subscriptions import supplier_addresses

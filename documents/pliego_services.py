@@ -298,8 +298,8 @@ def pliego_approve(*, actor: User, pliego: Pliego, now: dt.datetime | None = Non
 
 def pliegos_publish(*, process_id: int) -> list[Pliego]:
     """Publish the approved pliegos with the tender notice, at the notice step's time (LCSP
-    arts. 63.3 and 138.1), and tell the subscribed suppliers where to read them. Idempotent:
-    again it publishes and sends nothing new."""
+    arts. 63.3 and 138.1). Idempotent. The subscribed suppliers hear of them in the one alert
+    of the publication (``tenders.notifications.tender_published_notify``), not twice."""
     step = contexts.process_notice_step(process_id=process_id)
     if step is None:
         return []
@@ -311,8 +311,6 @@ def pliegos_publish(*, process_id: int) -> list[Pliego]:
             published.append(
                 status_change(pliego, move="pliego_publish", now=step.at, data={"step": step.pk})
             )
-        if published:
-            _tell_subscribers(process_id=process_id)
     return published
 
 
@@ -325,27 +323,6 @@ def _representatives(supplier_id: int):
     return Membership.objects.filter(
         supplier_id=supplier_id, role=Membership.Role.REPRESENTATIVE
     ).values_list("user_id", flat=True)
-
-
-def _tell_subscribers(*, process_id: int) -> None:
-    ref = contexts.process_ref(process_id)
-    language = ref.language if ref.language in Language.values else Language.ES
-    with translation.override(language):
-        subject = _("Tender published with its pliegos: %(title)s") % {"title": ref.title}
-        body = _(
-            "The tender “%(title)s” has been published. Its pliegos are free to read and "
-            "download, without registering, at %(url)s (LCSP art. 138.1).\n"
-        ) % {"title": ref.title, "url": _portal_url(process_id)}
-    for supplier_id, addresses in contexts.process_subscribers(process_id=process_id):
-        key = f"pliegos:{process_id}:published:{supplier_id}"
-        email_queue(key=key, to=addresses, subject=subject, body=body)
-        inapp_send(
-            key=key,
-            users=_representatives(supplier_id),
-            subject=subject,
-            body=body,
-            link=f"/portal/processes/{process_id}/",
-        )
 
 
 def pliego_corrected_effect() -> str:

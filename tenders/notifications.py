@@ -4,6 +4,7 @@ beat sends nothing twice."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,11 @@ from tenders.procedures import S
 REMIND_BEFORE = dt.timedelta(days=3)
 
 
+def _absolute(path: str) -> str:
+    """A link an e-mail can carry: the site's public address and ``path``."""
+    return f"{settings.OPENCPI_PUBLIC_URL}{path}"
+
+
 def _when(consultation: Consultation) -> str:
     local = timezone.localtime(consultation.closes_at, consultation.tender.city.zone)
     return local.strftime("%d/%m/%Y %H:%M %Z")
@@ -34,20 +40,20 @@ def consultation_opened_notify(*, tender_id: int) -> int:
     if consultation is None:
         return 0
     sent = 0
+    link = reverse("consultation-detail", args=[consultation.pk])
     with translation.override(consultation.tender.city.language):
         subject = _("Market consultation open: %(subject)s") % {"subject": consultation.subject}
         body = _(
             "%(city)s opened the preliminary market consultation “%(subject)s”. "
-            "Answers are accepted until %(when)s.\n\nOpen consultations: /consultations/%(id)s/\n"
+            "Answers are accepted until %(when)s.\n\nRead it and answer: %(url)s\n"
         ) % {
             "city": consultation.tender.city,
             "subject": consultation.subject,
             "when": _when(consultation),
-            "id": consultation.pk,
+            "url": _absolute(link),
         }
     subscriptions = list(subscriptions_matching(consultation))
     users = supplier_representative_ids(s.supplier_id for s in subscriptions)
-    link = reverse("consultation-detail", args=[consultation.pk])
     for subscription in subscriptions:
         key = f"consultation:{consultation.pk}:opened:{subscription.supplier_id}"
         queued = email_queue(
@@ -70,7 +76,8 @@ def consultation_opened_notify(*, tender_id: int) -> int:
 def tender_published_notify(*, tender_id: int) -> int:
     """Tell the suppliers whose alerts (CPV codes, cities) match a process that its tender
     notice is published, whatever the procedure (the CPTI tender, the PCP call, the partnership
-    notice): an e-mail and an in-app message each, once. Returns the e-mails queued."""
+    notice), and where its pliegos are: an e-mail and an in-app message each, once (the only
+    message of the publication: the pliegos' own is gone). Returns the e-mails queued."""
     tender = Tender.objects.select_related("city").filter(pk=tender_id).first()
     if tender is None or tender.first_published_at is None:
         return 0
@@ -79,7 +86,8 @@ def tender_published_notify(*, tender_id: int) -> int:
         subject = _("New call matching your alerts: %(title)s") % {"title": tender.title}
         body = _(
             "%(city)s published “%(title)s” (%(procedure)s).%(deadline)s\n\n"
-            "Read it and take part: %(url)s\n"
+            "Its notice and pliegos are free to read and download, without registering, at "
+            "%(portal)s (LCSP art. 138.1).\nTake part from its page: %(url)s\n"
         ) % {
             "city": tender.city,
             "title": tender.title,
@@ -95,7 +103,8 @@ def tender_published_notify(*, tender_id: int) -> int:
                 if tender.submission_deadline
                 else ""
             ),
-            "url": link,
+            "portal": _absolute(reverse("portal:process", args=[tender.pk])),
+            "url": _absolute(link),
         }
     subscriptions = list(subscriptions_for_process(tender))
     users = supplier_representative_ids(s.supplier_id for s in subscriptions)

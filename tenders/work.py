@@ -23,12 +23,12 @@ from procurement.accounts.models import City, Membership
 from procurement.core.paging import page_rows
 from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection, work_provider_register
 from tenders.award.models import Bid, CommitteeMember
-from tenders.consultation.models import Response, SupplierSubscription
+from tenders.consultation.models import Consultation, Response, SupplierSubscription
 from tenders.consultation.selectors import (
     clarifications_to_answer_for_user,
     clarifications_waiting_of_supplier,
 )
-from tenders.procedures import STAGES, STATE_BY_NAME, Edit, states_where
+from tenders.procedures import STAGES, STATE_BY_NAME, Edit, S, states_where
 from tenders.process.forms import ProcessSearchForm
 from tenders.process.models import Tender
 from tenders.process.pending import (
@@ -238,32 +238,63 @@ def _supplier_ids(user) -> list[int]:
     ]
 
 
-def calls_matching_alerts(*, supplier_ids: list[int]) -> QuerySet[Tender]:
-    """Published processes taking bids now whose city and CPV codes match the alerts of one of
-    ``supplier_ids`` (an alert with no cities or no codes matches any), soonest deadline first."""
+def _alerts_match(supplier_ids: list[int], tender: str = "") -> Q | None:
+    """What one of the alerts of ``supplier_ids`` asks of a process (reached through
+    ``tender``, a lookup prefix such as ``"tender__"``): its city and a CPV code (the text of
+    its codes annotated as ``cpv_text``); an alert with no cities or no codes matches any.
+    ``None`` when there are no alerts."""
     subscriptions = list(
         SupplierSubscription.objects.filter(supplier_id__in=supplier_ids).prefetch_related("cities")
     )
     if not subscriptions:
-        return Tender.objects.none()
+        return None
     matches = []
     for subscription in subscriptions:
         match = Q()
         cities = [city.pk for city in subscription.cities.all()]
         if cities:
-            match &= Q(city_id__in=cities)
+            match &= Q(**{f"{tender}city_id__in": cities})
         prefixes = [p for p in (cpv_digits(c) for c in subscription.cpv_prefixes) if p]
         if prefixes:
             match &= reduce(or_, (Q(cpv_text__contains=f'"{p}') for p in prefixes))
         matches.append(match)
+    return reduce(or_, matches)
+
+
+def calls_matching_alerts(*, supplier_ids: list[int]) -> QuerySet[Tender]:
+    """Published processes taking bids now whose city and CPV codes match the alerts of one of
+    ``supplier_ids`` (an alert with no cities or no codes matches any), soonest deadline first."""
+    match = _alerts_match(supplier_ids)
+    if match is None:
+        return Tender.objects.none()
     return (
         Tender.objects.filter(
             first_published_at__isnull=False, status__in=states_where(editable=Edit.BIDS)
         )
         .annotate(cpv_text=Cast("cpv_codes", TextField()))
-        .filter(reduce(or_, matches))
+        .filter(match)
         .select_related("city")
         .order_by("submission_deadline", "pk")
+    )
+
+
+def consultations_matching_alerts(
+    *, supplier_ids: list[int], now: dt.datetime
+) -> QuerySet[Consultation]:
+    """Market consultations open now that match the alerts of one of ``supplier_ids`` and that
+    none of them has answered yet (a draft is on the home page by itself), closing first."""
+    match = _alerts_match(supplier_ids, tender="tender__")
+    if match is None:
+        return Consultation.objects.none()
+    return (
+        Consultation.objects.filter(
+            tender__status=S.CONSULTATION_OPEN, opens_at__lte=now, closes_at__gt=now
+        )
+        .annotate(cpv_text=Cast("tender__cpv_codes", TextField()))
+        .filter(match)
+        .exclude(responses__supplier_id__in=supplier_ids)
+        .select_related("tender__city")
+        .order_by("closes_at", "pk")
     )
 
 
@@ -306,6 +337,14 @@ def _supplier_work(*, user) -> list[WorkSection]:
             action=row.get_status_display(),
             detail=str(STATE_BY_NAME[row.tender.status].label),
             due=row.tender.submission_deadline,
+        )
+
+    def consultation(row: Consultation) -> WorkItem:
+        return WorkItem(
+            subject=f"{row.subject} ({row.tender.city})",
+            url=reverse("consultation-detail", args=[row.pk]),
+            action=_("Read it and answer"),
+            due=row.closes_at,
         )
 
     def call(tender: Tender) -> WorkItem:
@@ -363,6 +402,14 @@ def _supplier_work(*, user) -> list[WorkSection]:
             drafts_bids,
             draft_bid,
             more_url=reverse("my-bids"),
+        ),
+        _section(
+            "consultations",
+            gettext_lazy("Open consultations matching your alerts"),
+            consultations_matching_alerts(supplier_ids=supplier_ids, now=now),
+            consultation,
+            more_url=reverse("consultation-list"),
+            to_do=False,
         ),
         _section(
             "calls",

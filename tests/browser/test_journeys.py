@@ -128,7 +128,9 @@ def test_anyone_reads_the_portal_a_published_consultation_report_and_computes_a_
     expect(page.get_by_test_id("deadline-error")).to_be_visible()
 
 
-def test_officer_terrassa_sees_only_terrassas_processes(demo_server, person):
+def test_officer_terrassa_takes_the_tree_monitoring_to_its_file_and_legal_terrassa_records_it(
+    demo_server, person
+):
     url = demo_server.url
     page = person("officer.terrassa")
     _go(page, f"{url}/processes/")
@@ -146,6 +148,43 @@ def test_officer_terrassa_sees_only_terrassas_processes(demo_server, person):
     air = _tender(AIR_QUALITY)
     reply = page.goto(f"{url}/consultations/{air.consultation_for_engine().pk}/responses/")
     assert reply.status == 404
+
+    # The report published, the process goes on to its specifications and its file.
+    _act(page, url, trees.pk, "draft_specs")
+    page.get_by_role("link", name="Edit the need and specifications").click()
+    assert_accessible(page)
+    page.fill(
+        "#id_functional_specifications",
+        "Un sensor por árbol singular; datos abiertos de crecimiento y riego cada hora.",
+    )
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Saved.")
+    _go(page, f"{url}/processes/{trees.pk}/")
+    page.select_option("#choose_procedure-procedure", "cpti_open")
+    submit(page, "form[data-action=choose_procedure] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Done:")
+    _act(page, url, trees.pk, "submit_file")
+    expect(page.locator(".messages")).to_contain_text("Done:")
+
+    # The legal team records the file's reports (LCSP art. 116.3, DA 3ª): a step without its
+    # reference is refused and says why; the prior audit comes after the other two.
+    legal = person("legal.terrassa")
+    _go(legal, f"{url}/processes/{trees.pk}/")
+    submit(legal, "form[data-action=record_legal_report] button[type=submit]")
+    expect(legal.get_by_test_id("refusal")).to_be_visible()
+    assert_accessible(legal)  # after a refused form
+    for action, reference in (
+        ("record_legal_report", "Informe jurídico 2026/88"),
+        ("record_credit_certificate", "RC 2026/1203"),
+        ("record_audit_report", "Fiscalización previa 2026/41"),
+    ):
+        _go(legal, f"{url}/processes/{trees.pk}/")
+        legal.fill(f"#{action}-reference", reference)
+        submit(legal, f"form[data-action={action}] button[type=submit]")
+        expect(legal.locator(".messages")).to_contain_text("Done:")
+        assert_accessible(legal)  # after a flash message
+    history = legal.get_by_test_id("history").inner_text()
+    assert "Informe jurídico 2026/88" in history and "Fiscalización previa 2026/41" in history
 
 
 def _act(page, url: str, pk: int, action: str, reason: str = "") -> None:
@@ -310,7 +349,66 @@ def test_supplier_acme_reads_the_robots_tender_and_its_open_consultation_and_bid
     submit(page, f"main form[action$='/consultations/{air.pk}/clarifications/'] button")
     assert_accessible(page)  # after a flash message
     assert "compartir el poste" in page.locator("main").inner_text()
+    # Alerts by CPV code and city.
     _go(page, f"{url}/consultations/subscriptions/")
+    page.fill("#cpv", "3499\n4800")
+    page.get_by_label("Logroño").check()
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Subscriptions saved.")
+    assert_accessible(page)  # after a flash message
+    expect(page.locator("#cpv")).to_have_value("3499\n4800")
+    expect(page.get_by_label("Logroño")).to_be_checked()
+
+    # A special appeal against the robots tender's pliegos, from the process's page: grounds
+    # too short are refused and kept, then the appeal is lodged.
+    _go(page, f"{url}/processes/{robots.pk}/")
+    page.get_by_text("Lodge a special appeal against the pliegos").click()
+    page.select_option("#appeal-act", "pliegos")
+    page.fill("#appeal-grounds", "Marca.")
+    submit(page, "form[data-action=lodge-appeal] button[type=submit]")
+    expect(page.get_by_test_id("refusal")).to_contain_text("LCSP art. 51.1")
+    assert_accessible(page)  # after a refused form
+    expect(page.locator("#appeal-grounds")).to_have_value("Marca.")
+    page.fill(
+        "#appeal-grounds",
+        "El PPT exige una marca concreta de compactador, contra el art. 126.6 LCSP.",
+    )
+    submit(page, "form[data-action=lodge-appeal] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Your special appeal is lodged.")
+    assert_accessible(page)
+    assert "the tender notice and its pliegos" in page.get_by_test_id("appeals").inner_text()
+
+
+def test_a_new_supplier_registers_and_finishes_from_the_e_mail_link(demo_server, person):
+    import re
+
+    from procurement.core.models import OutboundEmail
+
+    url = demo_server.url
+    page = person(None)
+    _go(page, f"{url}/consultations/register/")
+    # Nothing filled in: every field says what it needs, on the same page.
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".errors").first).to_be_visible()
+    assert_accessible(page)  # after a refused form
+    page.fill("#id_name", "Sensórica del Ebro S.L.")
+    page.select_option("#id_kind", "startup")
+    page.fill("#id_tax_id", "B26000000")
+    page.fill("#id_first_name", "Eva")
+    page.fill("#id_last_name", "Gil")
+    page.fill("#id_email", "eva@sensorica.example")
+    page.fill("#id_username", "eva.gil")
+    page.fill("#id_password", "long-and-unusual-9")
+    submit(page, "main form button[type=submit]")
+    assert_accessible(page)
+    mail = OutboundEmail.objects.filter(to=["eva@sensorica.example"]).latest("pk")
+    link = re.search(r"https?://[^/\s]+(/consultations/register/[\w-]+/)", mail.body).group(1)
+    _go(page, f"{url}{link}")
+    submit(page, "main form button[type=submit]")
+    assert_accessible(page)
+    # Registered and signed in: the supplier's own pages open.
+    _go(page, f"{url}/consultations/subscriptions/")
+    assert "Sensórica del Ebro S.L." in page.locator("main").inner_text()
 
 
 def test_supplier_nova_sees_its_sealed_bids_and_the_portal(demo_server, person):
@@ -331,8 +429,11 @@ def _pick_first_suggestion(page, search, typed: str) -> str:
     return value
 
 
-def test_legal_logrono_adopts_edits_with_the_preview_shares_and_reviews(demo_server, person):
+def test_legal_logrono_adopts_edits_shares_merges_the_networks_changes_and_reviews(
+    demo_server, person
+):
     from documents.models import DocumentTemplate
+    from documents.services import network_version_publish
 
     url = demo_server.url
     page = person("legal.logrono")
@@ -370,6 +471,25 @@ def test_legal_logrono_adopts_edits_with_the_preview_shares_and_reviews(demo_ser
     submit(page, "main form[action$='/share/'] button[type=submit]")
     assert_accessible(page)
     assert list(copy.shared_cities.values_list("slug", flat=True)) == ["terrassa"]
+    # The network publishes a later version of the source (its library's maintenance): a line
+    # under the first heading, away from Logroño's clause at the end.
+    source = network_template.versions.order_by("-number").first().source
+    head, _newline, rest = source.partition("\n# ")
+    network_version_publish(
+        template=network_template,
+        source=f"{head}\nActualizado por la red en su biblioteca.\n# {rest}",
+        note="Nueva redacción de la red",
+    )
+    _go(page, f"{url}/documents/templates/{copy.pk}/")
+    page.get_by_role("link", name="See the changes and merge").click()
+    assert_accessible(page)
+    assert "Actualizado por la red" in page.locator("main").inner_text()
+    submit(page, "main form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Merged into draft version")
+    assert_accessible(page)
+    merged = copy.versions.order_by("-number").first().source
+    assert "Actualizado por la red" in merged
+    assert "Cláusula añadida por los servicios jurídicos." in merged
     _go(page, f"{url}/documents/review/")
     _go(page, f"{url}/documents/fields/")
 

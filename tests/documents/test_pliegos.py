@@ -155,9 +155,21 @@ def test_publishing_the_tender_publishes_its_pliegos_for_anyone(
     assert types == {"biddingDocuments", "technicalSpecifications"}
 
 
-def test_subscribed_suppliers_hear_that_the_pliegos_are_published(published):
-    mail = OutboundEmail.objects.get(key__startswith=f"pliegos:{published.pk}:published:")
-    assert f"/portal/processes/{published.pk}/" in mail.body
+def test_a_subscribed_supplier_hears_once_of_the_published_tender_and_where_its_pliegos_are(
+    demo, published
+):
+    """Acme used to get two e-mails (and two in-app messages) for one publication: the alert
+    and the pliegos' own."""
+    from django.conf import settings
+
+    from procurement.core.models import InAppMessage
+
+    acme = demo.user("supplier.acme")
+    mails = OutboundEmail.objects.filter(to=[acme.email], key__contains=f":{published.pk}:")
+    assert mails.count() == 1
+    assert f"{settings.OPENCPI_PUBLIC_URL}/portal/processes/{published.pk}/" in mails.get().body
+    assert "138.1" in mails.get().body
+    assert InAppMessage.objects.filter(recipient=acme).count() == 1
 
 
 def _record(api, tender):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from procurement.core.inapp import inapp_send
 from tenders.award.models import CommitteeMember
-from tenders.consultation.services import clarification_ask
+from tenders.consultation.services import clarification_ask, response_start
 from tenders.consultation.subscriptions import subscription_save
 from tenders.procedures import TRANSITIONS
 from tests.factories.tenders import make_tender, place_tender_in_state_for_speed
@@ -216,3 +216,33 @@ def test_home_queries_do_not_grow_with_the_work(demo, login, username):
     processes(20, "M")
     assert _home_queries(client) == few
     assert few <= 30
+
+
+def test_the_suppliers_home_lists_open_consultations_matching_its_alerts(demo, login):
+    """Only calls for tenders were listed: an open consultation a supplier's alerts match, and
+    that it has not answered, was nowhere on its home page."""
+    subscription_save(
+        actor=demo.user("supplier.acme"),
+        supplier=demo.supplier("acme"),
+        cpv_prefixes=["72"],
+        cities=[demo.city("logrono")],
+    )
+    matching = make_tender(
+        city=demo.city("logrono"),
+        state="consultation_open",
+        title="Datos abiertos de movilidad",
+        cpv_codes=["72000000-5"],
+    ).consultation_for_engine()
+    make_tender(
+        city=demo.city("logrono"),
+        state="consultation_open",
+        title="Pavimentos drenantes",
+        cpv_codes=["45000000-7"],
+    )
+    block = _block(login("supplier.acme").get("/").content.decode(), "work-consultations")
+    assert f'href="/consultations/{matching.pk}/"' in block
+    assert matching.subject in block and "Pavimentos" not in block
+    # Once answered (a draft is listed on its own), it leaves this list.
+    response_start(actor=demo.user("supplier.acme"), consultation=matching)
+    page = login("supplier.acme").get("/").content.decode()
+    assert f'href="/consultations/{matching.pk}/"' not in page
