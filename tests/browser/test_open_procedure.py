@@ -31,6 +31,7 @@ from publication.ocds.builder import tender_ocid
 from tenders.procedures import TRANSITION_BY_NAME
 from tests.browser.conftest import TIMEOUT_MS, browser_login, submit
 from tests.e2e.conftest import AWARD_VALUE, LOT_VALUE, VALUE, pdf
+from workflows.calendars import WorkingCalendar
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events
 
@@ -266,9 +267,11 @@ def test_an_open_procedure_above_sara_runs_from_need_to_signed_contract_in_the_b
         submission_deadline=_local(started + dt.timedelta(days=30), zone),
     )
     assert "156.2" in too_soon
-    # Noon on the city's 36th day: a wall-clock time that exists on every day of the year.
+    # Noon on the day after the period's last day (35 days, moved past a holiday such as 6
+    # January by LCSP DA 12ª): a wall-clock time that exists on every day of the year.
+    last_day = WorkingCalendar(tender.city).add_calendar_days(started, 35)
     deadline = dt.datetime.combine(
-        timezone.localtime(started, zone).date() + dt.timedelta(days=36), dt.time(12), zone
+        timezone.localtime(last_day, zone).date() + dt.timedelta(days=1), dt.time(12), zone
     )
     _act(
         officer,
