@@ -536,13 +536,16 @@ def seed(stdout=None) -> None:
         )
         _pcap(tender, "officer.logrono")
         tender = _file_approved(tender, start + 3 * DAY, "officer.logrono", "legal.logrono")
-        # Published with its PCAP and PPT, bids open: what a supplier of the demo can bid on.
+        # Published ten days ago with its PCAP and PPT, bids open: what a supplier of the demo
+        # can bid on, and whose pliegos a supplier that has not bid may still appeal (15 working
+        # days, LCSP art. 50.1). 37 days of bid period: the 35 of LCSP art. 156.2 even when the
+        # last one falls on a holiday and moves to the next working day.
         _fire(
             tender,
             T.PUBLISH_TENDER,
             "officer.logrono",
-            start + 20 * DAY,
-            submission_deadline=now + 25 * DAY,
+            now - 10 * DAY,
+            submission_deadline=now + 27 * DAY,
         )
 
     # 4. A pre-commercial procurement (PCP) with its call open.
