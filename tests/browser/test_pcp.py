@@ -356,6 +356,13 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_in_the_browser(
 
             # --- 5. the committee scores each supplier's deliverables ---------------------------
             _contract_page(committee, live_server, pk, 1, acme)
+            delivered = committee.get_by_test_id("deliverables").get_by_role(
+                "link", name="diseno-acme.pdf"
+            )
+            with committee.expect_download() as download:
+                delivered.click()
+            with open(download.value.path(), "rb") as received:
+                assert received.read() == _pdf("diseno-acme")["buffer"]
             sheet = committee.get_by_test_id("score-sheet")
             sheet.locator("input[name^=points_]").first.fill("61")
             sheet.locator("textarea[name^=why_]").first.fill(JUSTIFICATION)

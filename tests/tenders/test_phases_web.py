@@ -201,3 +201,47 @@ def test_refused_milestones_keep_their_rows_and_say_they_must_add_up(acme_contra
         "Interim payment",
         "Final payment",
     ]
+
+
+def test_the_officer_edits_a_phase_and_deletes_the_last_one(pcp, login):
+    client = login("officer.logrono")
+    url = reverse("tender-phases", args=[pcp.pk])
+    phase = pcp.phases.get(number=1)
+    form = client.get(url, {"edit": phase.pk}).content.decode()
+    assert 'value="Diseño de la solución"' in form and 'name="phase_id"' in form
+    response = client.post(
+        url,
+        {
+            "form": "phase",
+            "phase_id": str(phase.pk),
+            "name": "Diseño",
+            "objectives": "",
+            "duration_days": "45",
+            "max_budget_per_supplier": "40.000,00",
+            "max_suppliers": "3",
+        },
+    )
+    assert response.status_code == 302
+    phase.refresh_from_db()
+    assert (phase.name, phase.duration_days) == ("Diseño", 45)
+    assert client.post(url, {"form": "phase_delete", "phase_id": phase.pk}).status_code == 302
+    assert not pcp.phases.exists()
+
+
+def test_the_phases_page_reads_the_same_queries_for_one_contract_or_three(
+    demo, pcp, login, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("officer.logrono")
+    url = reverse("tender-phases", args=[pcp.pk])
+    phase = pcp.phases.get(number=1)
+    contract_draft(phase=phase, supplier_id=demo.supplier("acme").pk, at=timezone.now())
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for slug in ("nova", "unirioja"):
+        contract_draft(phase=phase, supplier_id=demo.supplier(slug).pk, at=timezone.now())
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count('data-testid="contract-1-') == 3
