@@ -209,15 +209,14 @@ def tender_phases(request, pk: int):
             phase.criterion_form = PhaseCriterionForm(auto_id=f"criterion-{phase.pk}-%s")
     supplier = _supplier(request)
     now = timezone.now()
-    if private:
-        _tender_again, _private, contracts = phase_contracts_for_user(
-            user=request.user, tender_pk=tender.pk
-        )
-        contracts = list(contracts)
-    elif supplier is not None:
-        contracts = list(phase_contracts_own(user=request.user, tender=tender))
-    else:
-        contracts = list(phase_contracts_for_user(user=request.user, tender_pk=tender.pk)[2])
+    # The city reads every contract, everyone the signed ones, a supplier also its drafts.
+    contracts = list(phase_contracts_for_user(user=request.user, tender_pk=tender.pk)[2])
+    if supplier is not None and not private:
+        known = {c.pk for c in contracts}
+        contracts += [
+            c for c in phase_contracts_own(user=request.user, tender=tender) if c.pk not in known
+        ]
+        contracts.sort(key=lambda c: (c.phase.number, c.supplier.name, c.pk))
     for contract in contracts:
         _deliveries(contract, now)
     offers = list(phase_offers_for_user(user=request.user, tender_pk=tender.pk))
@@ -626,7 +625,10 @@ def phase_contract_detail(request, pk: int):
         and contract.evaluated_at is None
         and not contract.outcome
     )
-    show_results = access == "city" or (access == "supplier" and contract.evaluated_at)
+    # The committee's running means once someone scored; the supplier reads them evaluated.
+    show_results = contract.evaluated_at is not None and access != "public"
+    if access == "city" and not show_results:
+        show_results = contract.scores.exists()
     status = state.get("status", 400) if request.method == "POST" else 200
     return render(
         request,
