@@ -50,6 +50,7 @@ from tenders.phases.services import (
     phase_contract_terms_save,
     phase_criterion_delete,
     phase_criterion_save,
+    phase_criterion_update,
     phase_delete,
     phase_offer_file_add,
     phase_offer_save,
@@ -142,10 +143,21 @@ def _phases_post(request, tender, forms: dict) -> None:
         phase = phases.filter(pk=_pk(request.POST.get("phase_id"))).first()
         if phase is None:
             raise Http404
+        criterion = None
+        if request.POST.get("criterion_id"):
+            criterion = phase.criteria.filter(pk=_pk(request.POST["criterion_id"])).first()
+            if criterion is None:
+                raise Http404
         bound = PhaseCriterionForm(request.POST, auto_id=f"criterion-{phase.pk}-%s")
         forms["criterion"], forms["criterion_phase"] = bound, phase.pk
+        forms["editing_criterion"] = criterion
         if bound.is_valid():
-            phase_criterion_save(actor=request.user, phase=phase, **bound.cleaned_data)
+            if criterion is None:
+                phase_criterion_save(actor=request.user, phase=phase, **bound.cleaned_data)
+            else:
+                phase_criterion_update(
+                    actor=request.user, criterion=criterion, **bound.cleaned_data
+                )
     elif form == "criterion_delete":
         criterion = (
             PhaseCriterion.objects.filter(
@@ -202,9 +214,27 @@ def tender_phases(request, pk: int):
                     "max_suppliers": editing.max_suppliers,
                 }
             )
+    editing_criterion = forms.get("editing_criterion")
+    if "criterion" not in forms and editable and _pk(request.GET.get("edit_criterion")):
+        wanted = _pk(request.GET.get("edit_criterion"))
+        for phase in phases:
+            editing_criterion = next((c for c in phase.criteria.all() if c.pk == wanted), None)
+            if editing_criterion is not None:
+                forms["criterion_phase"] = phase.pk
+                forms["criterion"] = PhaseCriterionForm(
+                    initial={
+                        "name": editing_criterion.name,
+                        "weight": editing_criterion.weight,
+                        "threshold": editing_criterion.threshold,
+                    },
+                    auto_id=f"criterion-{phase.pk}-%s",
+                )
+                break
     for phase in phases:
+        phase.editing_criterion = None
         if forms.get("criterion_phase") == phase.pk:
             phase.criterion_form = forms["criterion"]
+            phase.editing_criterion = editing_criterion
         else:
             phase.criterion_form = PhaseCriterionForm(auto_id=f"criterion-{phase.pk}-%s")
     supplier = _supplier(request)

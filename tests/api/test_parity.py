@@ -53,6 +53,7 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
         ("put", "/api/v1/phases/{id}/"),
         ("delete", "/api/v1/phases/{id}/"),
         ("post", "/api/v1/phases/{id}/criteria/"),
+        ("put", "/api/v1/phase-criteria/{id}/"),
         ("delete", "/api/v1/phase-criteria/{id}/"),
     ],
     "phase-offer": [

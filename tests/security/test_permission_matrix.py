@@ -589,6 +589,8 @@ API = [
     case("api-phase-detail", variant="delete", method="delete", pk="=999999", L=API_NOWHERE),
     case("api-phase-criteria", pk="=999999", L=NOWHERE),
     case("api-phase-criterion-detail", method="delete", pk="=999999", L=API_NOWHERE),
+    case("api-phase-criterion-detail", variant="put", method="put", pk="=999999",
+         L=API_NOWHERE),
     # Offers: a supplier reads its own, the city the submitted ones after the call closed.
     case("api-tender-phase-offers", pk="tender_closed", L=API_SIGNED_IN),
     case("api-tender-phase-offers", variant="post", method="post", pk="tender_closed",

@@ -245,3 +245,49 @@ def test_the_phases_page_reads_the_same_queries_for_one_contract_or_three(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(url)
     assert page.content.decode().count('data-testid="contract-1-') == 3
+
+
+def test_the_officer_edits_a_criterion_which_keeps_its_place(demo, pcp, login):
+    officer = demo.user("officer.logrono")
+    phase = pcp.phases.get(number=1)
+    phase_criterion_save(actor=officer, phase=phase, name="Innovación", weight="40")
+    first = phase.criteria.get(order=1)
+    client = login("officer.logrono")
+    url = reverse("tender-phases", args=[pcp.pk])
+    form = client.get(url, {"edit_criterion": first.pk}).content.decode()
+    assert 'value="Viabilidad"' in form and f'name="criterion_id" value="{first.pk}"' in form
+    data = {"form": "criterion", "phase_id": str(phase.pk), "criterion_id": str(first.pk)}
+    refused = client.post(
+        url, {**data, "name": "Viabilidad técnica", "weight": "50", "threshold": "55"}
+    )
+    assert refused.status_code == 400
+    assert 'value="Viabilidad técnica"' in refused.content.decode()
+    done = client.post(
+        url, {**data, "name": "Viabilidad técnica", "weight": "50", "threshold": "25"}
+    )
+    assert done.status_code == 302
+    assert [(c.order, c.name, c.weight) for c in phase.criteria.all()] == [
+        (1, "Viabilidad técnica", Decimal("50.00")),
+        (2, "Innovación", Decimal("40.00")),
+    ]
+
+
+def test_the_api_changes_a_criterion_while_the_call_is_drafted(pcp, api_as):
+    criterion = pcp.phases.get(number=1).criteria.get()
+    body = {"name": "Viabilidad", "weight": "50", "threshold": "20"}
+    assert (
+        api_as("officer.terrassa")
+        .put(f"/api/v1/phase-criteria/{criterion.pk}/", body, format="json")
+        .status_code
+        == 404
+    )
+    changed = api_as("officer.logrono").put(
+        f"/api/v1/phase-criteria/{criterion.pk}/", body, format="json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["weight"] == "50.00" and changed.json()["order"] == 1
+    walk_to(pcp, "call_published")
+    frozen = api_as("officer.logrono").put(
+        f"/api/v1/phase-criteria/{criterion.pk}/", body, format="json"
+    )
+    assert frozen.status_code == 409
