@@ -419,6 +419,15 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_in_the_browser(
             with time_machine.travel(phase2_ends + dt.timedelta(hours=1), tick=True):
                 fire_due_events(models=MACHINES)
                 assert Tender.objects.get(pk=pk).status == "phase2_gate"
+                # Nobody delivered the prototype: the city sees the deliverables missing.
+                officer = people("officer.logrono")
+                _phases_page(officer, live_server, pk)
+                for supplier_id in (acme, ids["supplier.nova"]):
+                    row = officer.get_by_test_id(f"contract-2-{supplier_id}")
+                    expect(row.get_by_test_id("missing")).to_be_visible()
+                expect(
+                    officer.get_by_test_id(f"contract-1-{acme}").get_by_test_id("missing")
+                ).to_have_count(0)
                 committee = people("committee.logrono")
                 for supplier_id in (acme, ids["supplier.nova"]):
                     _score(committee, live_server, pk, 2, supplier_id, ("50", "30"))
