@@ -1,5 +1,5 @@
 """The web pages under /processes/: the process, its consultation's questions, the award, the
-appeals and the bidder's inbox."""
+appeals, the phases of a PCP and the bidder's inbox."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from tenders import work
 from tenders.appeals.urls import urlpatterns as appeals_urls
 from tenders.award.urls import urlpatterns as award_urls
 from tenders.consultation.urls import process_urlpatterns as consultation_urls
+from tenders.phases.urls import urlpatterns as phases_urls
 from tenders.process.urls import urlpatterns as process_urls
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     *consultation_urls,
     *award_urls,
     *appeals_urls,
+    *phases_urls,
 ]

@@ -38,6 +38,7 @@ from tenders.phases.services import (
     phase_contract_terms_save,
     phase_criterion_delete,
     phase_criterion_save,
+    phase_criterion_update,
     phase_delete,
     phase_offer_file_add,
     phase_offer_save,
@@ -152,7 +153,21 @@ class PhaseCriteriaView(APIView):
 
 
 class PhaseCriterionDetailView(APIView):
-    """``DELETE`` (officer, while the call is drafted) removes a phase criterion."""
+    """``PUT`` changes a phase criterion and ``DELETE`` removes it (officer, while the call is
+    drafted)."""
+
+    @extend_schema(
+        request=PhaseCriterionSerializer,
+        responses={200: PhaseCriterionSerializer, 400: ErrorSerializer},
+    )
+    def put(self, request, pk: int):
+        criterion = phase_criterion_get_for_user(user=request.user, pk=pk)
+        serializer = PhaseCriterionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        criterion = phase_criterion_update(
+            actor=request.user, criterion=criterion, **serializer.validated_data
+        )
+        return Response(PhaseCriterionSerializer(criterion).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):

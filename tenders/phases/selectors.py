@@ -158,3 +158,31 @@ def milestone_get_for_user(*, user, pk: int) -> PaymentMilestone:
     if access != "city":
         raise NotFound(_("Milestone not found."))
     return milestone
+
+
+# --- for the web pages ---------------------------------------------------------------------------
+
+
+def phase_contracts_own(*, user, tender: Tender) -> QuerySet[PhaseContract]:
+    """The contracts of the supplier ``user`` speaks for in ``tender``, signed or still drafts
+    (a supplier reads its draft terms before the phase starts)."""
+    supplier_id = _supplier_id(user)
+    if supplier_id is None:
+        return PhaseContract.objects.none()
+    return (
+        PhaseContract.objects.filter(phase__tender=tender, supplier_id=supplier_id)
+        .select_related("phase", "supplier")
+        .prefetch_related("milestones", "deliverables")
+        .order_by("phase__number", "pk")
+    )
+
+
+def deliverable_get_for_user(*, user, pk: int) -> Deliverable:
+    """A deliverable for the city or the contract's supplier; the same 404 for anyone else."""
+    item = Deliverable.objects.select_related("contract").filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("Deliverable not found."))
+    _contract, access = phase_contract_get_for_user(user=user, pk=item.contract_id)
+    if access == "public":
+        raise NotFound(_("Deliverable not found."))
+    return item

@@ -715,3 +715,43 @@ def phase_score_save(
         },
     )
     return score
+
+
+# --- for the web pages ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def phase_criterion_update(
+    *, actor: User, criterion: PhaseCriterion, name: str, weight, threshold=0
+) -> PhaseCriterion:
+    """Change a criterion of the call while the call is drafted; it keeps its place."""
+    locked = tender_lock_for_officer(actor, criterion.phase.tender)
+    _phases_editable(locked)
+    weight = _points(weight, "weight")
+    threshold = _points(threshold, "threshold")
+    if weight <= 0:
+        raise ApplicationError(
+            _("A criterion weighs more than 0 points."), extra={"field": "weight"}
+        )
+    if threshold > weight:
+        raise ApplicationError(
+            _("The threshold cannot exceed the criterion's weight (%(weight)s).")
+            % {"weight": weight},
+            extra={"field": "threshold"},
+        )
+    criterion.name = _text(name, "name", limit=300)
+    criterion.weight = weight
+    criterion.threshold = threshold
+    criterion.save(update_fields=["name", "weight", "threshold"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=locked,
+        name="phase_criterion_save",
+        data={
+            "phase": criterion.phase.number,
+            "criterion": criterion.name,
+            "weight": str(weight),
+        },
+    )
+    return criterion

@@ -47,6 +47,32 @@ WEB_TO_API: dict[str, list[tuple[str, str]]] = {
         ("post", "/api/v1/tenders/{id}/scores/"),
         ("post", "/api/v1/bids/{id}/abnormal/"),  # the committee's decision and the justification
     ],
+    # --- the phases of a PCP: the call's phases and criteria, offers, phase contracts ---------
+    "tender-phases": [
+        ("post", "/api/v1/tenders/{id}/phases/"),
+        ("put", "/api/v1/phases/{id}/"),
+        ("delete", "/api/v1/phases/{id}/"),
+        ("post", "/api/v1/phases/{id}/criteria/"),
+        ("put", "/api/v1/phase-criteria/{id}/"),
+        ("delete", "/api/v1/phase-criteria/{id}/"),
+    ],
+    "phase-offer": [
+        ("post", "/api/v1/tenders/{id}/phase-offers/"),
+        ("post", "/api/v1/phase-offers/{id}/withdraw/"),
+    ],
+    "phase-offer-files": [("post", "/api/v1/phase-offers/{id}/files/")],
+    # The summary of what will be sealed, then the confirmed submit.
+    "phase-offer-confirm": [
+        ("get", "/api/v1/phase-offers/{id}/"),
+        ("post", "/api/v1/phase-offers/{id}/submit/"),
+    ],
+    "phase-contract": [
+        ("put", "/api/v1/phase-contracts/{id}/"),
+        ("post", "/api/v1/phase-contracts/{id}/deliverables/"),
+        ("post", "/api/v1/phase-contracts/{id}/scores/"),
+        ("post", "/api/v1/milestones/{id}/accept/"),
+        ("post", "/api/v1/milestones/{id}/pay/"),
+    ],
     # --- special appeals (LCSP arts. 44–60) ----------------------------------------------------
     "tender-appeals": [("post", "/api/v1/tenders/{id}/appeals/")],
     "appeal-resolve": [("post", "/api/v1/appeals/{id}/resolve/")],

@@ -252,6 +252,19 @@ WEB = [
     case("document-signed-pdf", pk="document_public",
          L="404 404 404 404 404 404 404 404 404",
          T="404 404 404 404 404 404 404 404 404"),
+    # The phases pages of a PCP (issue #16): a process that does not run in phases has none,
+    # and an id that exists nowhere is the same 404 for everyone (302 first where sign-in is
+    # needed). Who reads a PCP's offers and contracts: tests/tenders/test_phases_web.py.
+    case("tender-phases", pk="tender_closed", L=NOWHERE),
+    case("tender-phases", variant="post", method="post", pk="tender_closed", L=NOWHERE),
+    case("phase-offer", pk="tender_closed", L="302 404 404 404 404 404 404 404 404"),
+    case("phase-offer-detail", pk="=999999", L="302 404 404 404 404 404 404 404 404"),
+    case("phase-offer-files", method="post", pk="=999999",
+         L="302 404 404 404 404 404 404 404 404"),
+    case("phase-offer-confirm", pk="=999999", L="302 404 404 404 404 404 404 404 404"),
+    case("phase-contract", pk="=999999", L=NOWHERE),
+    case("phase-contract", variant="post", method="post", pk="=999999", L=NOWHERE),
+    case("phase-deliverable", pk="=999999", L="302 404 404 404 404 404 404 404 404"),
 ]
 
 API = [
@@ -576,6 +589,8 @@ API = [
     case("api-phase-detail", variant="delete", method="delete", pk="=999999", L=API_NOWHERE),
     case("api-phase-criteria", pk="=999999", L=NOWHERE),
     case("api-phase-criterion-detail", method="delete", pk="=999999", L=API_NOWHERE),
+    case("api-phase-criterion-detail", variant="put", method="put", pk="=999999",
+         L=API_NOWHERE),
     # Offers: a supplier reads its own, the city the submitted ones after the call closed.
     case("api-tender-phase-offers", pk="tender_closed", L=API_SIGNED_IN),
     case("api-tender-phase-offers", variant="post", method="post", pk="tender_closed",
