@@ -22,8 +22,8 @@ from procurement.core.exceptions import ApplicationError, Conflict, NotFound, Pe
 from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import upload_check
-from tenders.award.sealing import seal, seal_bytes, unseal
 from tenders.award.models import Criterion
+from tenders.award.sealing import seal, seal_bytes, unseal
 from tenders.phases.models import (
     Deliverable,
     PaymentMilestone,
