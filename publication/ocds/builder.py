@@ -36,7 +36,6 @@ from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
 from tenders.models import Award, Bid, Criterion, PhaseContract
 from tenders.phases.evaluation import contract_results
-from tenders.process.common import clean_money
 from tenders.procedures import (
     CPTI,
     PARTNERSHIP,
@@ -50,6 +49,7 @@ from tenders.procedures import (
     procedure,
     steps_marking,
 )
+from tenders.process.common import clean_money
 
 PLANNING_STAGES = frozenset({"need", "consultation", "preparation"})
 
