@@ -81,6 +81,7 @@ def phase_save(
     max_suppliers: int,
     objectives: str = "",
     phase: Phase | None = None,
+    now=None,
 ) -> Phase:
     """Add a phase to the call (numbered after the last) or change ``phase``."""
     locked = tender_lock_for_officer(actor, tender)
@@ -112,6 +113,7 @@ def phase_save(
         target=locked,
         name="phase_save",
         data={"phase": phase.number, "name": phase.name, "budget": str(budget)},
+        at=now,
     )
     return phase
 
@@ -146,7 +148,7 @@ def _points(value, field: str) -> Decimal:
 
 @transaction.atomic
 def phase_criterion_save(
-    *, actor: User, phase: Phase, name: str, weight, threshold=0
+    *, actor: User, phase: Phase, name: str, weight, threshold=0, now=None
 ) -> PhaseCriterion:
     """Add an evaluation criterion to ``phase``: its weight (the most points a supplier gets
     on it) and the threshold a supplier must reach to be kept (COM(2007) 799)."""
@@ -178,6 +180,7 @@ def phase_criterion_save(
         target=locked,
         name="phase_criterion_save",
         data={"phase": phase.number, "criterion": criterion.name, "weight": str(weight)},
+        at=now,
     )
     return criterion
 
@@ -611,6 +614,7 @@ def phase_contract_terms_save(
     buyer_licence: str | None = None,
     call_back: str | None = None,
     publication: str | None = None,
+    now=None,
 ) -> PhaseContract:
     """Set the payment milestones (replacing them: they must add up to the phase price) and the
     IPR terms of a phase contract, as long as no milestone has been accepted or paid."""
@@ -653,6 +657,7 @@ def phase_contract_terms_save(
             ],
             "ipr_owner": locked.ipr_owner,
         },
+        at=now,
     )
     return locked
 
@@ -742,6 +747,7 @@ def phase_score_save(
     criterion: PhaseCriterion,
     points,
     justification: str,
+    now=None,
 ) -> PhaseScore:
     """A committee member scores a supplier's deliverables of the phase on one criterion, with
     reasons, once the phase ended and until its evaluation is closed."""
@@ -791,6 +797,7 @@ def phase_score_save(
             "criterion": criterion.name,
             "points": str(points),
         },
+        at=now,
     )
     return score
 
@@ -800,7 +807,13 @@ def phase_score_save(
 
 @transaction.atomic
 def phase_offer_score_save(
-    *, actor: User, offer: PhaseOffer, criterion: Criterion, points, justification: str
+    *,
+    actor: User,
+    offer: PhaseOffer,
+    criterion: Criterion,
+    points,
+    justification: str,
+    now=None,
 ) -> PhaseOfferScore:
     """A committee member scores a partnership's final offer on one award criterion of the
     descriptive document, with reasons, once the final offers closed and until they are
@@ -846,5 +859,6 @@ def phase_offer_score_save(
             "criterion": criterion.name,
             "points": str(points),
         },
+        at=now,
     )
     return score
