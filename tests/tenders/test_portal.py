@@ -40,7 +40,8 @@ def test_search_by_text_cpv_city_network_and_status(demo_processes, client):
     assert air in titles("city=logrono") and air not in titles("city=terrassa")
     assert air in titles("network=reci")
     assert air in titles("stage=consultation") and air not in titles("stage=tendering")
-    assert leaks in titles("stage=tendering")
+    # The PCP runs its phase 2: it is in execution.
+    assert leaks in titles("stage=execution") and leaks not in titles("stage=tendering")
 
 
 def test_a_published_report_is_readable_without_login_and_shows_no_answer(
