@@ -197,7 +197,8 @@ class PhaseOfferWriteSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True),
         required=False,
         default=dict,
-        help_text='The price offered for each phase, by phase number: {"1": "45000"}.',
+        help_text='The price offered for each phase, by phase number: {"1": "45000"} '
+        "(required for an offer).",
     )
     capacity = serializers.CharField(
         allow_blank=True,
@@ -212,6 +213,13 @@ class PhaseOfferWriteSerializer(serializers.Serializer):
         help_text="A partnership's final offer: the most the purchase of the results may cost "
         "(LCSP arts. 177.1 and 181).",
     )
+
+    def validate(self, attrs):
+        if attrs.get("kind") != PhaseOffer.Kind.REQUEST and "prices" not in self.initial_data:
+            raise serializers.ValidationError(
+                {"prices": _("Give a price for each phase, by phase number.")}
+            )
+        return attrs
 
 
 class PhaseOfferContentSerializer(PhaseOfferSerializer):

@@ -127,6 +127,8 @@ def purchase_gaps(tender, *, supplier: int | None, amount: str | None) -> list[s
     try:
         price = clean_money(amount, "amount")
     except ApplicationError:
+        price = None
+    if price is None or price <= 0:
         return [_("Give the price of the purchase, without VAT (LCSP art. 181).")]
     last = tender.phases.order_by("-number").first()
     if last is not None:

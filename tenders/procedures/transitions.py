@@ -1205,7 +1205,9 @@ TRANSITIONS: list[CpiTransition] = [
         stamp=stamp_rd_next,
         apply=apply_rd_gate,
         legal_basis="LCSP art. 180.1",
-        effects=("phase_evaluation", "phase_gate"),
+        # The phase's evaluation report is ``evaluate_phase``'s; the gate publishes who goes on
+        # and the next phase's contracts, as a PCP gate does.
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "finish_rd",
