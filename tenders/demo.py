@@ -36,7 +36,17 @@ from tenders.consultation.services import (
     response_start,
     response_submit,
 )
-from tenders.models import Tender
+from tenders.models import PhaseContract, Tender
+from tenders.phases.services import (
+    deliverable_add,
+    milestone_move,
+    phase_criterion_save,
+    phase_offer_save,
+    phase_offer_score_save,
+    phase_offer_submit,
+    phase_save,
+    phase_score_save,
+)
 from tenders.procedures import CPTI, PARTNERSHIP, PCP, T
 from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.process.services import tender_create
@@ -45,6 +55,7 @@ from workflows.requirements import requirement_demo_fulfil
 from workflows.services import fire_due_events, process_fire_due, transition_perform
 
 DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
 
 
 def _user(name: str) -> User:
@@ -427,6 +438,336 @@ def _report(tender: Tender, officer: str, at: dt.datetime, report: str, summarie
     return _fire(tender, T.PUBLISH_REPORT, officer, at + 2 * DAY)
 
 
+# --- the phased processes: a PCP and an innovation partnership ---------------------------------
+
+LEAKS_PHASES = [
+    (
+        "Diseño de la solución",
+        "Arquitectura del modelo predictivo y estudio de viabilidad con los datos de 2024 y 2025.",
+        60,
+        "60000",
+        3,
+    ),
+    (
+        "Prototipo",
+        "Modelo entrenado que predice con una semana de antelación las fugas de un sector piloto.",
+        120,
+        "150000",
+        2,
+    ),
+    (
+        "Prueba de campo",
+        "Seis meses de operación en toda la red con el servicio municipal de aguas.",
+        150,
+        "250000",
+        2,
+    ),
+]
+LEAKS_CRITERIA = [
+    ("Precisión en la predicción de fugas", "60", "30"),
+    ("Integración con la red de sensores", "40", "15"),
+]
+SHUTTLE_PHASES = [
+    (
+        "Prototipo en circuito cerrado",
+        "Vehículo que circula solo entre peatones a 10 km/h en un circuito cerrado.",
+        120,
+        "200000",
+        3,
+    ),
+    (
+        "Piloto en el centro histórico",
+        "Seis meses de servicio con viajeros por las calles peatonales del casco antiguo.",
+        180,
+        "350000",
+        1,
+    ),
+]
+SHUTTLE_CRITERIA = [
+    ("Seguridad entre peatones", "60", "30"),
+    ("Autonomía y coste de operación", "40", "10"),
+]
+
+
+def _phases(tender: Tender, at: dt.datetime, phases, criteria) -> None:
+    """The call's (or descriptive document's) phases, each with its criteria, while drafted."""
+    officer = _user("officer.logrono")
+    for number, (name, objectives, days, budget, most) in enumerate(phases):
+        phase = phase_save(
+            actor=officer,
+            tender=tender,
+            name=name,
+            objectives=objectives,
+            duration_days=days,
+            max_budget_per_supplier=budget,
+            max_suppliers=most,
+            now=at + number * dt.timedelta(minutes=10),
+        )
+        for order, (criterion, weight, threshold) in enumerate(criteria, start=1):
+            phase_criterion_save(
+                actor=officer,
+                phase=phase,
+                name=criterion,
+                weight=weight,
+                threshold=threshold,
+                now=at + number * dt.timedelta(minutes=10) + order * dt.timedelta(minutes=1),
+            )
+
+
+def _pdf(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        f"{text}.pdf", f"%PDF-1.4\n% {text}\n%%EOF\n".encode(), "application/pdf"
+    )
+
+
+def _offer(tender: Tender, username: str, at: dt.datetime, **content) -> None:
+    """``username``'s supplier writes its sealed offer (or request) and submits it."""
+    user = _user(username)
+    offer = phase_offer_save(actor=user, tender=tender, now=at, **content)
+    phase_offer_submit(actor=user, offer=offer, now=at + dt.timedelta(minutes=5))
+
+
+def _deliver(contract: PhaseContract, username: str, at: dt.datetime, title: str, summary: str):
+    deliverable_add(
+        actor=_user(username),
+        contract=contract,
+        title=title,
+        summary=summary,
+        upload=_pdf(title.lower().replace(" ", "-")),
+        now=at,
+    )
+
+
+def _pay(contract: PhaseContract, at: dt.datetime, *, only_first: bool = False) -> None:
+    """The officer accepts each milestone (its deliverable is fine), then pays it."""
+    officer = _user("officer.logrono")
+    milestones = list(contract.milestones.order_by("order"))
+    for number, milestone in enumerate(milestones[:1] if only_first else milestones):
+        moment = at + number * DAY
+        milestone_move(actor=officer, milestone=milestone, move="milestone_accept", now=moment)
+        milestone_move(
+            actor=officer, milestone=milestone, move="milestone_pay", now=moment + 2 * HOUR
+        )
+
+
+UNIVERSITY_ON_PAPER = (
+    "La Universidad de La Rioja presentó su documentación en el registro general, en papel y "
+    "dentro de plazo; se incorpora al expediente como excepción."
+)
+
+
+def _pcp_in_phase_two(tender: Tender, start: dt.datetime, suppliers: dict) -> Tender:
+    """The PCP's call with three phases; Acme and Nova submit sealed offers, the university's
+    arrives on paper (the recorded exception); phase 1 runs with three suppliers (the university
+    delivers nothing on the platform); the committee scores, the phase is evaluated and its milestones
+    paid; the gate keeps Acme and Nova for the prototype, which runs now."""
+    officer, legal, committee = "officer.logrono", "legal.logrono", "committee.logrono"
+    tender = _fire(tender, T.VALIDATE_NEED, officer, start)
+    tender = _fire(
+        tender,
+        T.SKIP_CONSULTATION,
+        officer,
+        start + DAY,
+        reason="La consulta del CDTI de 2025 sobre agua inteligente ya recogió el "
+        "estado del arte; su informe se incorpora al expediente.",
+    )
+    _phases(tender, start + DAY + HOUR, LEAKS_PHASES, LEAKS_CRITERIA)
+    tender = _file_approved(tender, start + 2 * DAY, officer, legal)
+    tender = _fire(
+        tender, T.PUBLISH_CALL, officer, start + 18 * DAY, submission_deadline=start + 50 * DAY
+    )
+    for username, prices in (
+        ("supplier.acme", ("52000", "140000", "240000")),
+        ("supplier.nova", ("48000", "150000", "250000")),
+    ):
+        _offer(
+            tender,
+            username,
+            start + 30 * DAY,
+            rd_plan="Modelo de aprendizaje automático sobre caudales, presiones y acústica.",
+            team="Dos doctoras en ciencia de datos y un ingeniero de redes de agua.",
+            prices=dict(zip(("1", "2", "3"), prices, strict=True)),
+        )
+    tender = _catch_up(tender, start + 51 * DAY)
+    tender = _fire(
+        tender,
+        T.REGISTER_APPLICANT,
+        officer,
+        start + 52 * DAY,
+        reason=UNIVERSITY_ON_PAPER,
+        supplier=suppliers["unirioja"].pk,
+    )
+    selected = [suppliers[s].pk for s in ("acme", "nova", "unirioja")]
+    tender = _fire(tender, T.SELECT_SUPPLIERS, committee, start + 55 * DAY, suppliers=selected)
+    tender = _fire(
+        tender, T.START_PHASE1, officer, start + 58 * DAY, phase_ends_at=start + 118 * DAY
+    )
+    contracts = {c.supplier.slug: c for c in PhaseContract.objects.filter(phase__tender=tender)}
+    summary = "Arquitectura del modelo, datos usados y resultados de la validación cruzada."
+    _deliver(
+        contracts["acme"], "supplier.acme", start + 110 * DAY, "Diseño de la solución", summary
+    )
+    _deliver(
+        contracts["nova"], "supplier.nova", start + 112 * DAY, "Diseño de la solución", summary
+    )
+    tender = _catch_up(tender, start + 119 * DAY)
+    criteria = list(tender.phases.get(number=1).criteria.all())
+    points = {"acme": ("52", "32"), "nova": ("44", "30"), "unirioja": ("26", "20")}
+    for row, (slug, given) in enumerate(points.items()):
+        for column, (criterion, value) in enumerate(zip(criteria, given, strict=True)):
+            number = row * len(criteria) + column
+            phase_score_save(
+                actor=_user(committee),
+                contract=contracts[slug],
+                criterion=criterion,
+                points=value,
+                justification="Valorado sobre la memoria entregada y la demostración con datos reales.",
+                now=start + 120 * DAY + number * HOUR,
+            )
+    tender = _fire(tender, T.EVALUATE_PHASE, committee, start + 121 * DAY)
+    for slug in ("acme", "nova"):
+        _pay(contracts[slug], start + 122 * DAY)
+    return _fire(
+        tender,
+        T.PASS_GATE1,
+        committee,
+        start + 125 * DAY,
+        keep=[suppliers["acme"].pk, suppliers["nova"].pk],
+        phase_ends_at=start + 245 * DAY,
+    )
+
+
+def _partnership_in_rd(tender: Tender, start: dt.datetime, suppliers: dict) -> Tender:
+    """The partnership's descriptive document with two R&D phases and its award criteria;
+    Acme and Nova request to participate themselves, the university on paper; three candidates
+    negotiate, Acme and Nova submit final offers, which the committee scores; both become
+    partners, the partnership is signed after the standstill, and R&D phase 1 runs: Acme
+    delivered its interim report and was paid for it (LCSP arts. 178–180)."""
+    officer, legal, committee = "officer.logrono", "legal.logrono", "committee.logrono"
+    tender = _fire(tender, T.VALIDATE_NEED, officer, start)
+    tender = _fire(
+        tender,
+        T.SKIP_CONSULTATION,
+        officer,
+        start + DAY,
+        reason="El proyecto europeo SHOW (2020-2024) sirvió de estudio de mercado: "
+        "ningún vehículo cumple los requisitos de circulación peatonal.",
+    )
+    _phases(tender, start + DAY + HOUR, SHUTTLE_PHASES, SHUTTLE_CRITERIA)
+    project = criterion_save(
+        actor=_user(officer),
+        tender=tender,
+        name="Proyecto de I+D",
+        kind="value_judgement",
+        weight=70,
+        innovation=True,
+    )
+    price = criterion_save(
+        actor=_user(officer),
+        tender=tender,
+        name="Precio",
+        kind="formula",
+        weight=30,
+        formula="proportional_lowest",
+        is_price=True,
+    )
+    tender = _file_approved(tender, start + 2 * DAY, officer, legal)
+    tender = _fire(
+        tender, T.PUBLISH_NOTICE, officer, start + 20 * DAY, submission_deadline=start + 55 * DAY
+    )
+    for username in ("supplier.acme", "supplier.nova"):
+        _offer(
+            tender,
+            username,
+            start + 30 * DAY,
+            kind="request",
+            capacity="Proyectos de conducción autónoma en entornos urbanos y flota eléctrica propia.",
+            team="Ingenieros de robótica, seguridad funcional y operación de flotas.",
+        )
+    tender = _catch_up(tender, start + 56 * DAY)
+    tender = _fire(
+        tender,
+        T.REGISTER_APPLICANT,
+        officer,
+        start + 57 * DAY,
+        reason=UNIVERSITY_ON_PAPER,
+        supplier=suppliers["unirioja"].pk,
+    )
+    tender = _fire(
+        tender,
+        T.SELECT_CANDIDATES,
+        committee,
+        start + 60 * DAY,
+        candidates=[suppliers[s].pk for s in ("acme", "nova", "unirioja")],
+    )
+    tender = _fire(tender, T.OPEN_NEGOTIATION, officer, start + 62 * DAY)
+    tender = _fire(
+        tender,
+        T.RECORD_NEGOTIATION_ROUND,
+        committee,
+        start + 80 * DAY,
+        minutes="Primera ronda: las tres candidatas presentan su proyecto de I+D; se "
+        "aclaran los requisitos mínimos de seguridad.",
+    )
+    tender = _fire(
+        tender,
+        T.CALL_FINAL_OFFERS,
+        officer,
+        start + 85 * DAY,
+        submission_deadline=start + 100 * DAY,
+    )
+    for username, (first, second, purchase) in (
+        ("supplier.acme", ("180000", "320000", "900000")),
+        ("supplier.nova", ("150000", "300000", "850000")),
+    ):
+        _offer(
+            tender,
+            username,
+            start + 95 * DAY,
+            rd_plan="Lanzadera eléctrica de ocho plazas con conducción autónoma de nivel 4.",
+            team="Ingenieros de robótica, seguridad funcional y operación de flotas.",
+            prices={"1": first, "2": second},
+            purchase_max_cost=purchase,
+        )
+    tender = _catch_up(tender, start + 101 * DAY)
+    offers = {o.supplier.slug: o for o in tender.phase_offers.filter(kind="offer")}
+    points = {"acme": ("62", "26"), "nova": ("58", "30")}
+    for row, (slug, given) in enumerate(points.items()):
+        for column, (criterion, value) in enumerate(zip((project, price), given, strict=True)):
+            number = row * 2 + column
+            phase_offer_score_save(
+                actor=_user(committee),
+                offer=offers[slug],
+                criterion=criterion,
+                points=value,
+                justification="Proyecto viable, con pruebas previas en entorno urbano real.",
+                now=start + 103 * DAY + number * HOUR,
+            )
+    tender = _fire(tender, T.EVALUATE_OFFERS, committee, start + 105 * DAY)
+    tender = _fire(
+        tender,
+        T.AWARD_PARTNERS,
+        officer,
+        start + 107 * DAY,
+        partners=[suppliers["acme"].pk, suppliers["nova"].pk],
+    )
+    tender = _catch_up(tender, start + 108 * DAY)
+    tender = _catch_up(tender, start + 135 * DAY)
+    tender = _fire(
+        tender, T.SIGN_PARTNERSHIP, officer, start + 136 * DAY, phase_ends_at=start + 256 * DAY
+    )
+    acme = PhaseContract.objects.get(phase__tender=tender, phase__number=1, supplier__slug="acme")
+    _deliver(
+        acme,
+        "supplier.acme",
+        start + 190 * DAY,
+        "Informe intermedio",
+        "Vehículo montado; 120 km recorridos en el circuito sin intervención del operador.",
+    )
+    _pay(acme, start + 195 * DAY, only_first=True)
+    return tender
+
+
 @transaction.atomic
 def seed(stdout=None) -> None:
     now = timezone.now().replace(second=0, microsecond=0)
@@ -548,8 +889,9 @@ def seed(stdout=None) -> None:
             submission_deadline=now + 27 * DAY,
         )
 
-    # 4. A pre-commercial procurement (PCP) with its call open.
-    start = now - 40 * DAY
+    # 4. A pre-commercial procurement (PCP) in its phase 2: phase 1 delivered, scored and
+    # paid, two of its three suppliers kept for the prototype (COM(2007) 799).
+    start = now - 200 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
@@ -562,26 +904,10 @@ def seed(stdout=None) -> None:
         cpv_codes=["73100000-3"],
     )
     if new:
-        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
-        tender = _fire(
-            tender,
-            T.SKIP_CONSULTATION,
-            "officer.logrono",
-            start + DAY,
-            reason="La consulta del CDTI de 2025 sobre agua inteligente ya recogió el "
-            "estado del arte; su informe se incorpora al expediente.",
-        )
-        tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
-        _fire(
-            tender,
-            T.PUBLISH_CALL,
-            "officer.logrono",
-            start + 18 * DAY,
-            submission_deadline=now + 30 * DAY,
-        )
+        _pcp_in_phase_two(tender, start, suppliers)
 
-    # 5. An innovation partnership in negotiation.
-    start = now - 120 * DAY
+    # 5. An innovation partnership in its first R&D phase (LCSP arts. 177–182).
+    start = now - 200 * DAY
     tender, new = _create(
         logrono,
         "officer.logrono",
@@ -594,48 +920,7 @@ def seed(stdout=None) -> None:
         cpv_codes=["34144910-0", "73100000-3"],
     )
     if new:
-        tender = _fire(tender, T.VALIDATE_NEED, "officer.logrono", start)
-        tender = _fire(
-            tender,
-            T.SKIP_CONSULTATION,
-            "officer.logrono",
-            start + DAY,
-            reason="El proyecto europeo SHOW (2020-2024) sirvió de estudio de mercado: "
-            "ningún vehículo cumple los requisitos de circulación peatonal.",
-        )
-        tender = _file_approved(tender, start + 2 * DAY, "officer.logrono", "legal.logrono")
-        tender = _fire(
-            tender,
-            T.PUBLISH_NOTICE,
-            "officer.logrono",
-            start + 20 * DAY,
-            submission_deadline=start + 55 * DAY,
-        )
-        tender = _catch_up(tender, start + 56 * DAY)
-        for slug in ("acme", "nova", "unirioja"):
-            tender = _fire(
-                tender,
-                T.REGISTER_APPLICANT,
-                "officer.logrono",
-                start + 57 * DAY,
-                supplier=suppliers[slug].pk,
-            )
-        tender = _fire(
-            tender,
-            T.SELECT_CANDIDATES,
-            "committee.logrono",
-            start + 60 * DAY,
-            candidates=[suppliers[s].pk for s in ("acme", "nova", "unirioja")],
-        )
-        tender = _fire(tender, T.OPEN_NEGOTIATION, "officer.logrono", start + 62 * DAY)
-        _fire(
-            tender,
-            T.RECORD_NEGOTIATION_ROUND,
-            "committee.logrono",
-            start + 80 * DAY,
-            minutes="Primera ronda: las tres candidatas presentan su proyecto de I+D; se "
-            "aclaran los requisitos mínimos de seguridad.",
-        )
+        _partnership_in_rd(tender, start, suppliers)
 
     # 6. Terrassa: a validated need, a consultation whose report is published, and a process
     # cancelled with its reason.

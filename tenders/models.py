@@ -30,6 +30,7 @@ from tenders.phases.models import (
     PhaseCriterion,
     PhaseOffer,
     PhaseOfferFile,
+    PhaseOfferScore,
     PhaseScore,
 )
 from tenders.process.models import (
@@ -62,6 +63,7 @@ __all__ = [
     "PhaseCriterion",
     "PhaseOffer",
     "PhaseOfferFile",
+    "PhaseOfferScore",
     "PhaseScore",
     "Question",
     "QuestionSummary",

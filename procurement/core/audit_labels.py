@@ -47,6 +47,7 @@ AUDIT_LABELS = {
     "phase_contract_terms": _("Phase contract terms set"),
     "deliverable_add": _("Phase deliverable delivered"),
     "phase_score": _("Phase deliverables scored"),
+    "final_offer_score": _("Final offer scored"),
     "phase_offer_submit": _("Phase offer submitted"),
     "phase_offer_withdraw": _("Phase offer withdrawn"),
     "milestone_accept": _("Payment milestone accepted"),

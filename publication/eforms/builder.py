@@ -37,7 +37,7 @@ from lxml import etree
 from procurement.core.models import AuditEntry
 from publication.eforms.xml import extension, path, root, serialise, sub
 from publication.ocds import builder as ocds
-from tenders.models import Bid
+from tenders.models import Bid, PhaseContract
 from tenders.procedures import CPTI, PARTNERSHIP, PCP
 
 SDK_CUSTOMIZATION = "eforms-sdk-1.15"
@@ -783,6 +783,14 @@ def winners_of(n: Notice) -> list[Winner]:
         return []
     only = next(iter(lots.values()))
     ids = ocds.award_supplier_ids(n.tender, steps[-1])
+    # A supplier's phase contracts signed by this step are public (the OCDS release publishes
+    # them): its tender value is what they add up to (BT-720). Without phase contracts no
+    # price per supplier is public (the award names whom, not how much).
+    signed: dict[int, Decimal] = {}
+    for supplier_id, price in PhaseContract.objects.filter(
+        phase__tender=n.tender, supplier_id__in=ids, signed_at__lte=n.ctx.entry.at
+    ).values_list("supplier_id", "price"):
+        signed[supplier_id] = signed.get(supplier_id, Decimal(0)) + price
     for pk in ids:
         supplier = n.ctx.suppliers.get(pk)
         if supplier is not None:
@@ -790,8 +798,7 @@ def winners_of(n: Notice) -> list[Winner]:
                 Winner(
                     lot=only,
                     supplier=supplier,
-                    # No price per supplier is public (the award names whom, not how much).
-                    value=None,
+                    value=signed.get(pk),
                     signed_at=contracts[-1].at if contracts else None,
                 )
             )

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from procurement.accounts.models import Supplier
 from procurement.core.audit import audit_history
+from procurement.core.exceptions import ApplicationError
 from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
 from tenders.models import Award, Bid, Criterion, PhaseContract
@@ -42,11 +43,13 @@ from tenders.procedures import (
     STATE_BY_NAME,
     STATES,
     TRANSITION_BY_NAME,
+    TRANSITIONS,
     Milestone,
     S,
     procedure,
     steps_marking,
 )
+from tenders.process.common import clean_money
 
 PLANNING_STAGES = frozenset({"need", "consultation", "preparation"})
 
@@ -56,6 +59,8 @@ CONSULTATION_NOTICES = steps_marking(Milestone.CONSULTATION_NOTICE)
 CONSULTATION_ENDS = steps_marking(Milestone.CONSULTATION_END)
 REPORT_PUBLICATIONS = steps_marking(Milestone.CONSULTATION_REPORT)
 TENDER_PUBLICATIONS = steps_marking(Milestone.TENDER_NOTICE)
+# The partnership's resolution on buying its results (LCSP art. 181).
+PURCHASE_DECISIONS = frozenset(t.name for t in TRANSITIONS if "purchase_resolution" in t.effects)
 DEADLINE_EXTENSIONS = steps_marking(Milestone.DEADLINE_EXTENSION)
 AWARD_STEPS = steps_marking(Milestone.AWARD)
 AWARD_ANNULMENTS = steps_marking(Milestone.AWARD_ANNULMENT)
@@ -98,6 +103,7 @@ AWARD_CRITERIA_RATED = "ratedCriteria"
 RELEASE_TAG_BY_EFFECT = (
     ("cancellation", "tenderCancellation"),
     ("contract", "contract"),
+    ("purchase_resolution", "contract"),
     ("phase_gate", "contractUpdate"),
     ("phase_evaluation", "implementationUpdate"),
     ("award_resolution", "award"),
@@ -864,8 +870,8 @@ def contracts_section(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dic
     gives one contract per lot awarded, from the award row's signature and reference."""
     if ctx.is_cpti:
         return cpti_contracts(ctx, awards=awards)
-    if ctx.tender.procedure == PCP and ctx.tender.phases.exists():
-        return phase_contracts(ctx, awards=awards)
+    if ctx.tender.procedure in (PCP, PARTNERSHIP) and ctx.tender.phases.exists():
+        return phase_contracts(ctx, awards=awards) + purchase_contracts(ctx, awards=awards)
     contracts = []
     for step in ctx.steps(CONTRACT_STEPS):
         before = [a for a in awards if int(a["id"].split("-")[1]) < step.pk]
@@ -974,6 +980,42 @@ def phase_contracts(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dict[
         if implementation:
             contract["implementation"] = implementation
         contracts.append(contract)
+    return contracts
+
+
+def _years_later(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def purchase_contracts(ctx: Context, *, awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A partnership's decision to buy the results of one partner (LCSP art. 181): what is
+    bought, from whom, at what price; the successive supplies run at most four years from it
+    (art. 181.3)."""
+    award_id = next((a["id"] for a in reversed(awards) if a["status"] == "active"), None)
+    contracts = []
+    for step in ctx.steps(PURCHASE_DECISIONS):
+        supplier = ctx.suppliers.get(step.data.get("supplier"))
+        if award_id is None or step.data.get("purchase") is not True or supplier is None:
+            continue
+        try:
+            price = clean_money(step.data.get("amount"), "amount")
+        except ApplicationError:
+            continue
+        ends = _years_later(step.at, 4)
+        contracts.append(
+            {
+                "id": f"contract-purchase-{step.pk}",
+                "awardID": award_id,
+                "title": _("Purchase of the results — %(supplier)s") % {"supplier": supplier.name},
+                "description": str(step.data.get("items", "")),
+                "status": "active",
+                "value": _amount(price, ctx.tender.currency),
+                "period": {"startDate": _iso(step.at), "endDate": _iso(ends)},
+            }
+        )
     return contracts
 
 

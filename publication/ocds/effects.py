@@ -31,6 +31,9 @@ PUBLISHED_EFFECTS = (
     # the next phase's contracts (COM(2007) 799).
     "phase_evaluation",
     "phase_gate",
+    # A partnership's decision on buying its results: what, from whom, at what price (LCSP
+    # art. 181).
+    "purchase_resolution",
 )
 
 

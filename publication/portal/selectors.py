@@ -16,7 +16,14 @@ from django.db.models.functions import Cast
 
 from procurement.accounts.models import City, Network
 from procurement.core.exceptions import NotFound
-from tenders.models import Award, Clarification, Consultation, Participant, Tender
+from tenders.models import (
+    Award,
+    Clarification,
+    Consultation,
+    Participant,
+    PhaseContract,
+    Tender,
+)
 from tenders.procedures import CPTI, STAGES, STATES, Edit, S, is_editable
 
 EARLY_STAGES = ("need", "consultation", "preparation")
@@ -179,6 +186,26 @@ class ProcessPortal:
     pliegos: list[Any]
     selected: list[Participant]
     ocids: list[str]
+    # A PCP's or partnership's phases (name, objectives, duration) with, in ``signed``, the
+    # suppliers whose contract for the phase is signed and, once the gate passed, their outcome.
+    phases: list[Any] = field(default_factory=list)
+
+
+def phases_public(tender: Tender) -> list[Any]:
+    """The phases of a published PCP or partnership: what the call or the descriptive document
+    made public, the suppliers taking part in each (signed phase contracts are open data) and
+    the outcome of each once decided. Never an offer, a price or a contract's terms."""
+    if tender.procedure == CPTI:
+        return []
+    signed = (
+        PhaseContract.objects.filter(signed_at__isnull=False)
+        .select_related("supplier")
+        .only("phase_id", "supplier__name", "supplier__is_sme", "outcome", "total_points")
+        .order_by("supplier__name", "pk")
+    )
+    return list(
+        tender.phases.prefetch_related(Prefetch("contracts", queryset=signed, to_attr="signed"))
+    )
 
 
 def pliegos_public(*, process_id: int) -> list[Any]:
@@ -232,6 +259,7 @@ def process_get_public(*, pk: Any) -> ProcessPortal:
         pliegos=pliegos_public(process_id=tender.pk),
         selected=selected,
         ocids=ocids,
+        phases=phases_public(tender),
     )
 
 

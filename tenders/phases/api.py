@@ -42,6 +42,7 @@ from tenders.phases.services import (
     phase_delete,
     phase_offer_file_add,
     phase_offer_save,
+    phase_offer_score_save,
     phase_offer_submit,
     phase_offer_withdraw,
     phase_save,
@@ -184,27 +185,76 @@ class PhaseOfferSerializer(ModelSerializer):
 
     class Meta:
         model = PhaseOffer
-        fields = ["id", "tender", "supplier", "status", "digest", "submitted_at", "updated_at"]
+        fields = [
+            "id",
+            "tender",
+            "supplier",
+            "kind",
+            "status",
+            "digest",
+            "submitted_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
 class PhaseOfferWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=PhaseOffer.Kind.choices,
+        required=False,
+        default=PhaseOffer.Kind.OFFER,
+        help_text="offer (a PCP offer or a partnership's final offer) or request (a request to "
+        "participate in a partnership, LCSP art. 178.1).",
+    )
     rd_plan = serializers.CharField(allow_blank=True, required=False, default="")
     team = serializers.CharField(allow_blank=True, required=False, default="")
     prices = serializers.DictField(
         child=serializers.CharField(allow_blank=True),
-        help_text='The price offered for each phase, by phase number: {"1": "45000"}.',
+        required=False,
+        default=dict,
+        help_text='The price offered for each phase, by phase number: {"1": "45000"} '
+        "(required for an offer).",
     )
+    capacity = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="A request to participate: the R&D and innovation capacity (LCSP art. 178.3).",
+    )
+    purchase_max_cost = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="A partnership's final offer: the most the purchase of the results may cost "
+        "(LCSP arts. 177.1 and 181).",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("kind") != PhaseOffer.Kind.REQUEST and "prices" not in self.initial_data:
+            raise serializers.ValidationError(
+                {"prices": _("Give a price for each phase, by phase number.")}
+            )
+        return attrs
 
 
 class PhaseOfferContentSerializer(PhaseOfferSerializer):
     rd_plan = serializers.CharField(read_only=True)
     team = serializers.CharField(read_only=True)
     prices = serializers.DictField(child=serializers.CharField(), read_only=True)
+    capacity = serializers.CharField(read_only=True)
+    purchase_max_cost = serializers.CharField(read_only=True)
     files = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta(PhaseOfferSerializer.Meta):
-        fields = [*PhaseOfferSerializer.Meta.fields, "rd_plan", "team", "prices", "files"]
+        fields = [
+            *PhaseOfferSerializer.Meta.fields,
+            "rd_plan",
+            "team",
+            "prices",
+            "capacity",
+            "purchase_max_cost",
+            "files",
+        ]
         read_only_fields = fields
 
 
@@ -215,8 +265,10 @@ def _offer_out(offer: PhaseOffer) -> dict:
 
 
 class PhaseOffersView(APIView):
-    """PCP offers: a supplier reads its own, the city the submitted ones once the call closed.
-    ``POST`` (a supplier, while the call is open) writes its offer as a sealed draft."""
+    """PCP offers, and a partnership's requests to participate and final offers: a supplier
+    reads its own, the city the submitted ones once their deadline passed. ``POST`` (a
+    supplier, while the call, the notice or the invitation to final offers is open) writes its
+    offer or request (``kind``) as a sealed draft."""
 
     permission_classes = [IsAuthenticated]
 
@@ -252,6 +304,49 @@ def _own_offer(request, pk: int) -> PhaseOffer:
     if offer.supplier_id != supplier_of(request.user).pk:
         raise NotFound(_("Offer not found."))
     return offer
+
+
+class FinalOfferScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(help_text="An award criterion of the process.")
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    justification = serializers.CharField()
+
+
+class PhaseOfferScoresView(APIView):
+    """``POST`` (a committee member, once a partnership's final offers closed): score a final
+    offer on one award criterion, with its justification (LCSP arts. 145.2 and 179.2)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=FinalOfferScoreSerializer,
+        responses={201: FinalOfferScoreSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request, pk: int):
+        offer = phase_offer_get_for_user(user=request.user, pk=pk)
+        _tender, private = tender_get_for_user(user=request.user, pk=offer.tender_id)
+        if not private:
+            raise NotFound(_("Offer not found."))
+        serializer = FinalOfferScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        criterion = offer.tender.criteria.filter(pk=serializer.validated_data["criterion"]).first()
+        if criterion is None:
+            raise NotFound(_("Criterion not found."))
+        score = phase_offer_score_save(
+            actor=request.user,
+            offer=offer,
+            criterion=criterion,
+            points=serializer.validated_data["points"],
+            justification=serializer.validated_data["justification"],
+        )
+        return Response(
+            {
+                "criterion": criterion.pk,
+                "points": str(score.points),
+                "justification": score.justification,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class PhaseOfferSubmitView(APIView):

@@ -6,17 +6,26 @@ written for it: its gates keep the lists of suppliers they always had.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from procurement.core.exceptions import ApplicationError
 from procurement.core.formatting import money
 from tenders.phases.evaluation import contract_results
-from tenders.phases.models import Phase, PhaseContract, PhaseOffer
-from tenders.phases.services import contract_draft, milestone_gaps
+from tenders.phases.models import Phase, PhaseContract, PhaseOffer, PhaseOfferScore
+from tenders.phases.services import contract_draft, milestone_gaps, purchase_max_cost
+from tenders.procedures import PARTNERSHIP
+from tenders.process.common import clean_money
 from tenders.process.models import Notification, Participant
 from tenders.process.services import notification_send
 
-ARTICLE = "COM(2007) 799"
+PCP_ARTICLE = "COM(2007) 799"
+PARTNERSHIP_ARTICLE = "LCSP art. 180.1"
+
+
+def _article(tender) -> str:
+    return PARTNERSHIP_ARTICLE if tender.procedure == PARTNERSHIP else PCP_ARTICLE
 
 
 def _phase(tender, number: int) -> Phase | None:
@@ -24,10 +33,132 @@ def _phase(tender, number: int) -> Phase | None:
 
 
 def offers_open(*, tender, at: dt.datetime) -> None:
-    """Every supplier whose offer was submitted when the call closed becomes an applicant."""
-    submitted = PhaseOffer.objects.filter(tender=tender, status=PhaseOffer.Status.SUBMITTED)
+    """Every supplier whose offer (a PCP) or request to participate (a partnership, LCSP art.
+    178.1) was submitted when the deadline passed becomes an applicant."""
+    kind = PhaseOffer.Kind.REQUEST if tender.procedure == PARTNERSHIP else PhaseOffer.Kind.OFFER
+    submitted = PhaseOffer.objects.filter(
+        tender=tender, kind=kind, status=PhaseOffer.Status.SUBMITTED
+    )
     for supplier_id in submitted.values_list("supplier_id", flat=True):
         Participant.objects.get_or_create(tender=tender, supplier_id=supplier_id)
+
+
+def phase_count(tender) -> int:
+    return tender.phases.count()
+
+
+def final_offer_gaps(tender) -> list[str] | None:
+    """The points the committee still owes a partnership's final offers submitted on the
+    platform, on every award criterion (LCSP arts. 145.2 and 179.2); ``None`` when no final
+    offer was submitted here (the award area's bids answer then)."""
+    offers = list(
+        PhaseOffer.objects.filter(
+            tender=tender, kind=PhaseOffer.Kind.OFFER, status=PhaseOffer.Status.SUBMITTED
+        ).select_related("supplier")
+    )
+    if not offers:
+        return None
+    criteria = list(tender.criteria.values_list("pk", flat=True))
+    if not criteria:
+        return [
+            _(
+                "The descriptive document defines no award criteria to score the final "
+                "offers on (LCSP arts. 145.2 and 179.2)."
+            )
+        ]
+    members = list(tender.committee.values_list("user_id", flat=True))
+    if not members:
+        return [_("The process has no committee to score the final offers (LCSP art. 326).")]
+    have = set(
+        PhaseOfferScore.objects.filter(offer__in=offers).values_list(
+            "offer_id", "criterion_id", "member_id"
+        )
+    )
+    reasons = []
+    for offer in offers:
+        owed = sum(1 for c in criteria for m in members if (offer.pk, c, m) not in have)
+        if owed:
+            reasons.append(
+                _("%(count)s scores of the final offer of %(supplier)s are missing (%(a)s).")
+                % {"count": owed, "supplier": offer.supplier, "a": "LCSP art. 179.2"}
+            )
+    return reasons
+
+
+def final_offer_totals(tender) -> dict[int, Decimal]:
+    """Each supplier's final-offer points: per criterion the members' mean, summed."""
+    totals: dict[int, Decimal] = {}
+    rows: dict[tuple[int, int], list[Decimal]] = {}
+    for supplier_id, criterion_id, points in PhaseOfferScore.objects.filter(
+        offer__tender=tender, offer__status=PhaseOffer.Status.SUBMITTED
+    ).values_list("offer__supplier_id", "criterion_id", "points"):
+        rows.setdefault((supplier_id, criterion_id), []).append(points)
+    for (supplier_id, _criterion), given in rows.items():
+        mean = (sum(given, Decimal(0)) / len(given)).quantize(Decimal("0.01"))
+        totals[supplier_id] = totals.get(supplier_id, Decimal(0)) + mean
+    return totals
+
+
+def partners_gaps(tender, *, partners: list[int]) -> list[str]:
+    """Partners chosen among the final offers scored on the platform must have one (LCSP arts.
+    179.2 and 177.2)."""
+    if final_offer_gaps(tender) is None:
+        return []
+    offered = set(
+        PhaseOffer.objects.filter(
+            tender=tender, kind=PhaseOffer.Kind.OFFER, status=PhaseOffer.Status.SUBMITTED
+        ).values_list("supplier_id", flat=True)
+    )
+    strangers = [pk for pk in partners if pk not in offered]
+    if strangers:
+        return [
+            _("Only candidates who submitted a final offer can be partners; not: %(ids)s.")
+            % {"ids": strangers}
+        ]
+    return []
+
+
+def purchase_gaps(tender, *, supplier: int | None, amount: str | None) -> list[str]:
+    """What keeps the purchase of the results from ``supplier`` at ``amount`` (LCSP art. 181):
+    a partner that completed the last R&D phase reaching its thresholds, at no more than the
+    maximum cost it agreed (art. 181.2; arts. 177.1 and 150.3)."""
+    if supplier is None:
+        return [_("Name the partner whose results are bought (LCSP art. 181.2).")]
+    try:
+        price = clean_money(amount, "amount")
+    except ApplicationError:
+        price = None
+    if price is None or price <= 0:
+        return [_("Give the price of the purchase, without VAT (LCSP art. 181).")]
+    last = tender.phases.order_by("-number").first()
+    if last is not None:
+        contract = last.contracts.filter(supplier_id=supplier, signed_at__isnull=False).first()
+        if contract is None or contract.outcome != PhaseContract.Outcome.COMPLETED:
+            return [
+                _(
+                    "Only a partner that completed the last R&D phase can sell its results "
+                    "(LCSP art. 181.1)."
+                )
+            ]
+        if not contract_results(contract).passed:
+            return [
+                _(
+                    "%(supplier)s did not reach the performance levels agreed in the last "
+                    "phase (LCSP art. 181.1)."
+                )
+                % {"supplier": contract.supplier}
+            ]
+    cap = purchase_max_cost(tender.pk, supplier)
+    if cap is not None and price > cap:
+        currency = tender.currency or "EUR"
+        return [
+            _(
+                "The purchase, %(price)s, exceeds the maximum cost agreed with the partner, "
+                "%(cap)s (LCSP arts. 177.1 and 181.1)."
+            )
+            % {"price": money(price, currency), "cap": money(cap, currency)}
+        ]
+    return []
 
 
 def contract_gaps(tender, *, phase: int, suppliers: list[int]) -> list[str]:
@@ -37,7 +168,7 @@ def contract_gaps(tender, *, phase: int, suppliers: list[int]) -> list[str]:
     if len(suppliers) > defined.max_suppliers:
         return [
             _("The call lets at most %(count)s suppliers take part in phase %(number)s (%(a)s).")
-            % {"count": defined.max_suppliers, "number": phase, "a": ARTICLE}
+            % {"count": defined.max_suppliers, "number": phase, "a": _article(tender)}
         ]
     reasons = []
     contracts = defined.contracts.filter(supplier_id__in=suppliers).select_related(
@@ -77,12 +208,14 @@ def score_gaps(tender, *, phase: int) -> list[str]:
         return []
     members = list(tender.committee.values_list("user_id", flat=True))
     if not members:
-        return [_("The process has no committee to score the phase (%(a)s).") % {"a": ARTICLE}]
+        return [
+            _("The process has no committee to score the phase (%(a)s).") % {"a": _article(tender)}
+        ]
     criteria = list(defined.criteria.all())
     if not criteria:
         return [
             _("The call defines no criteria for phase %(number)s (%(a)s).")
-            % {"number": phase, "a": ARTICLE}
+            % {"number": phase, "a": _article(tender)}
         ]
     reasons = []
     for contract in _signed(defined):
@@ -91,7 +224,7 @@ def score_gaps(tender, *, phase: int) -> list[str]:
         if owed:
             reasons.append(
                 _("%(count)s scores of %(supplier)s are missing (%(a)s).")
-                % {"count": owed, "supplier": contract.supplier, "a": ARTICLE}
+                % {"count": owed, "supplier": contract.supplier, "a": _article(tender)}
             )
     return reasons
 
@@ -121,14 +254,14 @@ def gate_gaps(tender, *, phase: int, keep: list[int]) -> list[str]:
                 "Close the scored evaluation of phase %(number)s first: the gate needs its "
                 "report (%(a)s)."
             )
-            % {"number": phase, "a": ARTICLE}
+            % {"number": phase, "a": _article(tender)}
         ]
     reasons = []
     following = _phase(tender, phase + 1)
     if following is not None and len(keep) > following.max_suppliers:
         reasons.append(
             _("The call lets at most %(count)s suppliers continue into phase %(number)s (%(a)s).")
-            % {"count": following.max_suppliers, "number": following.number, "a": ARTICLE}
+            % {"count": following.max_suppliers, "number": following.number, "a": _article(tender)}
         )
     by_supplier = {c.supplier_id: c for c in signed}
     for supplier_id in keep:
@@ -136,7 +269,7 @@ def gate_gaps(tender, *, phase: int, keep: list[int]) -> list[str]:
         if contract is not None and not contract_results(contract).passed:
             reasons.append(
                 _("%(supplier)s did not reach a threshold of phase %(number)s (%(a)s).")
-                % {"supplier": contract.supplier, "number": phase, "a": ARTICLE}
+                % {"supplier": contract.supplier, "number": phase, "a": _article(tender)}
             )
     return reasons
 

@@ -87,12 +87,21 @@ class PhaseCriterion(models.Model):
 
 
 class PhaseOffer(ProtectedStatusModel, TimeStampedModel):
-    """A supplier's offer to a PCP call, covering every phase: its R&D plan, its team and its
-    price for each phase, sealed with the bids' key until the call closes (``sealed``; the
-    SHA-256 of the plaintext is the supplier's receipt).
+    """A supplier's sealed submission to a phased process, sealed with the bids' key until its
+    legal opening (``sealed``; the SHA-256 of the plaintext is the supplier's receipt).
+
+    ``kind`` says what it is: an ``offer`` covering every phase (a PCP's offer, or an innovation
+    partnership's final offer, LCSP art. 179: R&D plan, team, price per phase and, for the
+    partnership, the maximum cost of the later purchase, art. 177.1), or a partnership's
+    ``request`` to participate (LCSP art. 178.1: the R&D and innovation capacity the selection
+    judges, art. 178.3).
 
     ``recorded_reason`` is set only when an officer recorded an offer received outside the
     platform (the old ``register_applicant`` step, now an exception that needs its reasons)."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("offer")
+        REQUEST = "request", _("request to participate")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -103,6 +112,9 @@ class PhaseOffer(ProtectedStatusModel, TimeStampedModel):
         "tenders.Tender", on_delete=models.CASCADE, related_name="phase_offers"
     )
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="phase_offers")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFER, editable=False
+    )
     status = FSMField(max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
     moves = StatusMachine(
         Move(
@@ -136,7 +148,9 @@ class PhaseOffer(ProtectedStatusModel, TimeStampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tender", "supplier"], name="phase_offer_once"),
+            models.UniqueConstraint(
+                fields=["tender", "supplier", "kind"], name="phase_offer_once_per_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +159,31 @@ class PhaseOffer(ProtectedStatusModel, TimeStampedModel):
 
 def _offer_file_path(instance: "PhaseOfferFile", filename: str) -> str:
     return f"phase-offers/{instance.offer.tender_id}/{instance.offer_id}/{filename}"
+
+
+class PhaseOfferScore(TimeStampedModel):
+    """One committee member's points for one partnership final offer on one award criterion of
+    the descriptive document (LCSP arts. 145.2 and 179.2: best price-quality ratio, never the
+    price alone)."""
+
+    offer = models.ForeignKey(PhaseOffer, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey("tenders.Criterion", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+    justification = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "criterion", "member"], name="phase_offer_score_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0), name="phase_offer_score_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}/{self.criterion_id}/{self.member_id}"
 
 
 class PhaseOfferFile(models.Model):

@@ -63,19 +63,24 @@ def phase_criterion_get_for_user(*, user, pk: int) -> PhaseCriterion:
     return criterion
 
 
-def offers_opened(tender: Tender) -> bool:
-    """Whether the call closed, so that its offers' sealing lifts for the city."""
-    return tender.submission_deadline is not None and not is_editable(tender, Edit.PHASE_OFFERS)
+def offers_opened(tender: Tender, kind: str = PhaseOffer.Kind.OFFER) -> bool:
+    """Whether the deadline of ``kind`` passed (the call, the requests to participate, the
+    final offers), so that their sealing lifts for the city (LCSP arts. 178 and 179)."""
+    if tender.submission_deadline is None:
+        return False
+    if kind == PhaseOffer.Kind.REQUEST:
+        return not is_editable(tender, Edit.PHASE_REQUESTS)
+    return not is_editable(tender, Edit.PHASE_OFFERS)
 
 
 def phase_offers_for_user(*, user, tender_pk: int) -> QuerySet[PhaseOffer]:
-    """The supplier's own offer; for the city, the submitted offers once the call closed."""
+    """The supplier's own offers (and requests to participate); for the city, the submitted
+    ones of each kind once its deadline passed."""
     tender, private = tender_get_for_user(user=user, pk=tender_pk)
     offers = PhaseOffer.objects.filter(tender=tender).select_related("supplier").order_by("pk")
     if private:
-        if not offers_opened(tender):
-            return offers.none()
-        return offers.filter(status=PhaseOffer.Status.SUBMITTED)
+        opened = [kind for kind in PhaseOffer.Kind.values if offers_opened(tender, kind)]
+        return offers.filter(status=PhaseOffer.Status.SUBMITTED, kind__in=opened)
     supplier_id = _supplier_id(user)
     return offers.filter(supplier_id=supplier_id) if supplier_id else offers.none()
 
@@ -90,7 +95,11 @@ def phase_offer_get_for_user(*, user, pk: int) -> PhaseOffer:
         _tender, private = tender_get_for_user(user=user, pk=offer.tender_id)
     except NotFound:
         private = False
-    if private and offers_opened(offer.tender) and offer.status == PhaseOffer.Status.SUBMITTED:
+    if (
+        private
+        and offers_opened(offer.tender, offer.kind)
+        and offer.status == PhaseOffer.Status.SUBMITTED
+    ):
         return offer
     raise NotFound(_("Offer not found."))
 

@@ -22,6 +22,7 @@ from procurement.core.exceptions import ApplicationError, Conflict, NotFound, Pe
 from procurement.core.formatting import money
 from procurement.core.models import AuditEntry
 from procurement.core.uploads import upload_check
+from tenders.award.models import Criterion
 from tenders.award.sealing import seal, seal_bytes, unseal
 from tenders.phases.models import (
     Deliverable,
@@ -31,11 +32,12 @@ from tenders.phases.models import (
     PhaseCriterion,
     PhaseOffer,
     PhaseOfferFile,
+    PhaseOfferScore,
     PhaseScore,
 )
 from tenders.procedures import PARTNERSHIP, PCP, Edit, is_editable
 from tenders.process.common import clean_money, supplier_of, tender_lock_for_officer
-from tenders.process.models import Tender
+from tenders.process.models import Participant, Tender
 from workflows.status import status_change, status_check
 
 PHASED = (PCP, PARTNERSHIP)
@@ -79,6 +81,7 @@ def phase_save(
     max_suppliers: int,
     objectives: str = "",
     phase: Phase | None = None,
+    now=None,
 ) -> Phase:
     """Add a phase to the call (numbered after the last) or change ``phase``."""
     locked = tender_lock_for_officer(actor, tender)
@@ -110,6 +113,7 @@ def phase_save(
         target=locked,
         name="phase_save",
         data={"phase": phase.number, "name": phase.name, "budget": str(budget)},
+        at=now,
     )
     return phase
 
@@ -144,7 +148,7 @@ def _points(value, field: str) -> Decimal:
 
 @transaction.atomic
 def phase_criterion_save(
-    *, actor: User, phase: Phase, name: str, weight, threshold=0
+    *, actor: User, phase: Phase, name: str, weight, threshold=0, now=None
 ) -> PhaseCriterion:
     """Add an evaluation criterion to ``phase``: its weight (the most points a supplier gets
     on it) and the threshold a supplier must reach to be kept (COM(2007) 799)."""
@@ -176,6 +180,7 @@ def phase_criterion_save(
         target=locked,
         name="phase_criterion_save",
         data={"phase": phase.number, "criterion": criterion.name, "weight": str(weight)},
+        at=now,
     )
     return criterion
 
@@ -198,9 +203,19 @@ def phase_criterion_delete(*, actor: User, criterion: PhaseCriterion) -> None:
 # --- the suppliers' sealed offers --------------------------------------------------------------
 
 
-def offer_window_check(tender: Tender, now: dt.datetime) -> None:
-    """Refuse an offer's write once the call closed or when the process takes no offers."""
-    if not is_editable(tender, Edit.PHASE_OFFERS):
+def _offer_article(tender: Tender, kind: str) -> str:
+    if tender.procedure != PARTNERSHIP:
+        return "LCSP art. 8; COM(2007) 799"
+    return "LCSP art. 178" if kind == PhaseOffer.Kind.REQUEST else "LCSP art. 179"
+
+
+def offer_window_check(tender: Tender, now: dt.datetime, kind: str = PhaseOffer.Kind.OFFER) -> None:
+    """Refuse an offer's (or request's) write once its deadline passed or when the process
+    takes none of that kind now."""
+    if kind == PhaseOffer.Kind.REQUEST:
+        if not is_editable(tender, Edit.PHASE_REQUESTS):
+            raise Conflict(_("This process does not take requests to participate now."))
+    elif not is_editable(tender, Edit.PHASE_OFFERS):
         raise Conflict(_("This process does not take offers now."))
     if tender.submission_deadline is not None and now >= tender.submission_deadline:
         raise Conflict(
@@ -210,7 +225,7 @@ def offer_window_check(tender: Tender, now: dt.datetime) -> None:
                     "%d/%m/%Y %H:%M"
                 )
             },
-            reasons=[_("The call is closed (LCSP art. 8; COM(2007) 799).")],
+            reasons=[_("The call is closed (%(a)s).") % {"a": _offer_article(tender, kind)}],
         )
 
 
@@ -263,25 +278,62 @@ def offer_lock_own(*, actor: User, offer: PhaseOffer) -> PhaseOffer:
     return locked
 
 
+def _invited_check(tender: Tender, supplier_id: int) -> None:
+    """Only the candidates invited to negotiate submit a partnership's final offers (LCSP art.
+    179.1); the candidates dropped on the way do not."""
+    if tender.procedure != PARTNERSHIP:
+        return
+    invited = tender.participants.filter(
+        supplier_id=supplier_id, status=Participant.Status.SELECTED
+    ).exists()
+    if not invited:
+        raise PermissionDenied(
+            _("Only the candidates invited to negotiate submit final offers (LCSP art. 179.1).")
+        )
+
+
 @transaction.atomic
 def phase_offer_save(
-    *, actor: User, tender: Tender, rd_plan: str, team: str, prices: dict, now=None
+    *,
+    actor: User,
+    tender: Tender,
+    rd_plan: str = "",
+    team: str = "",
+    prices: dict | None = None,
+    now=None,
+    kind: str = PhaseOffer.Kind.OFFER,
+    capacity: str = "",
+    purchase_max_cost=None,
 ) -> PhaseOffer:
     """Write the supplier's offer to the call as a draft, sealed: its R&D plan, its team and
-    its price for each phase."""
+    its price for each phase (and, for a partnership's final offer, the most the later purchase
+    of its results may cost, LCSP arts. 177.1 and 181). With ``kind="request"`` it writes a
+    partnership's request to participate instead: the R&D and innovation capacity and the
+    team the selection judges (LCSP art. 178)."""
     now = now or timezone.now()
     supplier = supplier_of(actor)
     locked = Tender.objects.select_for_update().select_related("city").get(pk=tender.pk)
     if not locked.is_public:
         raise NotFound(_("Process not found."))
-    offer_window_check(locked, now)
-    content = {
-        "rd_plan": _text(rd_plan, "rd_plan", required=False),
-        "team": _text(team, "team", required=False),
-        "prices": _clean_prices(locked, prices),
-    }
+    if kind not in PhaseOffer.Kind.values:
+        raise ApplicationError(_("An offer or a request to participate."), extra={"field": "kind"})
+    offer_window_check(locked, now, kind)
+    if kind == PhaseOffer.Kind.REQUEST:
+        content = {
+            "capacity": _text(capacity, "capacity", required=False),
+            "team": _text(team, "team", required=False),
+        }
+    else:
+        _invited_check(locked, supplier.pk)
+        content = {
+            "rd_plan": _text(rd_plan, "rd_plan", required=False),
+            "team": _text(team, "team", required=False),
+            "prices": _clean_prices(locked, prices if prices is not None else {}),
+        }
+        if locked.procedure == PARTNERSHIP and purchase_max_cost not in (None, ""):
+            content["purchase_max_cost"] = str(clean_money(purchase_max_cost, "purchase_max_cost"))
     offer, _created = PhaseOffer.objects.select_for_update().get_or_create(
-        tender=locked, supplier=supplier, defaults={"created_by": actor}
+        tender=locked, supplier=supplier, kind=kind, defaults={"created_by": actor}
     )
     status_check(offer, "phase_offer_save")
     offer.sealed, offer.digest = seal(content)
@@ -293,7 +345,7 @@ def phase_offer_file_add(*, actor: User, offer: PhaseOffer, upload, now=None) ->
     """Add a document to the supplier's draft offer, sealed like the bids' files."""
     now = now or timezone.now()
     locked = offer_lock_own(actor=actor, offer=offer)
-    offer_window_check(locked.tender, now)
+    offer_window_check(locked.tender, now, locked.kind)
     status_check(locked, "phase_offer_save")
     if upload is None:
         raise ApplicationError(_("Choose a file."), extra={"field": "file"})
@@ -319,17 +371,28 @@ def phase_offer_submit(*, actor: User, offer: PhaseOffer, now=None) -> PhaseOffe
     phase of the call. The audit row keeps its digest and its files' hashes (the receipt)."""
     now = now or timezone.now()
     locked = offer_lock_own(actor=actor, offer=offer)
-    offer_window_check(locked.tender, now)
+    offer_window_check(locked.tender, now, locked.kind)
     content = unseal(locked.sealed)
     missing = []
-    if not content.get("rd_plan"):
-        missing.append(_("the R&D plan"))
-    if not content.get("team"):
-        missing.append(_("the team"))
-    prices = content.get("prices", {})
-    for phase in locked.tender.phases.all():
-        if str(phase.number) not in prices:
-            missing.append(_("the price for phase %(number)s") % {"number": phase.number})
+    if locked.kind == PhaseOffer.Kind.REQUEST:
+        if not content.get("capacity"):
+            missing.append(_("the R&D and innovation capacity (LCSP art. 178.3)"))
+        if not content.get("team"):
+            missing.append(_("the team"))
+    else:
+        _invited_check(locked.tender, locked.supplier_id)
+        if not content.get("rd_plan"):
+            missing.append(_("the R&D plan"))
+        if not content.get("team"):
+            missing.append(_("the team"))
+        prices = content.get("prices", {})
+        for phase in locked.tender.phases.all():
+            if str(phase.number) not in prices:
+                missing.append(_("the price for phase %(number)s") % {"number": phase.number})
+        if locked.tender.procedure == PARTNERSHIP and not content.get("purchase_max_cost"):
+            missing.append(
+                _("the maximum cost of the purchase of the results (LCSP arts. 177.1 and 181)")
+            )
     if missing:
         raise Conflict(
             _("The offer is incomplete."),
@@ -350,7 +413,7 @@ def phase_offer_submit(*, actor: User, offer: PhaseOffer, now=None) -> PhaseOffe
 def phase_offer_withdraw(*, actor: User, offer: PhaseOffer, now=None) -> PhaseOffer:
     now = now or timezone.now()
     locked = offer_lock_own(actor=actor, offer=offer)
-    offer_window_check(locked.tender, now)
+    offer_window_check(locked.tender, now, locked.kind)
     return status_change(
         locked,
         move="phase_offer_withdraw",
@@ -366,6 +429,24 @@ def offer_prices(offer: PhaseOffer | None) -> dict[str, str]:
     if offer is None or not offer.sealed:
         return {}
     return unseal(offer.sealed).get("prices", {})
+
+
+def submitted_offer(tender_id: int, supplier_id: int) -> PhaseOffer | None:
+    """The supplier's submitted offer (a PCP's offer, a partnership's final offer)."""
+    return PhaseOffer.objects.filter(
+        tender_id=tender_id,
+        supplier_id=supplier_id,
+        kind=PhaseOffer.Kind.OFFER,
+        status=PhaseOffer.Status.SUBMITTED,
+    ).first()
+
+
+def purchase_max_cost(tender_id: int, supplier_id: int) -> Decimal | None:
+    """The most the purchase of a partner's results may cost, as its final offer set it and
+    the award fixed it (LCSP arts. 150.3, 177.1 and 181); ``None`` when it gave none."""
+    offer = submitted_offer(tender_id, supplier_id)
+    raw = unseal(offer.sealed).get("purchase_max_cost") if offer and offer.sealed else None
+    return Decimal(raw) if raw else None
 
 
 # --- phase contracts: price, milestones, IPR terms ---------------------------------------------
@@ -420,16 +501,16 @@ def contract_draft(*, phase: Phase, supplier_id: int, at: dt.datetime) -> PhaseC
     existing = PhaseContract.objects.filter(phase=phase, supplier_id=supplier_id).first()
     if existing is not None:
         return existing
-    offer = PhaseOffer.objects.filter(
-        tender_id=phase.tender_id, supplier_id=supplier_id, status=PhaseOffer.Status.SUBMITTED
-    ).first()
+    offer = submitted_offer(phase.tender_id, supplier_id)
     raw = offer_prices(offer).get(str(phase.number))
     price = Decimal(raw) if raw is not None else phase.max_budget_per_supplier
+    # PCP, or AI: an innovation partnership (asociación para la innovación).
+    prefix = "AI" if phase.tender.procedure == PARTNERSHIP else "PCP"
     contract = PhaseContract.objects.create(
         phase=phase,
         supplier_id=supplier_id,
         price=price,
-        reference=f"PCP-{phase.tender_id}-F{phase.number}-{supplier_id}",
+        reference=f"{prefix}-{phase.tender_id}-F{phase.number}-{supplier_id}",
         **default_ipr_terms(),
     )
     if price > 0:
@@ -533,6 +614,7 @@ def phase_contract_terms_save(
     buyer_licence: str | None = None,
     call_back: str | None = None,
     publication: str | None = None,
+    now=None,
 ) -> PhaseContract:
     """Set the payment milestones (replacing them: they must add up to the phase price) and the
     IPR terms of a phase contract, as long as no milestone has been accepted or paid."""
@@ -575,6 +657,7 @@ def phase_contract_terms_save(
             ],
             "ipr_owner": locked.ipr_owner,
         },
+        at=now,
     )
     return locked
 
@@ -664,6 +747,7 @@ def phase_score_save(
     criterion: PhaseCriterion,
     points,
     justification: str,
+    now=None,
 ) -> PhaseScore:
     """A committee member scores a supplier's deliverables of the phase on one criterion, with
     reasons, once the phase ended and until its evaluation is closed."""
@@ -713,6 +797,69 @@ def phase_score_save(
             "criterion": criterion.name,
             "points": str(points),
         },
+        at=now,
+    )
+    return score
+
+
+# --- the committee's points for a partnership's final offers ------------------------------------
+
+
+@transaction.atomic
+def phase_offer_score_save(
+    *,
+    actor: User,
+    offer: PhaseOffer,
+    criterion: Criterion,
+    points,
+    justification: str,
+    now=None,
+) -> PhaseOfferScore:
+    """A committee member scores a partnership's final offer on one award criterion of the
+    descriptive document, with reasons, once the final offers closed and until they are
+    evaluated (LCSP arts. 145.2 and 179.2)."""
+    tender = Tender.objects.select_for_update().select_related("city").get(pk=offer.tender_id)
+    if not actor.has_perm("tenders.view_tender", tender):
+        raise NotFound(_("Process not found."))
+    if not tender.committee.filter(user=actor).exists():
+        raise PermissionDenied(_("Only members of this process's committee may do this."))
+    if offer.kind != PhaseOffer.Kind.OFFER or offer.status != PhaseOffer.Status.SUBMITTED:
+        raise NotFound(_("Offer not found."))
+    if criterion.tender_id != tender.pk:
+        raise ApplicationError(
+            _("This criterion belongs to another process."), extra={"field": "criterion"}
+        )
+    if tender.procedure != PARTNERSHIP or not is_editable(tender, Edit.FINAL_OFFER_SCORES):
+        raise Conflict(_("Final offers are scored once they close and until they are evaluated."))
+    points = _points(points, "points")
+    if points > criterion.weight:
+        raise ApplicationError(
+            _("At most %(weight)s points on this criterion.") % {"weight": criterion.weight},
+            extra={"field": "points"},
+        )
+    justification = _text(justification, "justification")
+    if len(justification) < 10:
+        raise ApplicationError(
+            _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
+        )
+    score, _created = PhaseOfferScore.objects.update_or_create(
+        offer=offer,
+        criterion=criterion,
+        member=actor,
+        defaults={"points": points, "justification": justification},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CHANGE,
+        target=tender,
+        name="final_offer_score",
+        data={
+            "offer": offer.pk,
+            "supplier": offer.supplier_id,
+            "criterion": criterion.name,
+            "points": str(points),
+        },
+        at=now,
     )
     return score
 

@@ -33,6 +33,11 @@ urlpatterns = [
         name="api-phase-offer-files",
     ),
     path(
+        "phase-offers/<int:pk>/scores/",
+        api.PhaseOfferScoresView.as_view(),
+        name="api-phase-offer-scores",
+    ),
+    path(
         "tenders/<int:pk>/phase-contracts/",
         api.PhaseContractsView.as_view(),
         name="api-tender-phase-contracts",

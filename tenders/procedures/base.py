@@ -42,7 +42,9 @@ class Edit(StrEnum):
     VALUE_SCORES = "value_scores"  # the committee's value-judgement points
     ABNORMAL = "abnormal"  # justifications of and decisions on abnormally low offers
     PHASES = "phases"  # a PCP's or partnership's phases and their criteria (the call)
-    PHASE_OFFERS = "phase_offers"  # suppliers' sealed PCP offers, before the call closes
+    PHASE_OFFERS = "phase_offers"  # suppliers' sealed PCP offers or partnership final offers
+    PHASE_REQUESTS = "phase_requests"  # sealed requests to participate in a partnership
+    FINAL_OFFER_SCORES = "final_offer_scores"  # the committee's points for final offers
 
 
 class Milestone(StrEnum):

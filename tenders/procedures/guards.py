@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.core.formatting import number
-from tenders.procedures.base import PCP, PLIEGOS_APPROVED, REQUIRED_PLIEGOS
+from tenders.procedures.base import PARTNERSHIP, PCP, PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.procedures.rules import BidPeriodReduction, RulePack, rules_for
 from workflows.guards import Guard, GuardContext, input_check
 from workflows.requirements import requirement_reasons
@@ -523,13 +523,23 @@ def supplier_given(process, ctx: GuardContext) -> list[str]:
 
 @input_check
 def offer_exception_reasoned(process, ctx: GuardContext) -> list[str]:
-    """A PCP's suppliers submit their own sealed offers on the platform; an officer records
-    one received otherwise only as an exception, with its reasons."""
-    if process.procedure == PCP and len(ctx.reason.strip()) < 10:
+    """A PCP's suppliers submit their own sealed offers, and a partnership's candidates their
+    own requests to participate, on the platform; an officer records one received otherwise
+    only as an exception, with its reasons."""
+    if len(ctx.reason.strip()) >= 10:
+        return []
+    if process.procedure == PCP:
         return [
             _(
                 "Suppliers submit their PCP offers themselves on the platform: record one "
                 "received otherwise only with the reasons why (LCSP art. 8; COM(2007) 799)."
+            )
+        ]
+    if process.procedure == PARTNERSHIP:
+        return [
+            _(
+                "Candidates submit their requests to participate themselves on the platform: "
+                "record one received otherwise only with the reasons why (LCSP art. 178.1)."
             )
         ]
     return []
@@ -608,12 +618,44 @@ def minutes_given(process, ctx: GuardContext) -> list[str]:
 
 
 def final_offers_scored(process, ctx: GuardContext) -> list[str]:
-    missing = process.evaluation_gaps()["final_offers"]
+    missing = process.final_offer_gaps()
     if missing:
         return [
-            _("Final offers are not scored yet: %(what)s (LCSP art. 179.2).") % {"what": missing}
+            _("Final offers are not scored yet: %(what)s (LCSP art. 179.2).")
+            % {"what": "; ".join(str(m) for m in missing)}
         ]
     return []
+
+
+@input_check
+def partners_made_final_offers(process, ctx: GuardContext) -> list[str]:
+    """The partners are chosen among the final offers evaluated (LCSP arts. 179.2, 177.2)."""
+    partners = _supplier_ids(ctx, "partners")
+    if partners is None:
+        return []
+    return process.partners_gaps(partners=partners)
+
+
+def rd_contracts_ready(process, ctx: GuardContext) -> list[str]:
+    """Every partner has a contract for R&D phase 1 whose payment milestones add up to its
+    price (LCSP art. 180.1: intermediate targets and payments in instalments)."""
+    return process.phase_contract_gaps(phase=1, suppliers=process.participant_ids("selected"))
+
+
+def gate_evaluated(process, ctx: GuardContext) -> list[str]:
+    """The scored evaluation of the phase just ended is closed: a gate decides on its report
+    (LCSP art. 180.1; COM(2007) 799)."""
+    return process.phase_gate_gaps(keep=[])
+
+
+@input_check
+def rd_gate_keeps_evaluated(process, ctx: GuardContext) -> list[str]:
+    """The R&D phase's evaluation is closed and every partner kept (all those still in, when
+    the gate names none) reached its thresholds (LCSP art. 180.1)."""
+    keep = _supplier_ids(ctx, "keep")
+    if keep is None or not keep:
+        keep = process.participant_ids("selected")
+    return process.phase_gate_gaps(keep=keep)
 
 
 def more_rd_phases(process, ctx: GuardContext) -> list[str]:
@@ -638,6 +680,26 @@ def purchase_decision_given(process, ctx: GuardContext) -> list[str]:
     if not isinstance(ctx.data.get("purchase"), bool):
         return [_("Say whether the results are bought: purchase true or false (LCSP art. 181).")]
     return []
+
+
+@input_check
+def purchase_terms_given(process, ctx: GuardContext) -> list[str]:
+    """A decision to buy says what is bought, from which partner and at what price, within
+    the maximum cost agreed (LCSP arts. 177.1 and 181). A partnership whose descriptive
+    document defined no phases (one begun before they were) records the decision alone."""
+    if ctx.data.get("purchase") is not True or not process.phase_count():
+        return []
+    reasons = []
+    if len(str(ctx.data.get("items") or "").strip()) < 10:
+        reasons.append(
+            _(
+                "Say what is bought: the goods, services or works and their quantity (LCSP art. 181)."
+            )
+        )
+    reasons.extend(
+        process.purchase_gaps(supplier=ctx.data.get("supplier"), amount=ctx.data.get("amount"))
+    )
+    return reasons
 
 
 # --- signed documents --------------------------------------------------------------------------

@@ -231,6 +231,43 @@ def apply_gate(process, ctx: GuardContext) -> None:
     )
 
 
+def apply_partners(process, ctx: GuardContext) -> None:
+    """The partners are selected, and their contracts for R&D phase 1 drafted at the prices of
+    their final offers, for the officer to set milestones and IPR terms before signing (LCSP
+    arts. 177.2, 180.1)."""
+    partners = ctx.data["partners"]
+    process.participants_keep(supplier_ids=partners)
+    process.phase_contracts_draft(phase=1, suppliers=partners, at=ctx.now)
+
+
+def apply_partnership_signed(process, ctx: GuardContext) -> None:
+    """The R&D phases are those the descriptive document defines (LCSP art. 180.1); the
+    partners' phase-1 contracts are signed."""
+    count = process.phase_count()
+    if count:
+        process.rd_phases_total = count
+    process.phase_contracts_sign(
+        phase=1,
+        suppliers=process.participant_ids("selected"),
+        at=ctx.now,
+        ends_at=ctx.data["phase_ends_at"],
+    )
+
+
+def apply_rd_gate(process, ctx: GuardContext) -> None:
+    """Continue the partnership into its next R&D phase, with the partners kept (all those
+    still in when the gate names none): each partner of the phase is told its scores and the
+    next phase's contracts are signed (LCSP art. 180.1)."""
+    keep = ctx.data.get("keep") or process.participant_ids("selected")
+    # ``stamp_rd_next`` moved the counter before ``apply``: the process is in the next phase.
+    following = process.rd_phase
+    process.participants_keep(supplier_ids=keep)
+    process.phase_gate_apply(phase=following - 1, keep=keep, at=ctx.now)
+    process.phase_contracts_sign(
+        phase=following, suppliers=keep, at=ctx.now, ends_at=ctx.data["phase_ends_at"]
+    )
+
+
 def apply_keep(key: str):
     def apply(process, ctx: GuardContext) -> None:
         if ctx.data.get(key) is not None:
@@ -925,14 +962,14 @@ TRANSITIONS: list[CpiTransition] = [
     ),
     CpiTransition(
         "evaluate_phase",
-        ("phase1_gate", "phase2_gate", "final_evaluation"),
+        ("phase1_gate", "phase2_gate", "final_evaluation", "rd_gate"),
         "=",
         _("Close the scored evaluation of the phase and issue its report"),
         roles=(COMMITTEE,),
-        procedures=frozenset({PCP}),
+        procedures=frozenset({PCP, PARTNERSHIP}),
         guards=(g.phase_scores_complete,),
         apply=apply_phase_evaluation,
-        legal_basis="COM(2007) 799",
+        legal_basis="COM(2007) 799; LCSP art. 180.1",
         effects=("phase_evaluation",),
     ),
     CpiTransition(
@@ -999,7 +1036,7 @@ TRANSITIONS: list[CpiTransition] = [
         roles=(OFFICER,),
         optional=True,
         procedures=frozenset({PCP, PARTNERSHIP}),
-        guards=(g.reason_given,),
+        guards=(g.gate_evaluated, g.reason_given),
         needs_reason=True,
         legal_basis="LCSP art. 180.1",
     ),
@@ -1025,6 +1062,9 @@ TRANSITIONS: list[CpiTransition] = [
         _("Close the requests to participate"),
         procedures=frozenset({PARTNERSHIP}),
         due=due_submission_deadline,
+        # The candidates' sealed requests open: each one submitted makes its candidate an
+        # applicant (LCSP art. 178.1).
+        apply=apply_offers_open,
         legal_basis="LCSP art. 178",
     ),
     CpiTransition(
@@ -1110,11 +1150,12 @@ TRANSITIONS: list[CpiTransition] = [
         procedures=frozenset({PARTNERSHIP}),
         guards=(
             g.selection_meets_minimum("partners", _one, "LCSP art. 177.2", "selected"),
+            g.partners_made_final_offers,
             g.signed("award_resolution"),
         ),
         data=(DataField("partners", "ids", _("Partners")),),
         stamp=stamp_awarded,
-        apply=apply_keep("partners"),
+        apply=apply_partners,
         legal_basis="LCSP arts. 150.3, 151 and 177.2",
         effects=("award_resolution",),
     ),
@@ -1126,9 +1167,15 @@ TRANSITIONS: list[CpiTransition] = [
         milestone=Milestone.CONTRACT,
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
-        guards=(g.standstill_over, g.phase_end_given, g.signed("contract")),
+        guards=(
+            g.standstill_over,
+            g.phase_end_given,
+            g.rd_contracts_ready,
+            g.signed("contract"),
+        ),
         data=(PHASE_END,),
         stamp=stamp_rd_started,
+        apply=apply_partnership_signed,
         legal_basis="LCSP arts. 153 and 180",
         effects=("contract",),
     ),
@@ -1152,12 +1199,15 @@ TRANSITIONS: list[CpiTransition] = [
         guards=(
             g.more_rd_phases,
             g.phase_end_given,
+            g.rd_gate_keeps_evaluated,
         ),
         data=(DataField("keep", "ids", _("Partners kept"), required=False), PHASE_END),
         stamp=stamp_rd_next,
-        apply=apply_keep("keep"),
+        apply=apply_rd_gate,
         legal_basis="LCSP art. 180.1",
-        effects=("phase_evaluation",),
+        # The phase's evaluation report is ``evaluate_phase``'s; the gate publishes who goes on
+        # and the next phase's contracts, as a PCP gate does.
+        effects=("phase_gate",),
     ),
     CpiTransition(
         "finish_rd",
@@ -1166,8 +1216,8 @@ TRANSITIONS: list[CpiTransition] = [
         _("Finish the R&D"),
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
-        guards=(g.last_rd_phase,),
-        legal_basis="LCSP art. 181",
+        guards=(g.last_rd_phase, g.gate_evaluated),
+        legal_basis="LCSP arts. 180.1 and 181",
     ),
     CpiTransition(
         "decide_purchase",
@@ -1176,9 +1226,14 @@ TRANSITIONS: list[CpiTransition] = [
         _("Decide whether to buy the results"),
         roles=(OFFICER,),
         procedures=frozenset({PARTNERSHIP}),
-        guards=(g.purchase_decision_given, g.reason_given),
+        guards=(g.purchase_decision_given, g.purchase_terms_given, g.reason_given),
         needs_reason=True,
-        data=(DataField("purchase", "bool", _("Buy the results")),),
+        data=(
+            DataField("purchase", "bool", _("Buy the results")),
+            DataField("supplier", "int", _("Partner whose results are bought"), required=False),
+            DataField("items", "text", _("What is bought"), required=False),
+            DataField("amount", "text", _("Price without VAT"), required=False),
+        ),
         stamp=stamp_purchase,
         legal_basis="LCSP art. 181",
         effects=("purchase_resolution",),

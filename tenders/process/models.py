@@ -271,6 +271,26 @@ class Tender(TenderStateMachine, TimeStampedModel):
     def phase_gate_apply(self, *, phase: int, keep: list[int], at) -> None:
         phase_area().gate_apply(tender=self, phase=phase, keep=keep, at=at)
 
+    def phase_count(self) -> int:
+        """How many phases the call or the partnership's descriptive document defines."""
+        return phase_area().phase_count(self)
+
+    def final_offer_gaps(self) -> list[str]:
+        """What the evaluation of a partnership's final offers still misses, in words: the
+        committee's points for the final offers submitted on the platform, or else the award
+        area's bids."""
+        reasons = phase_area().final_offer_gaps(self)
+        if reasons is not None:
+            return reasons
+        missing = self.evaluation_gaps()["final_offers"]
+        return [missing] if missing else []
+
+    def partners_gaps(self, *, partners: list[int]) -> list[str]:
+        return phase_area().partners_gaps(self, partners=partners)
+
+    def purchase_gaps(self, *, supplier: int | None, amount: str | None) -> list[str]:
+        return phase_area().purchase_gaps(self, supplier=supplier, amount=amount)
+
     def participants_keep(self, *, supplier_ids: list[int]) -> None:
         """Select ``supplier_ids``; every other participant still in is dropped (down-selection)."""
         kept = self.participants.filter(supplier_id__in=supplier_ids)

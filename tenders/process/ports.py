@@ -111,6 +111,23 @@ class PhaseArea(Protocol):
         """Record who was kept at the gate and notify every supplier of the phase its scores."""
         ...
 
+    def phase_count(self, tender: Any) -> int:
+        """How many phases the call (or the partnership's descriptive document) defines."""
+        ...
+
+    def final_offer_gaps(self, tender: Any) -> list[str] | None:
+        """The scores a partnership's final offers submitted on the platform still miss, in
+        words; ``None`` when none was submitted there."""
+        ...
+
+    def partners_gaps(self, tender: Any, *, partners: list[int]) -> list[str]:
+        """What keeps ``partners`` from being awarded the partnership, in words."""
+        ...
+
+    def purchase_gaps(self, tender: Any, *, supplier: int | None, amount: str | None) -> list[str]:
+        """What keeps the purchase of ``supplier``'s results at ``amount``, in words."""
+        ...
+
 
 def phase_area_register(area: PhaseArea) -> None:
     """Make ``area`` the phases area every process uses (called once, at app ready)."""

@@ -269,7 +269,7 @@ def test_asking_the_best_bidder_for_its_documents_makes_the_request(seeded):
 
 
 def test_the_demo_partnership_has_its_invitation_and_negotiation_minutes(seeded):
-    tender = Tender.objects.get(procedure="innovation_partnership", status="negotiating")
+    tender = Tender.objects.get(procedure="innovation_partnership", status="rd_phase")
     assert _made_by(tender, "open_negotiation", "invitation")
     minutes = _made_by(tender, "record_negotiation_round", "negotiation_minutes")
     assert minutes.data["negotiation"]["round"] == 1 and minutes.data["negotiation"]["minutes"]

@@ -599,6 +599,7 @@ API = [
     case("api-phase-offer-submit", method="post", pk="=999999", L=API_NOWHERE),
     case("api-phase-offer-withdraw", method="post", pk="=999999", L=API_NOWHERE),
     case("api-phase-offer-files", method="post", pk="=999999", L=API_NOWHERE),
+    case("api-phase-offer-scores", method="post", pk="=999999", L=API_NOWHERE),
     # Signed phase contracts and their milestones are open data.
     case("api-tender-phase-contracts", pk="tender_closed", L=PUBLIC),
     case("api-phase-contract", pk="=999999", L=NOWHERE),

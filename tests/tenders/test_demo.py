@@ -187,3 +187,50 @@ def test_seeding_again_changes_nothing(world):
         GeneratedDocument.objects.count(),
         list(Tender.objects.order_by("pk").values_list("status", flat=True)),
     )
+
+
+LEAKS = "Predicción de fugas en la red de agua con inteligencia artificial"
+SHUTTLE = "Lanzadera eléctrica autónoma para el centro histórico"
+
+
+def test_the_pcp_runs_its_prototype_after_a_scored_and_paid_first_phase(world):
+    from tenders.models import PhaseContract, PhaseOffer
+
+    tender = Tender.objects.get(title=LEAKS)
+    assert tender.status == "phase2_prototype" and tender.phase_ends_at > world
+    assert tender.phases.count() == 3
+    # Acme and Nova submitted their sealed offers; the university's was recorded on paper.
+    assert tender.phase_offers.filter(status=PhaseOffer.Status.SUBMITTED).count() == 2
+    recorded = AuditEntry.objects.get(object_id=str(tender.pk), name="register_applicant")
+    assert len(recorded.reason) >= 10
+    first = PhaseContract.objects.filter(phase__tender=tender, phase__number=1)
+    assert {c.supplier.slug: c.outcome for c in first} == {
+        "acme": "kept",
+        "nova": "kept",
+        "unirioja": "not_kept",
+    }
+    for contract in first.exclude(supplier__slug="unirioja"):
+        assert contract.deliverables.count() == 1
+        assert contract.scores.count() == 2
+        assert {m.status for m in contract.milestones.all()} == {"paid"}
+    second = PhaseContract.objects.filter(phase__tender=tender, phase__number=2)
+    assert {c.supplier.slug for c in second} == {"acme", "nova"}
+    assert all(c.signed_at for c in second)
+
+
+def test_the_partnership_runs_its_first_rd_phase_with_its_partners(world):
+    from tenders.models import PhaseContract, PhaseOffer
+
+    tender = Tender.objects.get(title=SHUTTLE)
+    assert (tender.status, tender.rd_phase, tender.rd_phases_total) == ("rd_phase", 1, 2)
+    kinds = sorted(
+        tender.phase_offers.filter(status=PhaseOffer.Status.SUBMITTED).values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == ["offer", "offer", "request", "request"]
+    contracts = PhaseContract.objects.filter(phase__tender=tender, signed_at__isnull=False)
+    assert {c.supplier.slug for c in contracts} == {"acme", "nova"}
+    acme = contracts.get(supplier__slug="acme")
+    assert acme.deliverables.count() == 1
+    assert [m.status for m in acme.milestones.order_by("order")] == ["paid", "pending"]

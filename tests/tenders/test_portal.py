@@ -40,7 +40,8 @@ def test_search_by_text_cpv_city_network_and_status(demo_processes, client):
     assert air in titles("city=logrono") and air not in titles("city=terrassa")
     assert air in titles("network=reci")
     assert air in titles("stage=consultation") and air not in titles("stage=tendering")
-    assert leaks in titles("stage=tendering")
+    # The PCP runs its phase 2: it is in execution.
+    assert leaks in titles("stage=execution") and leaks not in titles("stage=tendering")
 
 
 def test_a_published_report_is_readable_without_login_and_shows_no_answer(
@@ -125,3 +126,42 @@ def test_indicators_api_and_portal_pages_run_a_constant_number_of_queries(demo, 
     for url in urls:
         fetch = api.get if url.startswith("/api") else client.get
         assert count(url, fetch) == few[url], url
+
+
+def test_the_portal_shows_each_phase_of_a_pcp_and_a_partnership_and_never_offers_or_terms(
+    demo_processes, client
+):
+    from tenders.models import PhaseContract
+
+    leaks = Tender.objects.get(title__startswith="Predicción de fugas")
+    page = client.get(f"/portal/processes/{leaks.pk}/").content.decode()
+    phases = page[page.index('data-testid="phases"') :]
+    assert "Diseño de la solución" in phases and "Prueba de campo" in phases
+    assert "Arquitectura del modelo predictivo" in phases  # the objectives
+    assert "60 days" in phases and "120 days" in phases
+    # Phase 1 shows its three suppliers and the gate's outcome; phase 2 runs unevaluated.
+    first = phases[phases.index('data-testid="phase-1"') : phases.index('data-testid="phase-2"')]
+    assert "Universidad de La Rioja" in first and "not kept" in first and "84.00" in first
+    second = phases[phases.index('data-testid="phase-2"') : phases.index('data-testid="phase-3"')]
+    assert "Acme Smart Solutions" in second and "not evaluated yet" in second
+    assert "Universidad de La Rioja" not in second
+    # Never a sealed offer, a price, a milestone or a contract's terms.
+    contract = PhaseContract.objects.filter(phase__tender=leaks).first()
+    for private in ("Modelo de aprendizaje automático", "52.000", "52,000", contract.call_back):
+        assert private not in page
+    for milestone in contract.milestones.all():
+        assert milestone.title not in page
+
+    shuttle = Tender.objects.get(title__startswith="Lanzadera")
+    page = client.get(f"/portal/processes/{shuttle.pk}/").content.decode()
+    phases = page[page.index('data-testid="phases"') :]
+    assert "Prototipo en circuito cerrado" in phases and "Piloto en el centro histórico" in phases
+    assert "Nova Urban Robotics" in phases and "not evaluated yet" in phases
+    assert "conducción autónoma de nivel 4" not in page  # the final offers' plan
+    assert "flota eléctrica propia" not in page  # the requests to participate
+
+
+def test_a_cpti_process_page_has_no_phases(demo_processes, client):
+    robots = Tender.objects.get(title__startswith="Robots autónomos")
+    page = client.get(f"/portal/processes/{robots.pk}/").content.decode()
+    assert 'data-testid="phases"' not in page

@@ -48,7 +48,11 @@ EDITABLE = {
     Edit.CRITERIA: PREPARING,
     # A PCP's phases are part of its call, frozen with the file like the PCAP (#16).
     Edit.PHASES: PREPARING,
-    Edit.PHASE_OFFERS: {"call_published"},
+    # Sealed PCP offers and partnership final offers, until their deadline; requests to
+    # participate in a partnership while its notice is open (LCSP arts. 178.1 and 179).
+    Edit.PHASE_OFFERS: {"call_published", "final_offers"},
+    Edit.PHASE_REQUESTS: {"notice_published"},
+    Edit.FINAL_OFFER_SCORES: {"final_offers_closed"},
     Edit.CONSULTATION: {"consultation_draft"},
     Edit.CLARIFICATIONS: {
         "consultation_announced",

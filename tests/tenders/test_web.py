@@ -97,8 +97,8 @@ def test_demo_seed_puts_processes_of_each_procedure_in_several_states(demo):
     states = set(Tender.objects.values_list("procedure", "status"))
     assert {p for p, _s in states} == {"cpti_open", "pcp", "innovation_partnership"}
     assert ("cpti_open", "consultation_open") in states
-    assert ("innovation_partnership", "negotiating") in states
-    assert ("pcp", "call_published") in states
+    assert ("innovation_partnership", "rd_phase") in states
+    assert ("pcp", "phase2_prototype") in states
     assert len(states) >= 6
     assert Tender.objects.count() == 11
 

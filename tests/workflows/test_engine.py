@@ -242,8 +242,16 @@ def test_partnership_needs_three_candidates(demo):
         state="requests_closed",
         now=NOW,
     )
+    # Candidates request to participate on the platform; these two arrived on paper, an
+    # exception recorded with its reasons (LCSP art. 178.1).
     for slug in ("acme", "nova"):
-        tender = fire(tender, "register_applicant", officer, supplier=demo.supplier(slug).pk)
+        tender = fire(
+            tender,
+            "register_applicant",
+            officer,
+            reason="Solicitud presentada en el registro general.",
+            supplier=demo.supplier(slug).pk,
+        )
     with pytest.raises(Conflict) as refused:
         fire(
             tender,
