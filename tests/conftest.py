@@ -4,11 +4,13 @@ Tests marked ``postgres`` or ``celery`` need those services; they skip on a lapt
 and fail in CI (``OPENCPI_REQUIRE_SERVICES=1``), where skipping would hide a missing service.
 """
 
+import contextlib
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 DEMO_PASSWORD = "opencpi-demo"
@@ -36,8 +38,58 @@ def _service_gates(request):
         _missing("needs a broker server: set CELERY_BROKER_URL=redis://…")
 
 
+@contextlib.contextmanager
+def module_world(django_db_blocker, folder: Path):
+    """For a module-scoped fixture whose data every test of the module reads: what is written
+    inside (a seeded demo, say) is made once for the module, in a transaction rolled back when
+    the module ends; each test runs in a savepoint on top of it, as usual, so its own writes
+    are rolled back after it. Files go to ``folder`` (the module's tests read them there:
+    override ``_media_root`` with ``module_media_root``).
+
+    Only for modules whose tests all use the default transaction (no ``transactional_db``, no
+    live server) and all expect that data: seeding the demo takes seconds, a dozen times a
+    module adds up to minutes of CI."""
+    old = settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+    settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = folder / "media", folder / "private"
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = old
+
+
+def module_media_root(settings, folder: Path) -> None:
+    settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = folder / "media", folder / "private"
+
+
+@pytest.fixture(scope="module")
+def module_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("module-world")
+
+
+@pytest.fixture(scope="module")
+def module_demo_processes(django_db_setup, django_db_blocker, module_folder):
+    """The demo processes seeded once for a module (``module_world``): a module whose tests all
+    read them opts in with ``pytestmark = pytest.mark.usefixtures("module_demo_processes")``,
+    and its ``demo_processes`` then seeds nothing."""
+    from procurement.accounts import demo as accounts_demo
+    from tenders import demo as tenders_demo
+
+    with module_world(django_db_blocker, module_folder):
+        accounts_demo.seed()
+        tenders_demo.seed()
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
+def _media_root(request, tmp_path, settings):
+    if "module_demo_processes" in request.fixturenames:
+        module_media_root(settings, request.getfixturevalue("module_folder"))
+        return
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
@@ -116,11 +168,13 @@ def api_as():
 
 
 @pytest.fixture
-def demo_processes(demo):
-    """The demo network with its processes (an open consultation answered by both suppliers)."""
+def demo_processes(request, demo):
+    """The demo network with its processes (an open consultation answered by both suppliers);
+    seeded for the test, or once for its module (``module_demo_processes``)."""
     from tenders import demo as tenders_demo
 
-    tenders_demo.seed()
+    if "module_demo_processes" not in request.fixturenames:
+        tenders_demo.seed()
     return demo
 
 

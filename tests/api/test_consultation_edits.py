@@ -14,6 +14,9 @@ from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
 
+# The demo processes are seeded once for the module (tests/conftest.py module_world).
+pytestmark = pytest.mark.usefixtures("module_demo_processes")
+
 DAY = dt.timedelta(days=1)
 
 

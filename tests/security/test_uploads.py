@@ -10,6 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenders.models import Attachment, Response
 
+# The demo processes are seeded once for the module (tests/conftest.py module_world).
+pytestmark = pytest.mark.usefixtures("module_demo_processes")
+
 MIB = 1024 * 1024
 ODT = b"application/vnd.oasis.opendocument.text"
 

@@ -4,6 +4,9 @@ import pytest
 
 from tenders.models import Response
 
+# The demo processes are seeded once for the module (tests/conftest.py module_world).
+pytestmark = pytest.mark.usefixtures("module_demo_processes")
+
 # user → may read: "all" responses, "own" response only, or "none"
 ROLES = [
     ("officer.logrono", "all"),

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from tenders.models import Answer, Response
 
-pytestmark = pytest.mark.django_db
+# The demo processes are seeded once for the module (tests/conftest.py module_world).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_demo_processes")]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from procurement.core.models import AuditEntry
 from publication.models import OcdsRelease
 from tenders.consultation.services import consultation_report_save, question_summary_save
 from tenders.models import Tender
+from tests.conftest import module_media_root, module_world
 from tests.factories.tenders import make_tender
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, process_fire_due, transition_perform
@@ -37,8 +38,44 @@ def _schemas_or_skip() -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(scope="module")
+def _world_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("ocds-world")
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker, _world_folder):
+    """The published world below, made once for the module (see ``module_world``)."""
+    from django.test import TestCase
+
+    from procurement.accounts import demo as accounts_demo
+    from tests.conftest import Demo
+
+    with module_world(django_db_blocker, _world_folder):
+        accounts_demo.seed()
+        yield _published_world(Demo(), TestCase.captureOnCommitCallbacks)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(_world_folder, settings):
+    module_media_root(settings, _world_folder)
+
+
 @pytest.fixture
-def published(demo, django_capture_on_commit_callbacks):
+def published(_world, db) -> dict:
+    """The demo processes with the documents library, every after-commit effect run (so each
+    published step wrote its release), then taken further: the consultation's report published,
+    a PCP from its call to its first contracts, a need cancelled after publication, and a PCP
+    call declared void."""
+    from tenders.models import Consultation
+
+    return {
+        "consultation": Consultation.objects.get(pk=_world["consultation"]),
+        **{key: Tender.objects.get(pk=_world[key]) for key in ("pcp", "need", "void")},
+    }
+
+
+def _published_world(demo, django_capture_on_commit_callbacks) -> dict:
     """The demo processes with the documents library, every after-commit effect run (so each
     published step wrote its release), then taken further: the consultation's report published,
     a PCP from its call to its first contracts, a need cancelled after publication, and a PCP
@@ -160,7 +197,7 @@ def published(demo, django_capture_on_commit_callbacks):
             now=start + 42 * DAY,
             reason="Ninguna oferta recibida.",
         )
-    return {"consultation": consultation, "pcp": pcp, "need": need, "void": void}
+    return {"consultation": consultation.pk, "pcp": pcp.pk, "need": need.pk, "void": void.pk}
 
 
 def _records_package(api) -> list[dict]:
