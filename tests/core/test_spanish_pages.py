@@ -15,7 +15,7 @@ from collections import deque
 import pytest
 from django.conf import settings
 
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, module_media_root, module_world
 
 # (pattern, what users saw), matched case-sensitively on the visible text.
 FORBIDDEN = [
@@ -109,20 +109,29 @@ def read_as(client, start: list[str]) -> tuple[dict[str, str], list[str]]:
     return english, seen
 
 
-@pytest.fixture
-def demo_everything(demo):
+@pytest.fixture(scope="module")
+def _everything(django_db_setup, django_db_blocker, module_folder):
     """The demo processes of each procedure in their states, with the default template
-    library approved for the demo cities."""
+    library approved for the demo cities: made once for the module (``module_world``)."""
     from django.utils import translation
 
     from documents import demo as documents_demo
+    from procurement.accounts import demo as accounts_demo
     from tenders import demo as tenders_demo
 
-    # What the demo sends (notifications) is stored in the language it is sent in: the
-    # deployment's, Spanish.
-    with translation.override("es"):
-        tenders_demo.seed()
-        documents_demo.seed()
+    with module_world(django_db_blocker, module_folder):
+        # What the demo sends (notifications) is stored in the language it is sent in: the
+        # deployment's, Spanish.
+        with translation.override("es"):
+            accounts_demo.seed()
+            tenders_demo.seed()
+            documents_demo.seed()
+        yield
+
+
+@pytest.fixture
+def demo_everything(_everything, demo, settings, module_folder):
+    module_media_root(settings, module_folder)
     return demo
 
 

@@ -6,22 +6,35 @@ import pytest
 from django.utils import translation
 
 from documents.models import DocumentTemplate, GeneratedDocument
+from tests.conftest import module_media_root, module_world
 from tests.core.test_spanish_pages import english_on, spanish_client
 from tests.documents.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def spanish_demo(demo, django_capture_on_commit_callbacks):
+@pytest.fixture(scope="module")
+def _spanish_world(django_db_setup, django_db_blocker, module_folder):
     """The demo processes and the default library, seeded as a Spanish deployment does, with
-    the documents their steps asked for made (the tasks run at commit)."""
+    the documents their steps asked for made (the tasks run at commit): once for the module
+    (``module_world``)."""
+    from django.test import TestCase
+
     from documents import demo as documents_demo
+    from procurement.accounts import demo as accounts_demo
     from tenders import demo as tenders_demo
 
-    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
-        tenders_demo.seed()
-        documents_demo.seed()
+    with module_world(django_db_blocker, module_folder):
+        with translation.override("es"), TestCase.captureOnCommitCallbacks(execute=True):
+            accounts_demo.seed()
+            tenders_demo.seed()
+            documents_demo.seed()
+        yield
+
+
+@pytest.fixture
+def spanish_demo(_spanish_world, demo, settings, module_folder):
+    module_media_root(settings, module_folder)
     return demo
 
 
