@@ -562,3 +562,54 @@ def test_committee_logrono_rescores_signs_opens_the_prices_and_ranks(demo_server
     expect(page.locator("[data-testid=offers-acme]")).to_be_visible()
     ranking = page.get_by_test_id("ranking").inner_text()
     assert "Acme" in ranking and "Nova" in ranking
+
+
+LEAKS = "Predicción de fugas en la red de agua con inteligencia artificial"
+REPORT = b"%PDF-1.4\n% Acme: informe del prototipo, fase 2\n%%EOF\n"
+
+
+def test_supplier_acme_delivers_in_the_pcps_second_phase_and_officer_logrono_pays_it(
+    demo_server, person
+):
+    from tenders.models import PhaseContract
+
+    url = demo_server.url
+    leaks = _tender(LEAKS)
+    acme_contract = PhaseContract.objects.get(
+        phase__tender=leaks, phase__number=2, supplier__name__startswith="Acme"
+    )
+    # Acme reads its phase-2 contract from the process's phases and delivers a result; a
+    # delivery without a title is refused and keeps what was typed.
+    page = person("supplier.acme")
+    _go(page, f"{url}/processes/{leaks.pk}/")
+    page.get_by_role("link", name="Phases, offers and phase contracts").click()
+    assert_accessible(page)
+    page.get_by_test_id(f"contract-2-{acme_contract.supplier_id}").get_by_role("link").click()
+    assert_accessible(page)
+    assert "Prototipo" in page.get_by_test_id("contract-facts").inner_text()
+    page.fill("#deliverable-summary", "Prototipo instalado en 12 km de red; informe adjunto.")
+    submit(page, "[data-testid=deliverable-form] button[type=submit]")
+    assert_accessible(page)  # after a refused form
+    expect(page.locator("#deliverable-summary")).to_have_value(
+        "Prototipo instalado en 12 km de red; informe adjunto."
+    )
+    page.fill("#deliverable-title", "Informe del prototipo")
+    page.set_input_files(
+        "#deliverable-file",
+        files=[{"name": "prototipo.pdf", "mimeType": "application/pdf", "buffer": REPORT}],
+    )
+    submit(page, "[data-testid=deliverable-form] button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Deliverable received.")
+    assert_accessible(page)  # after a flash message
+    assert "prototipo.pdf" in page.get_by_test_id("deliverables").inner_text()
+
+    # The officer reads the delivery, accepts the first milestone and marks it paid.
+    officer = person("officer.logrono")
+    _go(officer, f"{url}/processes/phase-contracts/{acme_contract.pk}/")
+    assert "Informe del prototipo" in officer.get_by_test_id("deliverables").inner_text()
+    submit(officer, "[data-testid=milestone-1] button[value=accept]")
+    expect(officer.locator(".messages")).to_contain_text("Milestone accepted.")
+    assert_accessible(officer)
+    submit(officer, "[data-testid=milestone-1] button[value=pay]")
+    expect(officer.locator(".messages")).to_contain_text("Milestone paid.")
+    assert acme_contract.milestones.get(order=1).status == "paid"
