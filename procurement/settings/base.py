@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         # Draft → submitted → withdrawn: consultation responses and bids alike.
         "SubmissionStatusEnum": "tenders.consultation.models.Response.Status",
         "TemplateVersionStatusEnum": "documents.models.TemplateVersion.Status",
+        "PhaseOfferKindEnum": "tenders.phases.models.PhaseOffer.Kind",
     },
 }
 
