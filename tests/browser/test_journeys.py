@@ -586,7 +586,7 @@ def test_supplier_acme_delivers_in_the_pcps_second_phase_and_officer_logrono_pay
     assert_accessible(page)
     page.get_by_test_id(f"contract-2-{acme_contract.supplier_id}").get_by_role("link").click()
     assert_accessible(page)
-    assert "Prototipo" in page.get_by_test_id("contract-facts").inner_text()
+    assert "Prototipo" in page.locator("main").inner_text()
     page.fill("#deliverable-summary", "Prototipo instalado en 12 km de red; informe adjunto.")
     submit(page, "[data-testid=deliverable-form] button[type=submit]")
     assert_accessible(page)  # after a refused form
