@@ -739,6 +739,22 @@ def deliverable_add(
 # --- the committee's scores --------------------------------------------------------------------
 
 
+def _clean_score(points, justification, weight: Decimal) -> tuple[Decimal, str]:
+    """A committee member's points on a criterion (at most its weight) and their reasons."""
+    points = _points(points, "points")
+    if points > weight:
+        raise ApplicationError(
+            _("At most %(weight)s points on this criterion.") % {"weight": weight},
+            extra={"field": "points"},
+        )
+    justification = _text(justification, "justification")
+    if len(justification) < 10:
+        raise ApplicationError(
+            _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
+        )
+    return points, justification
+
+
 @transaction.atomic
 def phase_score_save(
     *,
@@ -770,17 +786,7 @@ def phase_score_save(
         raise Conflict(_("Deliverables are scored at the gate that follows their phase."))
     if contract.evaluated_at is not None:
         raise Conflict(_("The evaluation of this phase is closed."))
-    points = _points(points, "points")
-    if points > criterion.weight:
-        raise ApplicationError(
-            _("At most %(weight)s points on this criterion.") % {"weight": criterion.weight},
-            extra={"field": "points"},
-        )
-    justification = _text(justification, "justification")
-    if len(justification) < 10:
-        raise ApplicationError(
-            _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
-        )
+    points, justification = _clean_score(points, justification, criterion.weight)
     score, _created = PhaseScore.objects.update_or_create(
         contract=contract,
         criterion=criterion,
@@ -831,17 +837,7 @@ def phase_offer_score_save(
         )
     if tender.procedure != PARTNERSHIP or not is_editable(tender, Edit.FINAL_OFFER_SCORES):
         raise Conflict(_("Final offers are scored once they close and until they are evaluated."))
-    points = _points(points, "points")
-    if points > criterion.weight:
-        raise ApplicationError(
-            _("At most %(weight)s points on this criterion.") % {"weight": criterion.weight},
-            extra={"field": "points"},
-        )
-    justification = _text(justification, "justification")
-    if len(justification) < 10:
-        raise ApplicationError(
-            _("Justify the score (at least 10 characters)."), extra={"field": "justification"}
-        )
+    points, justification = _clean_score(points, justification, criterion.weight)
     score, _created = PhaseOfferScore.objects.update_or_create(
         offer=offer,
         criterion=criterion,

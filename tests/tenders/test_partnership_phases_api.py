@@ -11,13 +11,10 @@ their milestones and payments and validates against the shared schema."""
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from procurement.accounts.models import Membership, Supplier, User
-from procurement.accounts.services import membership_grant, supplier_create
+from procurement.accounts.models import User
 from procurement.core.models import AuditEntry
 from publication.ocds.builder import tender_ocid
 from publication.ocds.effects import PUBLISHED_EFFECTS
@@ -27,6 +24,7 @@ from tenders.models import Notification, PhaseContract, Tender
 from tenders.procedures import TRANSITION_BY_NAME
 from tests.factories.tenders import make_tender
 from tests.factories.walks import walk_to
+from tests.tenders.conftest import fire, pdf_upload, score_phase
 from workflows.services import process_fire_due
 
 DAY = dt.timedelta(days=1)
@@ -64,53 +62,6 @@ AWARD_CRITERIA = [
 ]
 
 
-def _representative(supplier: Supplier, username: str) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD)
-    membership_grant(user=user, organisation=supplier, role=Membership.Role.REPRESENTATIVE)
-    return user
-
-
-@pytest.fixture
-def four_candidates(demo) -> list[str]:
-    _representative(demo.supplier("unirioja"), "supplier.unirioja")
-    lumen = supplier_create(
-        name="Lumen Movilidad S.L.", slug="lumen", kind=Supplier.Kind.STARTUP, tax_id="B26999995"
-    )
-    _representative(lumen, "supplier.lumen")
-    return ["supplier.acme", "supplier.nova", "supplier.unirioja", "supplier.lumen"]
-
-
-def _pdf(text: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        f"{text}.pdf", f"%PDF-1.4\n% {text}\n%%EOF\n".encode(), "application/pdf"
-    )
-
-
-def _fire(api, tender, name, data=None, reason=""):
-    return api.post(
-        f"/api/v1/tenders/{tender.pk}/transitions/{name}/",
-        {"data": data or {}, "reason": reason},
-        format="json",
-    )
-
-
-def _score_phase(api, contracts, criteria, points_by_supplier):
-    for contract in contracts:
-        for criterion, points in zip(
-            criteria, points_by_supplier[contract["supplier_id"]], strict=True
-        ):
-            response = api.post(
-                f"/api/v1/phase-contracts/{contract['id']}/scores/",
-                {
-                    "criterion": criterion["id"],
-                    "points": points,
-                    "justification": "Ensayos medidos en el circuito con el equipo municipal.",
-                },
-                format="json",
-            )
-            assert response.status_code == 201, response.json()
-
-
 def _write_releases(tender) -> None:
     """Write the release of every published step, as the effects do after each commit."""
     for entry in AuditEntry.objects.filter(
@@ -132,7 +83,7 @@ def _due(tender, moment=None) -> Tender:
 
 
 def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision_through_the_api(
-    demo, api_as, four_candidates
+    demo, api_as, four_suppliers
 ):
     tender = make_tender(
         city=demo.city("logrono"),
@@ -164,7 +115,7 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
 
     # 2. Candidates request to participate themselves (LCSP art. 178.1), sealed.
     requests = {}
-    for username in four_candidates:
+    for username in four_suppliers:
         candidate = api_as(username)
         draft = candidate.post(
             f"/api/v1/tenders/{tender.pk}/phase-offers/",
@@ -216,23 +167,21 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
         content = officer.get(f"/api/v1/phase-offers/{requests['supplier.nova']}/").json()
         assert "baterías" in content["capacity"]
         # The officer's old step is an exception that needs its reasons.
-        unreasoned = _fire(
-            officer, tender, "register_applicant", {"supplier": ids["supplier.acme"]}
-        )
+        unreasoned = fire(officer, tender, "register_applicant", {"supplier": ids["supplier.acme"]})
         assert unreasoned.status_code == 409 and "178.1" in str(unreasoned.json())
 
         # 3. Selection (art. 178.3), invitation and a negotiation round (art. 179).
         candidates = [ids["supplier.acme"], ids["supplier.nova"], ids["supplier.unirioja"]]
-        done = _fire(committee, tender, "select_candidates", {"candidates": candidates})
+        done = fire(committee, tender, "select_candidates", {"candidates": candidates})
         assert done.status_code == 200, done.json()
-        assert _fire(officer, tender, "open_negotiation").status_code == 200
+        assert fire(officer, tender, "open_negotiation").status_code == 200
         minutes = "Primera ronda: cada candidata presenta su proyecto; se aclaran los requisitos."
         assert (
-            _fire(committee, tender, "record_negotiation_round", {"minutes": minutes}).status_code
+            fire(committee, tender, "record_negotiation_round", {"minutes": minutes}).status_code
             == 200
         )
         final_deadline = timezone.now() + 10 * DAY
-        called = _fire(
+        called = fire(
             officer,
             tender,
             "call_final_offers",
@@ -309,7 +258,7 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
         assert content["prices"] == {"1": "180000.00", "2": "320000.00"}
 
         # 5. Evaluation: the committee scores every final offer on every award criterion.
-        too_soon = _fire(committee, tender, "evaluate_offers")
+        too_soon = fire(committee, tender, "evaluate_offers")
         assert too_soon.status_code == 409 and "179.2" in str(too_soon.json())
         points = {
             "supplier.acme": ("65", "25"),
@@ -338,12 +287,12 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
             .status_code
             == 404
         )
-        evaluated = _fire(committee, tender, "evaluate_offers")
+        evaluated = fire(committee, tender, "evaluate_offers")
         assert evaluated.status_code == 200, evaluated.json()
 
         # 6. Award to two partners; their phase-1 contracts are drafted at their prices.
         partners = [ids["supplier.acme"], ids["supplier.nova"]]
-        awarded = _fire(officer, tender, "award_partners", {"partners": partners})
+        awarded = fire(officer, tender, "award_partners", {"partners": partners})
         assert awarded.status_code == 200, awarded.json()
         contracts = officer.get(f"/api/v1/tenders/{tender.pk}/phase-contracts/").json()
         assert {c["supplier_id"] for c in contracts} == set(partners)
@@ -381,7 +330,7 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
     with time_machine.travel(signing, tick=True):
         officer = api_as("officer.logrono")
         phase1_ends = timezone.now() + 120 * DAY
-        signed = _fire(
+        signed = fire(
             officer, tender, "sign_partnership", {"phase_ends_at": phase1_ends.isoformat()}
         )
         assert signed.status_code == 200, signed.json()
@@ -400,14 +349,14 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
                 {
                     "title": "Prototipo en circuito cerrado",
                     "summary": "Informe de ensayos: 400 km sin intervención entre peatones.",
-                    "file": _pdf(f"prototipo-{username}"),
+                    "file": pdf_upload(f"prototipo-{username}"),
                 },
                 format="multipart",
             )
             assert delivered.status_code == 201, delivered.json()
         intruder = api_as("supplier.nova").post(
             f"/api/v1/phase-contracts/{by_supplier[ids['supplier.acme']]['id']}/deliverables/",
-            {"title": "x", "summary": "y", "file": _pdf("x")},
+            {"title": "x", "summary": "y", "file": pdf_upload("x")},
             format="multipart",
         )
         assert intruder.status_code in (403, 404)
@@ -420,20 +369,20 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
         # 8. The gate needs the phase's scored evaluation (LCSP art. 180.1).
         ends2 = (timezone.now() + 180 * DAY).isoformat()
         keep = [ids["supplier.acme"]]
-        unevaluated = _fire(officer, tender, "continue_rd", {"keep": keep, "phase_ends_at": ends2})
+        unevaluated = fire(officer, tender, "continue_rd", {"keep": keep, "phase_ends_at": ends2})
         assert unevaluated.status_code == 409 and "report" in str(unevaluated.json())
-        too_soon = _fire(committee, tender, "evaluate_phase")
+        too_soon = fire(committee, tender, "evaluate_phase")
         assert too_soon.status_code == 409 and "scores" in str(too_soon.json())
-        _score_phase(
+        score_phase(
             committee,
             contracts,
             public[0]["criteria"],
             {ids["supplier.acme"]: ("55", "30"), ids["supplier.nova"]: ("45", "20")},
         )
-        assert _fire(committee, tender, "evaluate_phase").status_code == 200
-        both = _fire(officer, tender, "continue_rd", {"keep": partners, "phase_ends_at": ends2})
+        assert fire(committee, tender, "evaluate_phase").status_code == 200
+        both = fire(officer, tender, "continue_rd", {"keep": partners, "phase_ends_at": ends2})
         assert both.status_code == 409 and "at most 1" in str(both.json())
-        moved = _fire(officer, tender, "continue_rd", {"keep": keep, "phase_ends_at": ends2})
+        moved = fire(officer, tender, "continue_rd", {"keep": keep, "phase_ends_at": ends2})
         assert moved.status_code == 200, moved.json()
         tender.refresh_from_db()
         assert (tender.status, tender.rd_phase) == ("rd_phase", 2)
@@ -465,18 +414,18 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
     assert tender.status == "rd_gate"
     with time_machine.travel(ends + dt.timedelta(hours=1), tick=True):
         officer, committee = api_as("officer.logrono"), api_as("committee.logrono")
-        unevaluated = _fire(officer, tender, "finish_rd")
+        unevaluated = fire(officer, tender, "finish_rd")
         assert unevaluated.status_code == 409 and "report" in str(unevaluated.json())
-        _score_phase(
+        score_phase(
             committee,
             [acme2],
             public[1]["criteria"],
             {ids["supplier.acme"]: ("50", "35")},
         )
-        assert _fire(committee, tender, "evaluate_phase").status_code == 200
-        assert _fire(officer, tender, "finish_rd").status_code == 200
+        assert fire(committee, tender, "evaluate_phase").status_code == 200
+        assert fire(officer, tender, "finish_rd").status_code == 200
         reason = "El piloto alcanzó los niveles de rendimiento y costes máximos acordados."
-        over = _fire(
+        over = fire(
             officer,
             tender,
             "decide_purchase",
@@ -489,7 +438,7 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
             reason=reason,
         )
         assert over.status_code == 409 and "900,000.00" in str(over.json())
-        dropped = _fire(
+        dropped = fire(
             officer,
             tender,
             "decide_purchase",
@@ -502,7 +451,7 @@ def test_an_innovation_partnership_runs_from_the_notice_to_the_purchase_decision
             reason=reason,
         )
         assert dropped.status_code == 409 and "181.1" in str(dropped.json())
-        bought = _fire(
+        bought = fire(
             officer,
             tender,
             "decide_purchase",

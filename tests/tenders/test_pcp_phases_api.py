@@ -7,14 +7,11 @@ milestones are accepted and paid, and the last phases run to the final evaluatio
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from procurement.accounts.models import Membership, Supplier, User
-from procurement.accounts.services import membership_grant, supplier_create
+from procurement.accounts.models import User
 from procurement.core.models import AuditEntry
 from publication.ocds.builder import tender_ocid
 from publication.ocds.effects import PUBLISHED_EFFECTS
@@ -24,6 +21,7 @@ from tenders.models import Notification, PhaseContract, Tender
 from tenders.procedures import TRANSITION_BY_NAME
 from tests.factories.tenders import make_tender
 from tests.factories.walks import walk_to
+from tests.tenders.conftest import fire, pdf_upload, score_phase
 from workflows.services import process_fire_due
 
 DAY = dt.timedelta(days=1)
@@ -54,55 +52,6 @@ CRITERIA = [
     {"name": "Viabilidad técnica", "weight": "60", "threshold": "30"},
     {"name": "Grado de innovación", "weight": "40", "threshold": "15"},
 ]
-
-
-def _representative(supplier: Supplier, username: str) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD)
-    membership_grant(user=user, organisation=supplier, role=Membership.Role.REPRESENTATIVE)
-    return user
-
-
-@pytest.fixture
-def four_suppliers(demo) -> list[str]:
-    """The demo's two suppliers with users, the university with a representative, and a
-    fourth start-up registered through the same service."""
-    _representative(demo.supplier("unirioja"), "supplier.unirioja")
-    lumen = supplier_create(
-        name="Lumen Datos S.L.", slug="lumen", kind=Supplier.Kind.STARTUP, tax_id="B26999995"
-    )
-    _representative(lumen, "supplier.lumen")
-    return ["supplier.acme", "supplier.nova", "supplier.unirioja", "supplier.lumen"]
-
-
-def _pdf(text: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        f"{text}.pdf", f"%PDF-1.4\n% {text}\n%%EOF\n".encode(), "application/pdf"
-    )
-
-
-def _fire(api, tender, name, data=None, reason=""):
-    return api.post(
-        f"/api/v1/tenders/{tender.pk}/transitions/{name}/",
-        {"data": data or {}, "reason": reason},
-        format="json",
-    )
-
-
-def _score_all(api, contracts, phase_criteria, points_by_supplier):
-    for contract in contracts:
-        for criterion, points in zip(
-            phase_criteria, points_by_supplier[contract["supplier_id"]], strict=True
-        ):
-            response = api.post(
-                f"/api/v1/phase-contracts/{contract['id']}/scores/",
-                {
-                    "criterion": criterion["id"],
-                    "points": points,
-                    "justification": "Entregables completos y medidos en el laboratorio.",
-                },
-                format="json",
-            )
-            assert response.status_code == 201, response.json()
 
 
 def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
@@ -178,7 +127,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         assert saved.status_code == 200, saved.json()
         added = api_as(username).post(
             f"/api/v1/phase-offers/{offer_id}/files/",
-            {"file": _pdf(f"memoria-{username}")},
+            {"file": pdf_upload(f"memoria-{username}")},
             format="multipart",
         )
         assert added.status_code == 201, added.json()
@@ -208,14 +157,14 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         content = officer.get(f"/api/v1/phase-offers/{offers['supplier.nova']}/").json()
         assert content["prices"] == {"1": "48000.00", "2": "150000.00", "3": "300000.00"}
         assert content["files"][0]["name"] == "memoria-supplier-nova.pdf"
-        unreasoned = _fire(officer, tender, "register_applicant", {"supplier": 1})
+        unreasoned = fire(officer, tender, "register_applicant", {"supplier": 1})
         assert unreasoned.status_code == 409
 
         # 3. The committee selects three; their phase-1 contracts are drafted at their prices.
         committee = api_as("committee.logrono")
         ids = {u: User.objects.get(username=u).memberships.get().supplier_id for u in offers}
         selected = [ids["supplier.acme"], ids["supplier.nova"], ids["supplier.unirioja"]]
-        done = _fire(committee, tender, "select_suppliers", {"suppliers": selected})
+        done = fire(committee, tender, "select_suppliers", {"suppliers": selected})
         assert done.status_code == 200, done.json()
         contracts = officer.get(f"/api/v1/tenders/{tender.pk}/phase-contracts/").json()
         assert len(contracts) == 3
@@ -266,7 +215,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         assert [m["amount"] for m in terms.json()["milestones"]] == ["20000.00", "25000.00"]
 
         phase1_ends = timezone.now() + 60 * DAY
-        started = _fire(officer, tender, "start_phase1", {"phase_ends_at": phase1_ends.isoformat()})
+        started = fire(officer, tender, "start_phase1", {"phase_ends_at": phase1_ends.isoformat()})
         assert started.status_code == 200, started.json()
         assert PhaseContract.objects.filter(phase__number=1, signed_at__isnull=False).count() == 3
 
@@ -279,7 +228,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
                 {
                     "title": "Diseño de la solución",
                     "summary": "Arquitectura, cálculo de coste y plan del prototipo.",
-                    "file": _pdf(f"diseno-{username}"),
+                    "file": pdf_upload(f"diseno-{username}"),
                 },
                 format="multipart",
             )
@@ -287,7 +236,7 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
             assert delivered.json()["late"] is False
         stranger = api_as("supplier.nova").post(
             f"/api/v1/phase-contracts/{by_supplier[ids['supplier.acme']]['id']}/deliverables/",
-            {"title": "x", "summary": "y", "file": _pdf("x")},
+            {"title": "x", "summary": "y", "file": pdf_upload("x")},
             format="multipart",
         )
         assert stranger.status_code in (403, 404)
@@ -301,15 +250,15 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         # The university delivers late; the city sees it.
         late = api_as("supplier.unirioja").post(
             f"/api/v1/phase-contracts/{by_supplier[ids['supplier.unirioja']]['id']}/deliverables/",
-            {"title": "Diseño", "summary": "Entregado tarde.", "file": _pdf("tarde")},
+            {"title": "Diseño", "summary": "Entregado tarde.", "file": pdf_upload("tarde")},
             format="multipart",
         )
         assert late.status_code == 201 and late.json()["late"] is True
 
         # 5. Scored evaluation: the gate needs the evaluation (and its report) first.
-        too_soon = _fire(committee, tender, "evaluate_phase")
+        too_soon = fire(committee, tender, "evaluate_phase")
         assert too_soon.status_code == 409 and "scores" in str(too_soon.json())
-        _score_all(
+        score_phase(
             committee,
             contracts,
             public[0]["criteria"],
@@ -321,18 +270,18 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
         )
         keep = [ids["supplier.acme"], ids["supplier.nova"]]
         ends2 = (timezone.now() + 120 * DAY).isoformat()
-        unevaluated = _fire(committee, tender, "pass_gate1", {"keep": keep, "phase_ends_at": ends2})
+        unevaluated = fire(committee, tender, "pass_gate1", {"keep": keep, "phase_ends_at": ends2})
         assert unevaluated.status_code == 409 and "report" in str(unevaluated.json())
-        evaluated = _fire(committee, tender, "evaluate_phase")
+        evaluated = fire(committee, tender, "evaluate_phase")
         assert evaluated.status_code == 200, evaluated.json()
-        below = _fire(
+        below = fire(
             committee,
             tender,
             "pass_gate1",
             {"keep": [ids["supplier.acme"], ids["supplier.unirioja"]], "phase_ends_at": ends2},
         )
         assert below.status_code == 409 and "threshold" in str(below.json())
-        passed = _fire(committee, tender, "pass_gate1", {"keep": keep, "phase_ends_at": ends2})
+        passed = fire(committee, tender, "pass_gate1", {"keep": keep, "phase_ends_at": ends2})
         assert passed.status_code == 200, passed.json()
 
         results = {
@@ -386,10 +335,10 @@ def test_a_pcp_runs_from_the_call_to_the_final_evaluation_through_the_api(
                 if c["outcome"] == "" and c["signed_at"]
             ]
             assert len(running) == 2
-            _score_all(committee, running, criteria, dict.fromkeys(keep, ("50", "30")))
-            assert _fire(committee, tender, "evaluate_phase").status_code == 200
+            score_phase(committee, running, criteria, dict.fromkeys(keep, ("50", "30")))
+            assert fire(committee, tender, "evaluate_phase").status_code == 200
             if following:
-                moved = _fire(
+                moved = fire(
                     committee,
                     tender,
                     following,
