@@ -49,6 +49,8 @@ typecheck: install
 # named by DATABASE_URL (its name must contain "bench") and uses Redis db 12 for the deadline storm.
 bench: install
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://postgres@127.0.0.1:5432/opencpi_bench"; exit 2; }
+	@command -v wrk >/dev/null || { echo "installing wrk (the load generator) from Debian"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q wrk >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The soak (tests/soak/soak.py): 20 API users write for SOAK_MINUTES on `manage.py serve` over the

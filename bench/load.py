@@ -1,15 +1,13 @@
-"""Load generator of the benchmark (not a test): runs in its own process, talks HTTP to
-127.0.0.1 only, and prints one JSON document on stdout. Standard library only.
+"""The submission rush's client (not a test): runs in its own process, talks HTTP to 127.0.0.1
+only, and prints one JSON document on stdout. Standard library only. Pages are loaded by wrk
+(``bench/run.py``); this drives the rush, where each supplier POSTs with its own token.
 
     python bench/load.py < spec.json
 
-``spec`` is ``{"mode": "endpoints", "base": "http://127.0.0.1:8123", "connections": 16,
-"seconds": 5, "max_requests": 20000, "targets": [{"name", "path", "headers"}]}`` or
-``{"mode": "rush", "base": …, "window": 60, "submissions": [{"token", "consultation",
-"question"}]}``. Every loop is bounded both in count and in time.
+``spec`` is ``{"mode": "rush", "base": "http://127.0.0.1:8123", "window": 60, "submissions":
+[{"token", "consultation", "question"}]}``. Every loop is bounded both in count and in time.
 """
 
-import contextlib
 import http.client
 import json
 import random
@@ -48,61 +46,6 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             raise
-
-
-def run_target(base: str, target: dict, connections: int, seconds: float, max_requests: int):
-    headers = {"Host": "127.0.0.1", **target.get("headers", {})}
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    budget = [max_requests]
-    # Warm-up: a few requests so both workers have imported and connected.
-    warm = Client(base)
-    for _ in range(4):
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            warm.request("GET", target["path"], headers)
-    deadline = time.monotonic() + seconds
-
-    def worker() -> None:
-        client = Client(base)
-        mine: list[float] = []
-        while time.monotonic() < deadline:
-            with lock:
-                if budget[0] <= 0:
-                    break
-                budget[0] -= 1
-            start = time.perf_counter()
-            try:
-                status, _body = client.request("GET", target["path"], headers)
-                key = "" if status == 200 else str(status)
-            except (OSError, http.client.HTTPException) as error:
-                key = type(error).__name__
-            elapsed = time.perf_counter() - start
-            if key:
-                with lock:
-                    errors[key] = errors.get(key, 0) + 1
-            else:
-                mine.append(elapsed)
-        with lock:
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    return {
-        "name": target["name"],
-        "path": target["path"],
-        "requests": len(latencies),
-        "errors": errors,
-        "seconds": round(wall, 3),
-        "rps": round(len(latencies) / wall, 1) if wall else 0.0,
-        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
-    }
 
 
 def run_rush(spec: dict) -> dict:
@@ -193,20 +136,9 @@ def run_rush(spec: dict) -> dict:
 
 def main() -> None:
     spec = json.load(sys.stdin)
-    if spec["mode"] == "rush":
-        print(json.dumps(run_rush(spec)))
-        return
-    out = [
-        run_target(
-            spec["base"],
-            target,
-            int(spec.get("connections", 16)),
-            float(spec.get("seconds", 5)),
-            int(spec.get("max_requests", 20000)),
-        )
-        for target in spec["targets"]
-    ]
-    print(json.dumps(out))
+    if spec["mode"] != "rush":
+        raise SystemExit("bench/load.py runs the submission rush only; pages are loaded by wrk")
+    print(json.dumps(run_rush(spec)))
 
 
 if __name__ == "__main__":

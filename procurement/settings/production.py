@@ -22,3 +22,7 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Each request is logged by gunicorn's access log when one is wanted; the application logs
+# warnings and errors only, unless DJANGO_LOG_LEVEL asks for more.
+LOGGING["root"]["level"] = os.environ.get("DJANGO_LOG_LEVEL", "WARNING")  # noqa: F405
