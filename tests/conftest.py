@@ -95,6 +95,15 @@ def _media_root(request, tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Spanish leaves Spanish active in
+    the thread that served it, and a test that reads a message directly would read it so."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the rolled-back data of one test can repeat the
     audit ids that key another's cached public pages."""

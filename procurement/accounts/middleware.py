@@ -30,8 +30,8 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if (
             user is not None
-            and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
+            and user.is_authenticated
             and not user.is_verified()
             and user_has_second_factor(user)
         ):

@@ -1,15 +1,101 @@
-"""Show times in the time zone of the city the user works for."""
+"""The project's middleware, and the paths each middleware of the stack runs on.
+
+Every request used to pay the whole stack (sessions, CSRF, authentication, the second factor,
+messages, htmx…) before any view ran: ``/healthz`` cost about twice a bare Django view, and an
+API call with a token loaded what only a browser's session uses. ``scoped`` wraps a middleware
+so that it runs only where it matters (``settings.MIDDLEWARE`` names the wrapped ones):
+
+- ``/healthz`` (liveness, asked every few seconds by the load balancer): security headers only;
+- API requests with a token and no session cookie: no session, CSRF, messages or htmx (an API
+  call that comes with the browser's session, as the pliegos' download links do, keeps them);
+- static files: WhiteNoise only under ``STATIC_URL``.
+"""
 
 import zoneinfo
+from collections.abc import Callable
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
+
+HEALTH_PATH = "/healthz"
+API_PREFIX = "/api/v1/"
+HOOKS = ("process_view", "process_exception", "process_template_response")
+
+
+def is_health(request: HttpRequest) -> bool:
+    return request.path_info == HEALTH_PATH
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX) or is_health(request)
+
+
+def is_sessionless_api(request: HttpRequest) -> bool:
+    """An API call that brings no session cookie (a token, or nothing): nothing of the browser's
+    session can concern it. ``/healthz`` is one too."""
+    return is_health(request) or (
+        request.path_info.startswith(API_PREFIX)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def is_not_static(request: HttpRequest) -> bool:
+    return not request.path_info.startswith(settings.STATIC_URL)
+
+
+def scoped(dotted_path: str, *, skip: Callable[[HttpRequest], bool]) -> type:
+    """A subclass of the middleware at ``dotted_path`` that passes the requests ``skip`` names
+    straight to the next one, hooks (``process_view``…) included. A subclass, so the checks
+    that look for the original (the admin's, django-axes') still find it."""
+    base = import_string(dotted_path)
+
+    def __call__(self, request):
+        if skip(request):
+            return self.get_response(request)
+        return base.__call__(self, request)
+
+    def passed_over(hook):
+        def call(self, request, *args, **kwargs):
+            return None if skip(request) else hook(self, request, *args, **kwargs)
+
+        return call
+
+    members = {"__call__": __call__, "__doc__": f"{dotted_path}, not for {skip.__name__}."}
+    members.update(
+        {name: passed_over(getattr(base, name)) for name in HOOKS if hasattr(base, name)}
+    )
+    return type(f"Scoped{base.__name__}", (base,), members)
+
+
+StaticFilesMiddleware = scoped("whitenoise.middleware.WhiteNoiseMiddleware", skip=is_not_static)
+SessionMiddleware = scoped(
+    "django.contrib.sessions.middleware.SessionMiddleware", skip=is_sessionless_api
+)
+LocaleMiddleware = scoped("django.middleware.locale.LocaleMiddleware", skip=is_health)
+CommonMiddleware = scoped("django.middleware.common.CommonMiddleware", skip=is_health)
+CsrfViewMiddleware = scoped("django.middleware.csrf.CsrfViewMiddleware", skip=is_sessionless_api)
+AuthenticationMiddleware = scoped(
+    "django.contrib.auth.middleware.AuthenticationMiddleware", skip=is_sessionless_api
+)
+OTPMiddleware = scoped("django_otp.middleware.OTPMiddleware", skip=is_sessionless_api)
+MessageMiddleware = scoped("django.contrib.messages.middleware.MessageMiddleware", skip=is_api)
+XFrameOptionsMiddleware = scoped(
+    "django.middleware.clickjacking.XFrameOptionsMiddleware", skip=is_health
+)
+HtmxMiddleware = scoped("django_htmx.middleware.HtmxMiddleware", skip=is_api)
 
 
 class OrganisationContextMiddleware:
+    """Show times in the time zone of the city the user works for."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_sessionless_api(request):  # no session user (a token's user is DRF's business)
+            return self.get_response(request)
         zone = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -59,7 +145,7 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
+        if not is_health(request) and self._has_nul(request):
             from django.http import HttpResponseBadRequest, JsonResponse
             from django.utils.translation import gettext as _
 

@@ -57,20 +57,22 @@ INSTALLED_APPS = [
     "publication",  # after documents: its effect handlers run after the documents' ones
 ]
 
+# Most of the stack is scoped to the requests it concerns (procurement.core.middleware):
+# /healthz passes through it, API calls with a token skip the browser's session and CSRF.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "procurement.core.middleware.StaticFilesMiddleware",
     "procurement.core.middleware.RejectNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "procurement.core.middleware.SessionMiddleware",
+    "procurement.core.middleware.LocaleMiddleware",
+    "procurement.core.middleware.CommonMiddleware",
+    "procurement.core.middleware.CsrfViewMiddleware",
+    "procurement.core.middleware.AuthenticationMiddleware",
+    "procurement.core.middleware.OTPMiddleware",
     "procurement.accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "procurement.core.middleware.MessageMiddleware",
+    "procurement.core.middleware.XFrameOptionsMiddleware",
+    "procurement.core.middleware.HtmxMiddleware",
     "procurement.core.middleware.OrganisationContextMiddleware",
     "procurement.core.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -415,3 +417,4 @@ if BROKER_EMBEDDED:
     CELERY_BEAT_SCHEDULE["broker-sweep"] = {"task": "core.broker_sweep", "schedule": 3600.0}
 # Background work counts as stalled (banner for officers, /readyz answers 503) past this.
 OPENCPI_STALLED_SECONDS = int(os.environ.get("OPENCPI_STALLED_SECONDS", "300"))
+FORM_RENDERER = "procurement.core.renderers.FormRenderer"
