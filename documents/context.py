@@ -1243,10 +1243,18 @@ class PliegoProcess:
 def pliego_process_for_user(*, user, process_id) -> PliegoProcess:
     """The process as the pliegos see it, if ``user`` may read it (the same ``NotFound`` for
     missing and not-yours), with what the user may do on it."""
-    from tenders.procedures import MACHINE, Milestone
     from tenders.process.selectors import tender_get_for_user
 
     tender, private = tender_get_for_user(user=user, pk=process_id)
+    return pliego_process_of(user=user, tender=tender, private=private)
+
+
+def pliego_process_of(*, user, tender, private: bool) -> PliegoProcess:
+    """``pliego_process_for_user`` for a process the caller has already read for ``user``
+    through ``tender_get_for_user`` (``private`` is what that returned): the page of the
+    process does not read it a second time."""
+    from tenders.procedures import MACHINE, Milestone
+
     extendable = any(
         definition.milestone == Milestone.DEADLINE_EXTENSION
         for definition in MACHINE.transitions_from(tender.procedure, tender.status)

@@ -28,6 +28,15 @@ def pliegos_for_process(*, user, process_id) -> tuple[contexts.PliegoProcess, Qu
     return process, _visible(process).order_by("kind", "-number")
 
 
+def pliegos_of_process(
+    *, user, tender, private: bool
+) -> tuple[contexts.PliegoProcess, QuerySet[Pliego]]:
+    """``pliegos_for_process`` for a process already read for ``user`` through
+    ``tender_get_for_user`` (``private`` is what that returned)."""
+    process = contexts.pliego_process_of(user=user, tender=tender, private=private)
+    return process, _visible(process).order_by("kind", "-number")
+
+
 def pliego_get_for_user(*, user, process_id, pk) -> tuple[contexts.PliegoProcess, Pliego]:
     """One version the user may read; missing, of another process and not-yours alike 404."""
     process = contexts.pliego_process_for_user(user=user, process_id=process_id)

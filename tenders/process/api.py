@@ -224,6 +224,10 @@ class TenderListView(ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(TenderSerializer.represent_many(page))
+
     def get_queryset(self):
         params = self.request.query_params
         states = params.get("status", "")
@@ -277,7 +281,7 @@ class TenderDetailView(APIView):
     def get(self, request, pk: int):
         tender, private = tender_get_for_user(user=request.user, pk=pk)
         serializer = TenderPrivateSerializer if private else TenderSerializer
-        return Response(serializer(tender).data)
+        return Response(serializer.represent(tender))
 
     def _update(self, request, pk: int, *, partial: bool) -> Response:
         tender = tender_get_private_for_user(user=request.user, pk=pk)

@@ -165,9 +165,12 @@ def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
     context["consultation"] = consultation
+    # The user whose permissions the page's parts (the pliegos' panel) ask on this process.
+    context["perms_user"] = request.user
     if not private:
         return context
     user = _PermsOnce(request.user, tender)
+    context["perms_user"] = user
     entries = list(tender_history(tender=tender))
     history = history_rows(
         entries,
