@@ -63,20 +63,16 @@ def _grant_sql(model: type[models.Model]) -> tuple[str, str, str, str] | None:
     ``None`` when ``model`` has no direct-FK permission tables.
 
     Passed as raw SQL: building the same subqueries with the ORM cost more than the whole read
-    they guard. Parameters, in order: the user's id, the permission's codename and app label,
-    twice (groups, then the user).
+    they guard. Parameters, in order: the user's id and the permission's id, twice (groups,
+    then the user).
     """
     tables = _grant_tables(model)
     if tables is None:
         return None
     q = connection.ops.quote_name
-    # The permission's id as a one-off scalar subquery: the grant tables are then read by their
-    # (grantee, permission, object) unique index alone.
-    wanted = (
-        f"g.{q('permission_id')} = (SELECT p.{q('id')} FROM {q('auth_permission')} p "  # noqa: S608
-        f"JOIN {q('django_content_type')} ct ON ct.{q('id')} = p.{q('content_type_id')} "
-        f"WHERE p.{q('codename')} = %s AND ct.{q('app_label')} = %s)"
-    )
+    # The permission's id as a parameter: the grant tables are then read by their (grantee,
+    # permission, object) unique index alone.
+    wanted = f"g.{q('permission_id')} = %s"
     by_group, by_user = (f"{tables_sql} AND {wanted}" for tables_sql in tables)
     target = f"g.{q('content_object_id')}"
     ids = f"SELECT {target} {by_group} UNION ALL SELECT {target} {by_user}"
@@ -94,8 +90,38 @@ def _held_sql(model: type[models.Model], row: str) -> str | None:
 
 
 def _grant_params(user, perm: str) -> tuple:
-    app_label, _dot, codename = perm.partition(".")
-    return (user.pk, codename, app_label, user.pk, codename, app_label)
+    permission = permission_id(perm)
+    return (user.pk, permission, user.pk, permission)
+
+
+_PERMISSION_IDS: dict[str, int] = {}
+
+
+def permission_id(perm: str) -> int:
+    """The id of permission ``app_label.codename`` (0, which no grant holds, when there is no
+    such permission). Read once per process: permissions are made by migrations; a flush of
+    the database, which makes them again, empties the memo (``forget_permission_ids``). Asked
+    inline in every grant check instead, the permission's lookup made the planning of a list
+    with several roles' grants cost more than running it."""
+    known = _PERMISSION_IDS.get(perm)
+    if known is None:
+        from django.contrib.auth.models import Permission
+
+        app_label, _dot, codename = perm.partition(".")
+        found = (
+            Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            return 0
+        known = _PERMISSION_IDS[perm] = found
+    return known
+
+
+def forget_permission_ids(**_kwargs) -> None:
+    """``post_migrate``'s receiver: migrations and flushes may give permissions new ids."""
+    _PERMISSION_IDS.clear()
 
 
 def grants_q(user, perm: str, model: type[models.Model]) -> Q | None:
