@@ -23,6 +23,7 @@ from documents.signatures import SIGNATORIES
 from procurement.accounts.selectors import cities_by_names
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
+from procurement.core.public_cache import user_page
 
 
 def _or_404(function, **kwargs):
@@ -37,6 +38,7 @@ def _problems(error: ApplicationError) -> list[dict]:
 
 
 @login_required
+@user_page
 def library(request):
     params = request.GET
     scope = params.get("scope", "")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement.accounts.models import City, Membership
 from procurement.core.paging import page_rows
+from procurement.core.public_cache import user_page
 from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection, work_provider_register
 from tenders.award.models import Bid, CommitteeMember
 from tenders.consultation.models import Consultation, Response, SupplierSubscription
@@ -57,6 +58,7 @@ def _search_form(request) -> ProcessSearchForm:
     )
 
 
+@user_page
 def dashboard(request):
     """City users: their cities' processes by stage and what waits on them, 25 a page. Others:
     published processes, 25 a page. Both searchable (``ProcessSearchForm``: text, CPV, stage,

@@ -18,6 +18,7 @@ from procurement.accounts.models import City
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.ids import id_from_text
 from procurement.core.paging import page_rows
+from procurement.core.public_cache import user_page
 from tenders.consultation.api import (
     attachment_file_response,
     consultation_phase,
@@ -70,6 +71,7 @@ def _city_access(request, pk):
     return access
 
 
+@user_page
 def consultation_list(request):
     """Open consultations soonest closing first, then closed ones newest first: 25 a page each
     (``?page=``, ``?closed=``), read without counting the whole list."""

@@ -22,6 +22,7 @@ from procurement.core.inapp import (
 from procurement.core.models import AuditEntry
 from procurement.core.paging import page_rows
 from procurement.core.permissions import object_perms_of
+from procurement.core.public_cache import user_page
 from tenders.procedures import (
     PROCEDURE_CHOICES,
     STATE_BY_NAME,
@@ -258,6 +259,7 @@ def _action(option, participants, tender) -> dict:
     return {"option": option, "definition": option.definition, "fields": fields}
 
 
+@user_page
 def tender_detail(request, pk: int):
     tender, private = _get(request, pk)
     return render(request, "tenders/tender_detail.html", _detail_context(request, tender, private))
