@@ -70,12 +70,25 @@ def _city_access(request, pk):
     return access
 
 
+# What the list's cards and lines show: not the report, the background or the process's forty
+# columns.
+CARD_COLUMNS = (
+    "subject",
+    "cpv_codes",
+    "closes_at",
+    "report_published_at",
+    "tender__city__name",
+    "tender__city__timezone",
+)
+
+
 def consultation_list(request):
     """Open consultations soonest closing first, then closed ones newest first: 25 a page each
     (``?page=``, ``?closed=``), read without counting the whole list."""
     now = timezone.now()
-    cities = City.objects.order_by("name").only("name", "slug")
-    form = ProcessSearchForm(request.GET or None, cities=cities)
+    # The city select is written by ``select_options`` (the form's own widget is not shown).
+    cities = City.objects.order_by("name").values("name", "slug")
+    form = ProcessSearchForm(request.GET or None)
     search = form.search() if form.is_bound and form.is_valid() else {}
     cpv, city = search.get("cpv", ""), search.get("city", "")
     search = {
@@ -98,8 +111,8 @@ def consultation_list(request):
         .filter(closes_at__lte=now)
         .order_by("-closes_at", "-pk")
     )
-    open_page = page_rows(request, open_items)
-    past_page = page_rows(request, past, param="closed")
+    open_page = page_rows(request, open_items.only(*CARD_COLUMNS))
+    past_page = page_rows(request, past.only(*CARD_COLUMNS), param="closed")
     return render(
         request,
         "tenders/consultations/list.html",
