@@ -115,6 +115,36 @@ def test_a_published_consultation_cannot_be_redrafted(api_as, open_consultation)
     assert open_consultation.subject != "Late"
 
 
+def test_the_list_writes_each_consultation_as_its_serializer_does(api_as, draft):
+    """The list builds its items from plain rows (speed, issue #20): the same JSON as
+    ``ConsultationSerializer``, with advisers, codes, a draft's phase and local times."""
+    from tenders.consultation.api import ConsultationSerializer
+    from tenders.models import Consultation
+
+    officer = api_as("officer.logrono")
+    officer.patch(
+        f"/api/v1/consultations/{draft.pk}/",
+        {
+            "advisers": [{"name": "Dra. Ruiz", "reason": "Urban furniture expert"}],
+            "cpv_codes": ["34928400-2"],
+        },
+        format="json",
+    )
+    listed = {}
+    page = "/api/v1/consultations/?page_size=100"
+    while page:
+        body = officer.get(page).json()
+        listed.update({item["id"]: item for item in body["results"]})
+        page = body["next"]
+    assert draft.pk in listed
+    for consultation in Consultation.objects.filter(pk__in=listed).select_related("tender__city"):
+        assert listed[consultation.pk] == ConsultationSerializer(consultation).data
+    assert listed[draft.pk]["phase"] == "draft"
+    assert listed[draft.pk]["advisers"] == [
+        {"name": "Dra. Ruiz", "reason": "Urban furniture expert"}
+    ]
+
+
 # --- the questionnaire -----------------------------------------------------------------------
 
 

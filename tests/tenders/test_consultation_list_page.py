@@ -98,3 +98,25 @@ def test_the_city_filter_lists_every_city_and_keeps_the_chosen_one(demo, login):
     assert chosen == [("logrono", "Logroño")]
     assert ("terrassa", "", "Terrassa") in options
     assert "Sensores en Logroño" in page and "Sensors a Terrassa" not in page
+
+
+def test_a_card_shows_the_city_codes_and_closing_time_and_a_published_report_its_link(demo, login):
+    now = timezone.now()
+    logrono = demo.city("logrono")
+    open_one = _consultation(logrono, "Bancos con sombra", cpv_codes=["34928400-2", "45000000-7"])
+    closed = _consultation(logrono, "Farolas", open_=False)
+    unreported = _consultation(logrono, "Papeleras", open_=False)
+    closed.tender.consultation_mark_report_published(at=now)
+    page = login("supplier.acme").get("/consultations/").content.decode()
+
+    card = page[page.index("Bancos con sombra") :]
+    card = card[: card.index("</li>")]
+    local = timezone.localtime(open_one.closes_at, logrono.zone)
+    assert f"{logrono.name} · 34928400-2, 45000000-7" in card
+    assert f"{local:%d/%m/%Y %H:%M} {local.tzname()}" in card
+    assert f'datetime="{timezone.localtime(open_one.closes_at).isoformat()}"' in card
+    assert re.search(r"data-countdown>(in|en) 4\xa0(days|días)", card)
+    closed_list = page[page.index('data-testid="closed-consultations"') :]
+    closed_list = closed_list[: closed_list.index("</ul>")]
+    assert f'<a href="/consultations/{closed.pk}/report/">' in closed_list
+    assert f"/consultations/{unreported.pk}/report/" not in closed_list
