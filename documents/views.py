@@ -20,6 +20,7 @@ from documents.merge import sections_diff
 from documents.renderer import PdfInput, render_pdf
 from documents.sandbox import TemplateProblem, template_render_text
 from documents.signatures import SIGNATORIES
+from procurement.accounts.models import Membership
 from procurement.accounts.selectors import cities_by_names
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
@@ -71,7 +72,10 @@ def library(request):
             "kinds": kinds,
             "languages": languages,
             "filters": params,
-            "can_write": bool(services.legal_cities(request.user)),
+            # As ``services.legal_cities``, from the memberships the request already read.
+            "can_write": any(
+                m.city_id and m.role == Membership.Role.LEGAL for m in request.user.memberships_seen
+            ),
         },
     )
 
