@@ -6,6 +6,7 @@ is shared with one of their cities, one of those cities' networks, or publicly, 
 default library of one of those networks.
 """
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -115,14 +116,28 @@ def template_list_for_user(
 ) -> QuerySet[DocumentTemplate]:
     """The library as ``user`` sees it: ``mine`` (their cities' own), ``network`` (shared with
     their cities or networks, and the networks' defaults), ``public``; all three without scope."""
-    base = DocumentTemplate.objects.select_related("city", "network", "adopted_from")
+    queryset = _visible(
+        user=user, scope=scope, kind=kind, language=language, city=city, network=network, q=q
+    )
+    return _with_counts(queryset.select_related("city", "network")).order_by(*LIBRARY_ORDER)
+
+
+LIBRARY_ORDER = ("kind", "language", "name", "pk")
+
+
+def _visible(
+    *, user, scope: str, kind: str, language: str, city: str, network: str, q: str
+) -> QuerySet[DocumentTemplate]:
+    base = DocumentTemplate.objects.all()
     if not user.is_authenticated:
         queryset = base.filter(shared_public=True)
     else:
         mine = _granted(user, "view_documenttemplate")
-        shared = _shared_with_user(user) & ~mine
+        shared = _shared_with_user(user)
         public = Q(shared_public=True)
-        condition = {"mine": mine, "network": shared, "public": public}.get(
+        # Without a scope, ``shared`` need not exclude ``mine``: the union is the same rows, and
+        # the database reads the user's grants once instead of twice.
+        condition = {"mine": mine, "network": shared & ~mine, "public": public}.get(
             scope, mine | shared | public
         )
         queryset = base.filter(condition)
@@ -147,7 +162,94 @@ def template_list_for_user(
             | Q(description__icontains=q)
             | Q(pk__in=TemplateVersion.objects.filter(source__icontains=q).values("template_id"))
         )
-    return _with_counts(queryset).order_by("kind", "language", "name", "pk")
+    return queryset
+
+
+def template_library_for_user(
+    *,
+    user,
+    scope: str = "",
+    kind: str = "",
+    language: str = "",
+    city: str = "",
+    network: str = "",
+    q: str = "",
+) -> QuerySet[DocumentTemplate]:
+    """The rows of ``template_list_for_user``, in its order, as dicts of ``id``, ``name``,
+    ``description``, ``kind``, ``language``, ``city_id``, ``network_id``, ``adopted_from_id``,
+    ``shared_public``, ``created_at`` and ``owner_name`` (the owning city's or network's); a
+    page of them gets the rest from ``template_library_details``. The library reads them by
+    the page: model instances, their city and network, and usage counts compiled into the list's
+    query cost more than the query itself."""
+    queryset = _visible(
+        user=user, scope=scope, kind=kind, language=language, city=city, network=network, q=q
+    )
+    return queryset.order_by(*LIBRARY_ORDER).values(
+        "id",
+        "name",
+        "description",
+        "kind",
+        "language",
+        "city_id",
+        "network_id",
+        "adopted_from_id",
+        "shared_public",
+        "created_at",
+        owner_name=Coalesce("city__name", "network__name"),
+    )
+
+
+# The counts are those of ``_with_counts``. A fixed text, so the connection prepares it once.
+_LIBRARY_DETAILS_SQL = """
+SELECT t.id,
+  (SELECT COUNT(DISTINCT a.city_id) FROM documents_documenttemplate a
+    WHERE a.adopted_from_id = t.id),
+  (SELECT COUNT(DISTINCT c.city_id) FROM documents_cityapproval c
+    JOIN documents_templateversion v ON v.id = c.version_id WHERE v.template_id = t.id),
+  (SELECT COUNT(*) FROM documents_generateddocument g
+    JOIN documents_templateversion v ON v.id = g.template_version_id
+    WHERE v.template_id = t.id AND g.status = %s),
+  ARRAY(SELECT s.network_id FROM documents_documenttemplate_shared_networks s
+    WHERE s.documenttemplate_id = t.id ORDER BY s.network_id),
+  ARRAY(SELECT s.city_id FROM documents_documenttemplate_shared_cities s
+    WHERE s.documenttemplate_id = t.id ORDER BY s.city_id),
+  v.numbers, v.statuses, v.approved
+FROM unnest(%s::bigint[]) AS t(id)
+LEFT JOIN LATERAL (
+  SELECT array_agg(v.number ORDER BY v.number DESC) AS numbers,
+    array_agg(v.status ORDER BY v.number DESC) AS statuses,
+    array_agg(v.approved_at ORDER BY v.number DESC) AS approved
+  FROM documents_templateversion v WHERE v.template_id = t.id
+) v ON true
+"""
+
+
+def template_library_details(ids: list[int]) -> dict[int, dict]:
+    """For each template of ``ids``, in one query: ``adopters_count``, ``approvers_count`` and
+    ``documents_count`` (as ``template_list_for_user``), the ids it is shared with
+    (``shared_network_ids``, ``shared_city_ids``, ascending) and its ``versions`` (newest first,
+    each a dict of ``number``, ``status`` and ``approved_at``)."""
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_LIBRARY_DETAILS_SQL, [GeneratedDocument.Status.READY.value, list(ids)])
+        rows = cursor.fetchall()
+    details = {}
+    for pk, adopters, approvers, made, networks, cities, numbers, statuses, approved in rows:
+        details[pk] = {
+            "adopters_count": adopters,
+            "approvers_count": approvers,
+            "documents_count": made,
+            "shared_network_ids": networks,
+            "shared_city_ids": cities,
+            "versions": [
+                {"number": number, "status": status, "approved_at": approved_at}
+                for number, status, approved_at in zip(
+                    numbers or (), statuses or (), approved or (), strict=True
+                )
+            ],
+        }
+    return details
 
 
 def template_visible_to_city(*, template: DocumentTemplate, city: City) -> bool:
@@ -163,7 +265,7 @@ def template_visible_to_city(*, template: DocumentTemplate, city: City) -> bool:
 
 def template_get_for_user(*, user, pk) -> DocumentTemplate:
     try:
-        return template_list_for_user(user=user).get(pk=pk)
+        return template_list_for_user(user=user).select_related("adopted_from").get(pk=pk)
     except (DocumentTemplate.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound(_("Template not found.")) from error
 

@@ -20,6 +20,7 @@ from documents.merge import sections_diff
 from documents.renderer import PdfInput, render_pdf
 from documents.sandbox import TemplateProblem, template_render_text
 from documents.signatures import SIGNATORIES
+from procurement.accounts.models import Membership
 from procurement.accounts.selectors import cities_by_names
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
@@ -42,7 +43,7 @@ def _problems(error: ApplicationError) -> list[dict]:
 def library(request):
     params = request.GET
     scope = params.get("scope", "")
-    templates = selectors.template_list_for_user(
+    templates = selectors.template_library_for_user(
         user=request.user,
         scope=scope if scope in selectors.SCOPES else "",
         kind=params.get("kind", ""),
@@ -52,16 +53,31 @@ def library(request):
         q=params.get("q", "").strip(),
     )
     pager = page_rows(request, templates)
+    # The labels in the active language, translated once for the page rather than per row.
+    kinds = [(code, str(label)) for code, label in KIND_CHOICES]
+    languages = [(code, str(label)) for code, label in Language.choices]
+    kind_labels, language_labels = dict(kinds), dict(languages)
+    details = selectors.template_library_details([row["id"] for row in pager.rows])
+    for row in pager.rows:
+        more = details[row["id"]]
+        own = 1 if row["city_id"] else 0
+        row["cities_using"] = own + more["adopters_count"] + more["approvers_count"]
+        row["documents_count"] = more["documents_count"]
+        row["kind_label"] = kind_labels.get(row["kind"], row["kind"])
+        row["language_label"] = language_labels.get(row["language"], row["language"])
     return render(
         request,
         "documents/library.html",
         {
             "templates": pager.rows,
             "pager": pager,
-            "kinds": KIND_CHOICES,
-            "languages": Language.choices,
+            "kinds": kinds,
+            "languages": languages,
             "filters": params,
-            "can_write": bool(services.legal_cities(request.user)),
+            # As ``services.legal_cities``, from the memberships the request already read.
+            "can_write": any(
+                m.city_id and m.role == Membership.Role.LEGAL for m in request.user.memberships_seen
+            ),
         },
     )
 
