@@ -103,6 +103,13 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture
+def no_page_cache(settings):
+    """Every page rendered on each request (``procurement.core.public_cache`` keeps none): for
+    the tests that count the queries of rendering a page, not of serving a kept one."""
+    settings.PAGE_CACHE = False
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the rolled-back data of one test can repeat the

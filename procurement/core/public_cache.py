@@ -15,7 +15,8 @@ renders it again, and anything else that changes it (a deadline passing, an in-a
 the worker writes after the step, a grant changed in the admin site) shows within
 ``USER_PAGE_SECONDS``. What the user may do is still checked when they do it.
 
-Not cached: anything but GET and HEAD, a request with messages to show, and any answer other
+``settings.PAGE_CACHE`` off caches nothing (the query-count tests and the benchmark's counts
+measure the pages as rendered). Not cached: anything but GET and HEAD, a request with messages to show, and any answer other
 than a plain 200 (one that sets a cookie or a header of its own, htmx's say, is not kept).
 
 Each visitor still gets a CSRF token of their own (the language form, the forms of a process's
@@ -26,6 +27,7 @@ is replaced when it is served.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -99,7 +101,7 @@ def csrf_placeholder(request: HttpRequest) -> dict:
 
 
 def _cacheable(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD"):
+    if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
         return False
     storage = getattr(request, "_messages", None)
     return storage is None or not len(storage)

@@ -418,3 +418,7 @@ if BROKER_EMBEDDED:
 # Background work counts as stalled (banner for officers, /readyz answers 503) past this.
 OPENCPI_STALLED_SECONDS = int(os.environ.get("OPENCPI_STALLED_SECONDS", "300"))
 FORM_RENDERER = "procurement.core.renderers.FormRenderer"
+
+# Whole-page caches keyed on the data version (procurement.core.public_cache): the portal's pages
+# for visitors, a user's busiest pages for that user.
+PAGE_CACHE = os.environ.get("OPENCPI_PAGE_CACHE", "1") == "1"

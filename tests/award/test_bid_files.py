@@ -18,6 +18,9 @@ from tests.award.conftest import DEADLINE, NOW
 from workflows.registry import MACHINES
 from workflows.services import fire_due_events, transition_perform
 
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 DURING = NOW + dt.timedelta(days=1)
 TECHNICAL = b"%PDF-1.4\n% Memoria tecnica: SECRET-TECHNICAL-PROPOSAL\n"
 SIGNATURE = (

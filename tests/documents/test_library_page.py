@@ -3,10 +3,14 @@ number of templates (web and API)."""
 
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents import services
+
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _make_templates(demo, count: int, prefix: str) -> None:

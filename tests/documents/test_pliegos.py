@@ -21,6 +21,9 @@ from tests.factories.tenders import make_tender
 from tests.factories.walks import signed_pdf
 from workflows.services import transition_perform
 
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 DAY = dt.timedelta(days=1)
 
 

@@ -20,7 +20,8 @@ from tenders.procedures import STATE_BY_NAME, S, T
 from tests.factories.tenders import make_tender
 from workflows.models import CityHoliday
 
-pytestmark = pytest.mark.django_db
+# The queries counted here are those of rendering the pages.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 GROUNDS = "The value-judgement scores of my offer ignore the pilot it documents (LCSP art. 145)."

@@ -4,11 +4,15 @@ queries that does not grow with the number of consultations."""
 import datetime as dt
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories.tenders import make_tender
+
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _consultation(city, subject: str, *, open_: bool = True, cpv_codes=None, tender_cpv=None):

@@ -11,7 +11,8 @@ from tenders.process.services import notification_send
 from tenders.tasks import transition_notify_task
 from tests.factories.tenders import make_tender
 
-pytestmark = pytest.mark.django_db
+# The queries counted here are those of rendering the pages.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 def _badge(page: str) -> str | None:

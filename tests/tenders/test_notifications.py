@@ -17,7 +17,8 @@ from tenders.procedures import S
 from tenders.process.services import notification_open, notification_send
 from tests.factories.tenders import make_tender
 
-pytestmark = pytest.mark.django_db
+# The queries counted here are those of rendering the pages.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 """The process page and the public portal read a number of queries that grows neither with the
 number of processes nor with a process's history; the diagram is drawn once and kept."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories.tenders import make_tender
+
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _count(client, path: str) -> int:

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from tests.factories.tenders import place_tender_in_state_for_speed
 
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 SPEED = (
     "the search reads only the columns of a process; walking a dozen processes through "
     "the engine to publish them would make the test minutes long"

@@ -12,6 +12,9 @@ from rest_framework.test import APIClient
 from procurement.accounts.models import User
 from tenders.models import Consultation, Response, Tender, TenderGroupObjectPermission
 
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 SMALL = {
     "networks": 2,
     "cities": 3,

@@ -9,6 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories.tenders import make_tender, place_tender_in_state_for_speed
 
+# The queries counted here are those of rendering the pages.
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
 
 def _titles(page: str, testid: str) -> list[str]:
     block = page[page.index(f'data-testid="{testid}"') :]
