@@ -56,7 +56,9 @@ class Consultation(TimeStampedModel):
                 name="consultation_closes_after_opening",
             ),
         ]
-        indexes = [models.Index(fields=["closes_at"])]
+        # Open consultations are listed soonest closing first, ties by id: read in this order,
+        # a page stops after its rows even when many close at the same hour.
+        indexes = [models.Index(fields=["closes_at", "id"])]
 
     def __str__(self) -> str:
         return self.subject
