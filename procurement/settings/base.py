@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 ]
 
 # Most of the stack is scoped to the requests it concerns (procurement.core.middleware):
-# /healthz passes through it, API calls with a token skip the browser's session and CSRF.
+# /healthz passes through it, API calls with a token skip the browser's session and messages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "procurement.core.middleware.StaticFilesMiddleware",
@@ -66,12 +66,12 @@ MIDDLEWARE = [
     "procurement.core.middleware.SessionMiddleware",
     "procurement.core.middleware.LocaleMiddleware",
     "procurement.core.middleware.CommonMiddleware",
-    "procurement.core.middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "procurement.core.middleware.AuthenticationMiddleware",
     "procurement.core.middleware.OTPMiddleware",
     "procurement.accounts.middleware.SecondFactorMiddleware",
     "procurement.core.middleware.MessageMiddleware",
-    "procurement.core.middleware.XFrameOptionsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "procurement.core.middleware.HtmxMiddleware",
     "procurement.core.middleware.OrganisationContextMiddleware",
     "procurement.core.middleware.SecurityHeadersMiddleware",
