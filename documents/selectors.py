@@ -231,6 +231,8 @@ def template_library_details(ids: list[int]) -> dict[int, dict]:
     each a dict of ``number``, ``status`` and ``approved_at``)."""
     if not ids:
         return {}
+    if connection.vendor != "postgresql":
+        return _library_details_portable(ids)
     with connection.cursor() as cursor:
         cursor.execute(_LIBRARY_DETAILS_SQL, [GeneratedDocument.Status.READY.value, list(ids)])
         rows = cursor.fetchall()
@@ -249,6 +251,57 @@ def template_library_details(ids: list[int]) -> dict[int, dict]:
                 )
             ],
         }
+    return details
+
+
+def _library_details_portable(ids: list[int]) -> dict[int, dict]:
+    """``template_library_details`` on a database without arrays (SQLite, the embedded
+    default): the same figures in six queries, none per template."""
+    details: dict[int, dict] = {
+        pk: {
+            "adopters_count": 0,
+            "approvers_count": 0,
+            "documents_count": 0,
+            "shared_network_ids": [],
+            "shared_city_ids": [],
+            "versions": [],
+        }
+        for pk in ids
+    }
+    counts = (
+        (
+            "adopters_count",
+            DocumentTemplate.objects,
+            "adopted_from_id",
+            Count("city_id", distinct=True),
+        ),
+        (
+            "approvers_count",
+            CityApproval.objects,
+            "version__template_id",
+            Count("city_id", distinct=True),
+        ),
+        (
+            "documents_count",
+            GeneratedDocument.objects.filter(status=GeneratedDocument.Status.READY),
+            "template_version__template_id",
+            Count("pk"),
+        ),
+    )
+    for name, rows, template, count in counts:
+        for row in rows.filter(**{f"{template}__in": ids}).values(template).annotate(n=count):
+            details[row[template]][name] = row["n"]
+    shared = (
+        ("shared_network_ids", DocumentTemplate.shared_networks.through, "network_id"),
+        ("shared_city_ids", DocumentTemplate.shared_cities.through, "city_id"),
+    )
+    for name, through, column in shared:
+        pairs = through.objects.filter(documenttemplate_id__in=ids).order_by(column)
+        for template_id, other in pairs.values_list("documenttemplate_id", column):
+            details[template_id][name].append(other)
+    versions = TemplateVersion.objects.filter(template_id__in=ids).order_by("-number")
+    for version in versions.values("template_id", "number", "status", "approved_at"):
+        details[version.pop("template_id")]["versions"].append(version)
     return details
 
 

@@ -4,12 +4,9 @@ A session that has only the password of a user who turned the second factor on i
 every API route, as ``SecondFactorMiddleware`` refuses it on web pages.
 """
 
-import functools
 import re
 from hmac import compare_digest
 
-from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular import authentication as spectacular_authentication
@@ -58,8 +55,9 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     other expired token of the user on every request, an extra query each time; they are deleted
     when the user next gets a token instead (``api_token_issue``), and an expired token is
     refused whether or not its row is still there. The token and its user are read in one
-    query written once from the models' metadata: the ORM compiled the same join on every API
-    request, and that cost more than running it. The idle extension (knox's ``renew_token``)
+    query. (Written once as SQL from the models' metadata, it read SQLite's times naive, without
+    the database's converters, and every API call of the embedded default failed.) The idle
+    extension (knox's ``renew_token``)
     writes only when it moves the expiry by more than ``MIN_REFRESH_INTERVAL``.
     """
 
@@ -86,42 +84,9 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         return False
 
 
-@functools.cache
-def _token_sql() -> tuple[str, list[str], list[str]]:
-    """``SELECT`` of the tokens with a given key joined to their users (every column of both,
-    as ``select_related("user")`` reads them), and the attribute names of each side's columns."""
-    token_model = get_token_model()
-    user_model = get_user_model()
-    q = connection.ops.quote_name
-    token_fields = token_model._meta.concrete_fields
-    user_fields = user_model._meta.concrete_fields
-    user_fk = token_model._meta.get_field("user")
-    columns = [f"t.{q(f.column)}" for f in token_fields] + [f"u.{q(f.column)}" for f in user_fields]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {q(token_model._meta.db_table)} t "  # noqa: S608
-        f"JOIN {q(user_model._meta.db_table)} u "
-        f"ON u.{q(user_model._meta.pk.column)} = t.{q(user_fk.column)} "
-        f"WHERE t.{q(token_model._meta.get_field('token_key').column)} = %s"
-    )
-    return sql, [f.attname for f in token_fields], [f.attname for f in user_fields]
-
-
 def _tokens_with_key(key: str) -> list:
-    """The tokens whose key is ``key``, each with its user already read."""
-    sql, token_names, user_names = _token_sql()
-    token_model = get_token_model()
-    user_model = get_user_model()
-    split = len(token_names)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        rows = cursor.fetchall()
-    tokens = []
-    for row in rows:
-        auth_token = token_model.from_db(connection.alias, token_names, row[:split])
-        user = user_model.from_db(connection.alias, user_names, row[split:])
-        token_model._meta.get_field("user").set_cached_value(auth_token, user)
-        tokens.append(auth_token)
-    return tokens
+    """The tokens whose key is ``key``, each with its user already read (one query)."""
+    return list(get_token_model().objects.select_related("user").filter(token_key=key))
 
 
 class SessionScheme(spectacular_authentication.SessionScheme):
