@@ -16,6 +16,7 @@ from documents.models import DocumentTemplate, GeneratedDocument, Pliego, Templa
 from procurement.accounts.models import City
 from procurement.core.api import ModelSerializer, Pagination, query_choice
 from procurement.core.exceptions import ApplicationError, NotFound
+from procurement.core.public_cache import user_read
 from procurement.core.schema import PageQuerySerializer, paginated
 
 
@@ -284,6 +285,7 @@ class TemplateListView(APIView):
         responses=paginated(TemplateSerializer),
         operation_id="v1_templates_list",
     )
+    @user_read
     def get(self, request):
         params = request.query_params
         queryset = selectors.template_library_for_user(

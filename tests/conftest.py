@@ -113,12 +113,17 @@ def no_page_cache(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the rolled-back data of one test can repeat the
-    audit ids that key another's cached public pages."""
+    audit ids that key another's cached public pages (nor does this process remember a data
+    version read in another test)."""
     from django.core.cache import cache
 
+    from procurement.core.audit import data_version_forget
+
     cache.clear()
+    data_version_forget()
     yield
     cache.clear()
+    data_version_forget()
 
 
 @pytest.fixture

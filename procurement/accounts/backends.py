@@ -1,21 +1,37 @@
 """The password backend: Django's, reading with the user whether they turned a second factor
-on, so that a web request does not ask for it separately (``SecondFactorMiddleware``)."""
+on (``SecondFactorMiddleware``) and the time zone of the city they work for
+(``OrganisationContextMiddleware``), so that a web request does not ask for them separately."""
+
+from functools import cache
 
 from django.contrib.auth import backends
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from procurement.accounts.models import User
+from procurement.accounts.models import Membership, User
 
 
 class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         try:
-            user = User._default_manager.annotate(second_factor_on=Exists(confirmed)).get(
-                pk=user_id
-            )
+            user = _users_read_by_requests().get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+@cache
+def _users_read_by_requests() -> QuerySet[User]:
+    """Users with ``second_factor_on`` and ``city_time_zone`` (``User.primary_membership``'s
+    city's: the first membership that has a city, a city one). Built once per process: building
+    the annotations cost a web request as much as running the query; ``get`` works on a copy."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    city_zone = (
+        Membership.objects.filter(user=OuterRef("pk"), city__isnull=False)
+        .order_by("id")
+        .values("city__timezone")[:1]
+    )
+    return User._default_manager.annotate(
+        second_factor_on=Exists(confirmed), city_time_zone=Subquery(city_zone)
+    )

@@ -16,6 +16,7 @@ for a whole chunk of fired deadlines.
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -109,6 +110,7 @@ def audit_append(entries: list[AuditEntry]) -> list[AuditEntry]:
     """
     if not entries:
         return entries
+    data_version_forget()
     with transaction.atomic(savepoint=False):
         audit_chain(entries)
         return AuditEntry.objects.bulk_create(entries)
@@ -169,15 +171,39 @@ def audit_history(target: models.Model):
     )
 
 
-def data_version() -> int:
+def data_version(*, within: float = 0) -> int:
     """The id of the newest audit row (0 when there is none). Every service that writes appends
     a row, and appends are serialised until their transaction commits, so the id grows with every
     committed write and never runs ahead of what other transactions can see: a cache key that
-    holds it is fresh until the next write (the public portal's pages, the API's counts)."""
+    holds it is fresh until the next write (the public portal's pages, the API's counts).
+
+    ``within`` seconds: the version this process read that recently will do, without asking the
+    database (for pages that may show another process's write that much later: the public
+    portal's). A write appended by this process is seen at once; so is everything inside a
+    transaction, which always asks."""
+    global _last_read
+    now = time.monotonic()
+    if within and _last_read is not None and not connection.in_atomic_block:
+        read_at, version = _last_read
+        if now - read_at < within:
+            return version
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT MAX("id") FROM "{AuditEntry._meta.db_table}"')  # noqa: S608
         (newest,) = cursor.fetchone()
-    return newest or 0
+    version = newest or 0
+    if not connection.in_atomic_block:
+        _last_read = (now, version)
+    return version
+
+
+# (when, version): this process's last read of the data version outside a transaction.
+_last_read: tuple[float, int] | None = None
+
+
+def data_version_forget() -> None:
+    """The next ``data_version`` asks the database, whatever its ``within``."""
+    global _last_read
+    _last_read = None
 
 
 def _audit_text(value: Any) -> str:

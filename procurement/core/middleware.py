@@ -97,17 +97,24 @@ class OrganisationContextMiddleware:
         zone = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            membership = user.primary_membership
-            if membership is not None and membership.city_id:
-                zone = zoneinfo.ZoneInfo(membership.city.timezone)
-        if zone is not None:
-            timezone.activate(zone)
+            zone = self.zone_name(user)
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
         else:
             timezone.deactivate()
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+    @staticmethod
+    def zone_name(user) -> str | None:
+        """The time zone of the user's primary membership's city, as the password backend read
+        it with the user (``city_time_zone``) or, for a user read otherwise, from it."""
+        if hasattr(user, "city_time_zone"):
+            return user.city_time_zone
+        membership = user.primary_membership
+        return membership.city.timezone if membership is not None and membership.city_id else None
 
 
 class SecurityHeadersMiddleware:

@@ -1,19 +1,27 @@
 """Whole-page caches keyed on the data version: the public portal's pages for visitors who are
-not logged in (``public_page``), and the busiest pages of a logged-in user, for that user alone
-(``user_page``).
+not logged in (``public_page``), the busiest pages of a logged-in user, for that user alone
+(``user_page``), and the busiest API reads, for their caller alone (``user_read``).
 
 A portal page shows only published data and is the same for every anonymous visitor, so it is
 rendered once and served from the cache until the data changes. "The data changes" is read from
 the audit log (``procurement.core.audit.data_version``): the id of the newest audit row is part
-of the cache key; the first request after a write renders the page again. A change that is not
-audited (an administrator renaming a city in the admin site) shows within
-``PUBLIC_PAGE_SECONDS``.
+of the cache key; the first request after a write renders the page again. The version is read
+at most once every ``PUBLIC_VERSION_SECONDS`` by each process, so a served page costs no query:
+a write shows on the portal at once in the process that made it and within that second in the
+others. A change that is not audited (an administrator renaming a city in the admin site)
+shows within ``PUBLIC_PAGE_SECONDS``.
 
 A user's page (the process list, a process, the consultations, the template library) is kept
 the same way for that user, in that language and time zone: the next audited write anywhere
 renders it again, and anything else that changes it (a deadline passing, an in-app message
 the worker writes after the step, a grant changed in the admin site) shows within
 ``USER_PAGE_SECONDS``. What the user may do is still checked when they do it.
+
+An API read (a process, the lists of processes, consultations and templates) is kept the same
+way for its caller (a token's user, a session's user, or anyone without either), in the JSON it
+was answered in: a client that reads back what it has just written gets it at once, since the
+write appended an audit row. Only JSON answers are kept (not the browsable API's pages, which
+carry the visitor's CSRF token).
 
 ``settings.PAGE_CACHE`` off caches nothing (the query-count tests and the benchmark's counts
 measure the pages as rendered). Not cached: anything but GET and HEAD, a request with messages to show, and any answer other
@@ -33,10 +41,15 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from procurement.core.audit import data_version
 
 PUBLIC_PAGE_SECONDS = 60
+# How late a portal page may show a write made by another process (a web worker, the worker):
+# its key's data version is read from the database at most this often per process.
+PUBLIC_VERSION_SECONDS = 1.0
 USER_PAGE_SECONDS = 30
 CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
 _RENDERING = "_opencpi_public_page_rendering"
@@ -85,6 +98,40 @@ def _cached(view, *, key, seconds: int):
     return wrapper
 
 
+def user_read(get):
+    """Decorate a DRF view's ``get``: its JSON answer is kept for the caller, in that language and
+    time zone, until the next audited write or ``USER_PAGE_SECONDS``. A hit is answered once
+    DRF has authenticated the caller and checked the view's permissions, without running the
+    view. Put it under ``extend_schema``."""
+
+    @wraps(get)
+    def wrapper(view, request: Request, *args, **kwargs) -> HttpResponse:
+        name = _read_key(request) if _read_cacheable(request) else None
+        if name is None:
+            return get(view, request, *args, **kwargs)
+        stored = cache.get(name)
+        if stored is None:
+            response = get(view, request, *args, **kwargs)
+            if (
+                type(response) is not Response
+                or response.status_code != 200
+                or response.exception
+                or response.cookies
+                or set(response.headers) - {"Content-Type"}
+            ):
+                return response
+            renderer = request.accepted_renderer
+            content = renderer.render(
+                response.data, request.accepted_media_type, view.get_renderer_context()
+            )
+            stored = (renderer.media_type, content)
+            cache.set(name, stored, USER_PAGE_SECONDS)
+        content_type, content = stored
+        return HttpResponse(content, content_type=content_type)
+
+    return wrapper
+
+
 def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """A page rendered for the cache but not kept: its placeholder gets the visitor's token."""
     if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
@@ -107,10 +154,19 @@ def _cacheable(request: HttpRequest) -> bool:
     return storage is None or not len(storage)
 
 
+def _read_cacheable(request: Request) -> bool:
+    return (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and getattr(request, "accepted_renderer", None) is not None
+        and request.accepted_renderer.format == "json"
+    )
+
+
 def _public_key(request: HttpRequest) -> str | None:
     if request.user.is_authenticated:
         return None
-    return f"public-page:{data_version()}:{_page(request)}"
+    return f"public-page:{data_version(within=PUBLIC_VERSION_SECONDS)}:{_page(request)}"
 
 
 def _user_key(request: HttpRequest) -> str | None:
@@ -118,6 +174,12 @@ def _user_key(request: HttpRequest) -> str | None:
         return None
     zone = timezone.get_current_timezone_name()
     return f"user-page:{data_version()}:{request.user.pk}:{zone}:{_page(request)}"
+
+
+def _read_key(request: Request) -> str:
+    who = request.user.pk if request.user.is_authenticated else 0
+    zone = timezone.get_current_timezone_name()
+    return f"user-read:{data_version()}:{who}:{zone}:{request.accepted_media_type}:{_page(request)}"
 
 
 def _page(request: HttpRequest) -> str:

@@ -17,6 +17,7 @@ from procurement.accounts.models import City
 from procurement.core.api import ModelSerializer, query_bool
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.parsers import JSONParser
+from procurement.core.public_cache import user_read
 from tenders.consultation.models import (
     Clarification,
     Consultation,
@@ -254,6 +255,7 @@ class ConsultationListView(ListAPIView):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
     @extend_schema(parameters=[OpenApiParameter("open", bool), *SEARCH_PARAMETERS])
+    @user_read
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -27,6 +27,7 @@ from procurement.core.inapp import (
 )
 from procurement.core.models import InAppMessage
 from procurement.core.permissions import object_get_for_user
+from procurement.core.public_cache import user_read
 from tenders.procedures import PROCEDURE_CHOICES, STAGES, STATE_BY_NAME
 from tenders.process.forms import ProcessSearchForm
 from tenders.process.history import history_rows
@@ -221,6 +222,7 @@ class TenderListView(ListAPIView):
             *SEARCH_PARAMETERS,
         ]
     )
+    @user_read
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -278,6 +280,7 @@ class TenderDetailView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(responses=TenderPrivateSerializer)
+    @user_read
     def get(self, request, pk: int):
         tender, private = tender_get_for_user(user=request.user, pk=pk)
         serializer = TenderPrivateSerializer if private else TenderSerializer

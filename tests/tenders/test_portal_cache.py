@@ -3,10 +3,13 @@ each keeps a CSRF token of their own; logged-in users never get the anonymous pa
 
 import re
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from procurement.core.audit import data_version
+from procurement.core.public_cache import PUBLIC_VERSION_SECONDS
 from tests.factories.tenders import make_tender
 from workflows.services import transition_perform
 
@@ -69,3 +72,29 @@ def test_a_missing_page_is_not_cached_and_stays_missing_for_everyone(demo, clien
     assert client.get(f"/portal/processes/{hidden.pk}/").status_code == 404
     assert client.get(f"/portal/processes/{hidden.pk}/").status_code == 404
     assert client.get("/portal/processes/999999/").status_code == 404
+
+
+def test_a_kept_page_costs_no_query_and_a_write_here_shows_at_once(live_demo, client):
+    """Outside a test's transaction, as in production: the data version is read at most once a
+    ``PUBLIC_VERSION_SECONDS`` per process, so a kept page is served without the database, and
+    a write this process makes renders the page again at once."""
+    demo = live_demo
+    _publish_need(demo, "Riego inteligente de parques")
+    assert "Riego inteligente de parques" in client.get("/portal/").content.decode()
+    with CaptureQueriesContext(connection) as served_again:
+        again = client.get("/portal/").content.decode()
+    assert "Riego inteligente de parques" in again
+    assert len(served_again) == 0
+    _publish_need(demo, "Gestión predictiva de residuos")
+    assert "Gestión predictiva de residuos" in client.get("/portal/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_portal_asks_the_database_for_the_version_once_its_second_is_over():
+    read = data_version()
+    with CaptureQueriesContext(connection) as remembered:
+        assert data_version(within=PUBLIC_VERSION_SECONDS) == read
+    assert len(remembered) == 0
+    with CaptureQueriesContext(connection) as asked:
+        assert data_version(within=0) == read  # the pages of logged-in users always ask
+    assert len(asked) == 1
