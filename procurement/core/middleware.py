@@ -17,8 +17,12 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.module_loading import import_string
 
 HEALTH_PATH = "/healthz"
@@ -81,7 +85,46 @@ AuthenticationMiddleware = scoped(
     "django.contrib.auth.middleware.AuthenticationMiddleware", skip=is_sessionless_api
 )
 OTPMiddleware = scoped("django_otp.middleware.OTPMiddleware", skip=is_sessionless_api)
-MessageMiddleware = scoped("django.contrib.messages.middleware.MessageMiddleware", skip=is_api)
+_ScopedMessageMiddleware = scoped(
+    "django.contrib.messages.middleware.MessageMiddleware", skip=is_api
+)
+
+
+class MessageMiddleware(_ScopedMessageMiddleware):
+    """Django's messages, their storage made when something first reads or adds one (a page
+    served from the cache never does; making it signs and reads the cookie)."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        # A storage never made has read nothing and added nothing: there is nothing to store.
+        if not _made(getattr(request, "_messages", None)):
+            return response
+        return super().process_response(request, response)
+
+
+def _made(storage) -> bool:
+    return storage is not None and (
+        not isinstance(storage, SimpleLazyObject) or storage._wrapped is not empty
+    )
+
+
+def messages_may_wait(request: HttpRequest) -> bool:
+    """Whether ``request`` may have messages to show or store, without reading them: its
+    message storage is in use, or a message is kept in its cookie or its session (the places
+    Django's default storage keeps them)."""
+    storage = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    if _made(storage):
+        return True
+    session = getattr(request, "session", None)
+    return CookieStorage.cookie_name in request.COOKIES or (
+        session is not None
+        and settings.SESSION_COOKIE_NAME in request.COOKIES
+        and SessionStorage.session_key in session
+    )
 HtmxMiddleware = scoped("django_htmx.middleware.HtmxMiddleware", skip=is_api)
 
 

@@ -45,6 +45,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from procurement.core.audit import data_version
+from procurement.core.middleware import messages_may_wait
 
 PUBLIC_PAGE_SECONDS = 60
 # How late a portal page may show a write made by another process (a web worker, the worker):
@@ -150,8 +151,7 @@ def csrf_placeholder(request: HttpRequest) -> dict:
 def _cacheable(request: HttpRequest) -> bool:
     if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
         return False
-    storage = getattr(request, "_messages", None)
-    return storage is None or not len(storage)
+    return not messages_may_wait(request) or not len(request._messages)
 
 
 def _read_cacheable(request: Request) -> bool:
