@@ -112,6 +112,8 @@ def audit_append(entries: list[AuditEntry]) -> list[AuditEntry]:
         return entries
     data_version_forget()
     with transaction.atomic(savepoint=False):
+        # Again once it commits: another thread of this process may have read the version since.
+        transaction.on_commit(data_version_forget)
         audit_chain(entries)
         return AuditEntry.objects.bulk_create(entries)
 
@@ -179,8 +181,9 @@ def data_version(*, within: float = 0) -> int:
 
     ``within`` seconds: the version this process read that recently will do, without asking the
     database (for pages that may show another process's write that much later: the public
-    portal's). A write appended by this process is seen at once; so is everything inside a
-    transaction, which always asks."""
+    portal's). This process forgets what it read when it appends a row and again when that
+    write commits, so what it serves next shows its own writes; inside a transaction it always
+    asks."""
     global _last_read
     now = time.monotonic()
     if within and _last_read is not None and not connection.in_atomic_block:
