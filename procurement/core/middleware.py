@@ -85,6 +85,7 @@ AuthenticationMiddleware = scoped(
     "django.contrib.auth.middleware.AuthenticationMiddleware", skip=is_sessionless_api
 )
 OTPMiddleware = scoped("django_otp.middleware.OTPMiddleware", skip=is_sessionless_api)
+HtmxMiddleware = scoped("django_htmx.middleware.HtmxMiddleware", skip=is_api)
 _ScopedMessageMiddleware = scoped(
     "django.contrib.messages.middleware.MessageMiddleware", skip=is_api
 )
@@ -125,7 +126,6 @@ def messages_may_wait(request: HttpRequest) -> bool:
         and settings.SESSION_COOKIE_NAME in request.COOKIES
         and SessionStorage.session_key in session
     )
-HtmxMiddleware = scoped("django_htmx.middleware.HtmxMiddleware", skip=is_api)
 
 
 class OrganisationContextMiddleware:
