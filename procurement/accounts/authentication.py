@@ -19,6 +19,7 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import authentication, exceptions
 
 from procurement.accounts.middleware import user_has_second_factor
+from procurement.core.compiled import compiled
 
 SECOND_FACTOR_REQUIRED = "second_factor_required"
 
@@ -55,10 +56,11 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     other expired token of the user on every request, an extra query each time; they are deleted
     when the user next gets a token instead (``api_token_issue``), and an expired token is
     refused whether or not its row is still there. The token and its user are read in one
-    query. (Written once as SQL from the models' metadata, it read SQLite's times naive, without
-    the database's converters, and every API call of the embedded default failed.) The idle
-    extension (knox's ``renew_token``)
-    writes only when it moves the expiry by more than ``MIN_REFRESH_INTERVAL``.
+    query, its SQL built once per process (``procurement.core.compiled``: building it cost three
+    times running it; the rows still go through the database's converters, without which
+    SQLite's times came back naive and every API call of the embedded default failed). The idle
+    extension (knox's ``renew_token``) writes only when it moves the expiry by more than
+    ``MIN_REFRESH_INTERVAL``.
     """
 
     def authenticate_credentials(self, token: bytes):
@@ -84,9 +86,10 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         return False
 
 
-def _tokens_with_key(key: str) -> list:
-    """The tokens whose key is ``key``, each with its user already read (one query)."""
-    return list(get_token_model().objects.select_related("user").filter(token_key=key))
+# The tokens whose key is the one given, each with its user already read (one query).
+_tokens_with_key = compiled(
+    lambda key: get_token_model().objects.select_related("user").filter(token_key=key)
+)
 
 
 class SessionScheme(spectacular_authentication.SessionScheme):

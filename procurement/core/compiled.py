@@ -1,0 +1,98 @@
+"""A hot query's SQL built once per process, its rows turned into model instances as the ORM does.
+
+Building a queryset's SQL costs more than running it when the query is short and the database
+answers in a tenth of a millisecond: the API token read on every API call spent 0.8 ms in the
+ORM for a query that runs in 0.28 ms (PostgreSQL on the same machine). ``compiled`` keeps what Django's compiler produced for
+one queryset (its SQL, its columns' converters, how the row splits into the model and its
+``select_related`` objects) and runs it again with new parameter values.
+
+The rows go through the database's own converters (SQLite's times come back aware, as through
+the ORM) and the instances are built with ``Model.from_db``, the related ones attached as
+``select_related`` attaches them. Only what the ORM itself would return is returned: a query
+that the compiler cannot express once for every value (``__in`` lists of varying length) is
+not for this.
+"""
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
+
+M = TypeVar("M", bound=Model)
+
+# A text that stands for a parameter while the SQL is built once; found again among the
+# compiled parameters by equality.
+_PLACEHOLDER = "\x00opencpi-compiled-parameter-{}\x00"
+
+
+class CompiledQuery(Generic[M]):
+    """``build(*placeholders)`` returns the queryset; calling the object with real values runs
+    its SQL, built on the first call (for the database the queryset reads: a process talks to
+    one)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, parameters: int = 1):
+        self._build = build
+        self._parameters = parameters
+        self._compiled: _Compiled | None = None
+
+    def __call__(self, *values: str) -> list[M]:
+        if len(values) != self._parameters:
+            raise TypeError(f"expected {self._parameters} values, got {len(values)}")
+        if self._compiled is None:
+            queryset = self._build(*(_PLACEHOLDER.format(i) for i in range(self._parameters)))
+            self._compiled = _Compiled(queryset, self._parameters)
+        return self._compiled.run(values)
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, parameters: int):
+        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
+            raise ValueError("only a queryset of model instances without prefetches compiles")
+        self.alias = queryset.db
+        compiler = queryset.query.get_compiler(using=self.alias)
+        self.sql, params = compiler.as_sql()
+        placeholders = [_PLACEHOLDER.format(i) for i in range(parameters)]
+        # Where each value goes among the parameters (a placeholder may be used twice).
+        self.slots = [
+            placeholders.index(param) if param in placeholders else None for param in params
+        ]
+        missing = set(range(parameters)) - {slot for slot in self.slots if slot is not None}
+        if missing:
+            raise ValueError(f"parameters {sorted(missing)} do not reach the SQL as they are")
+        self.fixed = list(params)
+        self.compiler = compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = [column[0] for column in select[: compiler.col_count]]
+        self.converters = compiler.get_converters(fields)
+        self.model = klass_info["model"]
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.model_slice = slice(first, last)
+        self.init_list = [column[0].target.attname for column in select[first:last]]
+        self.related = get_related_populators(klass_info, select, self.alias)
+        self.annotations = list(compiler.annotation_col_map.items())
+
+    def run(self, values: tuple) -> list:
+        params = [
+            self.fixed[i] if slot is None else values[slot] for i, slot in enumerate(self.slots)
+        ]
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        instances = []
+        for row in rows:
+            instance = self.model.from_db(self.alias, self.init_list, row[self.model_slice])
+            for populator in self.related:
+                populator.populate(row, instance)
+            for name, position in self.annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
+
+
+def compiled(build: Callable[..., QuerySet[M]], *, parameters: int = 1) -> CompiledQuery[M]:
+    """The queryset ``build`` returns for placeholder values, compiled once per database."""
+    return CompiledQuery(build, parameters=parameters)
