@@ -446,7 +446,13 @@ def check_answers(base: str, targets: list[dict]) -> None:
 
 def measure_endpoints(server: Server, floor: Server, fx: dict, args) -> list[dict]:
     """The floor, then each request under ``args.connections`` connections, then the same
-    request from one connection alone (one user: the server's own time per request)."""
+    request from one connection alone (one user: the server's own time per request).
+
+    Each page's load is framed by two shorter loads of ``/healthz`` (just before and just
+    after it): its ratio is to their mean. A machine shared with others drifts by a quarter
+    within minutes (seen here: the floor from 3,187 to 4,242 req/s between two runs of the
+    same code), and a single ``/healthz`` measured at the start let that drift decide a
+    page's verdict."""
     targets = endpoints(fx, args.page_size)
     check_answers(server.base, targets)
     rows = []
@@ -464,7 +470,11 @@ def measure_endpoints(server: Server, floor: Server, fx: dict, args) -> list[dic
         print(f"  {target['name']}", flush=True)
         url = server.base + target["path"]
         wrk(url, target["headers"], 2, 1)  # warm both workers
+        frame = target["key"] != "healthz"
+        health = server.base + "/healthz"
+        before = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
         row = wrk(url, target["headers"], args.connections, args.seconds)
+        after = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
         alone = wrk(url, target["headers"], 1, args.alone_seconds)
         fresh = (
             wrk(url, target["headers"], 1, args.alone_seconds, uncached=True)
@@ -482,6 +492,7 @@ def measure_endpoints(server: Server, floor: Server, fx: dict, args) -> list[dic
                 "alone_p50_ms": alone["p50_ms"],
                 "alone_rps": alone["rps"],
                 "uncached_p50_ms": fresh["p50_ms"],
+                "baseline_rps": (before["rps"] + after["rps"]) / 2 if frame else None,
             }
         )
     return rows
@@ -722,12 +733,13 @@ def speed_line(row: dict, phase: dict) -> str:
             f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | – | – | the floor | n/a |"
         )
     if row["key"] == "healthz":
-        of, share_target = by_key["floor"], TARGETS["healthz_of_floor"]
+        of_rps, share_target = by_key["floor"]["rps"], TARGETS["healthz_of_floor"]
         of_name = "floor"
     else:
-        of, share_target = by_key["healthz"], TARGETS[row["kind"]]
-        of_name = "healthz"
-    share = 100 * row["rps"] / (of["rps"] or 1)
+        # The /healthz loads that framed this page's (older results: the one at the start).
+        of_rps = row.get("baseline_rps") or by_key["healthz"]["rps"]
+        share_target, of_name = TARGETS[row["kind"]], "healthz"
+    share = 100 * row["rps"] / (of_rps or 1)
     ok = (
         share >= share_target
         and row["p99_ms"] < p99
@@ -738,7 +750,7 @@ def speed_line(row: dict, phase: dict) -> str:
     target = f"≥ {share_target:.0f}% of {of_name}, p99 < {p99:.0f}, alone p50 < {alone:.0f}"
     return (
         f"| {row['name']}{errors} | {phase['processes']:,} | {row['rps']:.0f} | "
-        f"{share:.1f}% | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+        f"{share:.1f}% of {of_rps:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
         f"{row['alone_p50_ms']:.1f} | {row['uncached_p50_ms']:.1f} | {target} | {verdict(ok)} |"
     )
 
@@ -756,7 +768,8 @@ def markdown(results: dict) -> str:
         "(one user: the server's own time); the web and portal pages, which are cached until "
         "the next write, once more alone with another address on each request (uncached: the "
         "first visit after a write). `/healthz` is a ratio to the bare Django JSON view (no "
-        "middleware, same gunicorn, same run), every page a ratio to `/healthz`.",
+        "middleware, same gunicorn, same run), every page a ratio to `/healthz` loaded just "
+        "before and just after it (the mean of the two: the machine drifts within minutes).",
         "",
         "| request | processes | req/s | % of | p50 ms | p99 ms | alone p50 ms | alone, uncached "
         "p50 ms | target | ok |",
@@ -798,6 +811,10 @@ def markdown(results: dict) -> str:
         "",
         "## SQL queries per request (target: the same at 10 and 100 rows and at both sizes)",
         "",
+        "A page that holds the whole list (no next page) needs no count of the list: one query "
+        "fewer is no growth, and passes; any query more than at 10 rows on the smaller data set "
+        "fails.",
+        "",
         "| request | "
         + " | ".join(
             f"{p['processes']:,} proc., {n} rows" for p in (small, large) if p for n in (10, 100)
@@ -809,7 +826,7 @@ def markdown(results: dict) -> str:
     for key in phases[0]["queries"]:
         values = [p["queries"][key][f"q{n}"] for p in phases for n in (10, 100)]
         name = next(r["name"] for r in phases[0]["load"] if r["key"] == key)
-        ok = len(set(values)) == 1 and values[0] >= 0
+        ok = min(values) >= 0 and max(values) == values[0] and min(values) >= values[0] - 1
         lines.append(f"| {name} | " + " | ".join(str(v) for v in values) + f" | {verdict(ok)} |")
     render, rush, storm = results.get("render"), results.get("rush"), results.get("storm")
     lines += ["", "## Other targets", "", "| measure | figure | target | ok |", "|---|---|---|:-:|"]

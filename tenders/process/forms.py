@@ -184,10 +184,8 @@ class ProcessSearchForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [("", _("Any")), *STAGES]
-        if cities:
-            self.fields["city"].widget = forms.Select(
-                choices=[("", _("Any")), *((c.slug, c.name) for c in cities)]
-            )
+        if cities:  # (slug, name) pairs
+            self.fields["city"].widget = forms.Select(choices=[("", _("Any")), *cities])
 
     def clean_cpv(self) -> str:
         cpv = self.cleaned_data["cpv"].strip()
