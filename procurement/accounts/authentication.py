@@ -19,6 +19,7 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import authentication, exceptions
 
 from procurement.accounts.middleware import user_has_second_factor
+from procurement.core.audit import data_version_column
 from procurement.core.compiled import compiled
 
 SECOND_FACTOR_REQUIRED = "second_factor_required"
@@ -56,7 +57,7 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     other expired token of the user on every request, an extra query each time; they are deleted
     when the user next gets a token instead (``api_token_issue``), and an expired token is
     refused whether or not its row is still there. The token and its user are read in one
-    query, its SQL built once per process (``procurement.core.compiled``: building it cost three
+    query, with the data version the API read cache keys on, its SQL built once per process (``procurement.core.compiled``: building it cost three
     times running it; the rows still go through the database's converters, without which
     SQLite's times came back naive and every API call of the embedded default failed). The idle
     extension (knox's ``renew_token``) writes only when it moves the expiry by more than
@@ -86,9 +87,16 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         return False
 
 
-# The tokens whose key is the one given, each with its user already read (one query).
+# The tokens whose key is the one given, each with its user already read and the data version
+# (``procurement.core.audit.data_version``) as ``data_version``, which the API read cache keys
+# on (one query).
 _tokens_with_key = compiled(
-    lambda key: get_token_model().objects.select_related("user").filter(token_key=key)
+    lambda key: (
+        get_token_model()
+        .objects.select_related("user")
+        .filter(token_key=key)
+        .annotate(data_version=data_version_column())
+    )
 )
 
 

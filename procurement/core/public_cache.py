@@ -179,7 +179,11 @@ def _user_key(request: HttpRequest) -> str | None:
 def _read_key(request: Request) -> str:
     who = request.user.pk if request.user.is_authenticated else 0
     zone = timezone.get_current_timezone_name()
-    return f"user-read:{data_version()}:{who}:{zone}:{request.accepted_media_type}:{_page(request)}"
+    # An API token's read brought the data version with it (accounts.authentication).
+    version = getattr(request.auth, "data_version", None)
+    if version is None:
+        version = data_version()
+    return f"user-read:{version}:{who}:{zone}:{request.accepted_media_type}:{_page(request)}"
 
 
 def _page(request: HttpRequest) -> str:

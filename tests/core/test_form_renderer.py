@@ -51,7 +51,8 @@ FILLED = {
 )
 def test_the_html_is_what_djangos_templates_write(arguments):
     ours, django = (
-        Everything(**arguments, renderer=renderer) for renderer in (FormRenderer(), DjangoTemplates())
+        Everything(**arguments, renderer=renderer)
+        for renderer in (FormRenderer(), DjangoTemplates())
     )
     ours.is_valid(), django.is_valid()
     html = str(ours.render())
