@@ -97,6 +97,7 @@ def dashboard(request):
         if not stage or code == stage
     ]
     clarifications = clarifications_to_answer_for_user(user=user)
+    shown = list(clarifications[: WORK_ITEMS + 1])  # counted only when there are more
     return render(
         request,
         "tenders/dashboard.html",
@@ -109,8 +110,10 @@ def dashboard(request):
             "pager": page,
             "waiting": [(tender, pending_steps(tender)) for tender in waiting.rows],
             "waiting_pager": waiting,
-            "clarifications": list(clarifications[:WORK_ITEMS]),
-            "clarification_count": clarifications.count(),
+            "clarifications": shown[:WORK_ITEMS],
+            "clarification_count": len(shown)
+            if len(shown) <= WORK_ITEMS
+            else clarifications.count(),
             "can_create": user.is_superuser
             or any(m.city_id and m.role == Membership.Role.OFFICER for m in memberships),
         },

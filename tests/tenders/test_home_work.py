@@ -71,6 +71,36 @@ def test_waiting_on_you_lists_a_suppliers_unanswered_question(asked, login):
     assert "fachadas privadas" not in login("officer.terrassa").get("/processes/").content.decode()
 
 
+def _questions_badge(page: str) -> str:
+    heading = page[page.index('id="clarifications-heading"') :]
+    return heading[heading.index('<span class="badge">') + 20 : heading.index("</span>")]
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_the_questions_badge_counts_them_all_when_more_than_are_listed(
+    open_consultation, demo, login
+):
+    from procurement.core.work import WORK_ITEMS
+
+    def ask(n: int) -> None:
+        clarification_ask(
+            actor=demo.user("supplier.acme"),
+            consultation=open_consultation,
+            question=f"Pregunta número {n}",
+        )
+
+    ask(0)
+    client = login("officer.logrono")
+    page = client.get("/processes/").content.decode()
+    assert _questions_badge(page) == "1"
+
+    for n in range(1, WORK_ITEMS + 2):
+        ask(n)
+    page = client.get("/processes/").content.decode()
+    assert _questions_badge(page) == str(WORK_ITEMS + 2)
+    assert _block(page, "clarifications-waiting").count("<li>") == WORK_ITEMS
+
+
 def test_an_answered_question_no_longer_waits(asked, demo, login):
     from tenders.consultation.services import clarification_answer
 
