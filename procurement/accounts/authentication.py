@@ -57,11 +57,11 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     other expired token of the user on every request, an extra query each time; they are deleted
     when the user next gets a token instead (``api_token_issue``), and an expired token is
     refused whether or not its row is still there. The token and its user are read in one
-    query, with the data version the API read cache keys on, its SQL built once per process (``procurement.core.compiled``: building it cost three
-    times running it; the rows still go through the database's converters, without which
-    SQLite's times came back naive and every API call of the embedded default failed). The idle
-    extension (knox's ``renew_token``) writes only when it moves the expiry by more than
-    ``MIN_REFRESH_INTERVAL``.
+    query, with the data version the API read cache keys on, its SQL built once per process
+    (``procurement.core.compiled``: building it cost three times running it; the rows still go
+    through the database's converters, without which SQLite's times came back naive and every
+    API call of the embedded default failed). The idle extension (knox's ``renew_token``)
+    writes only when it moves the expiry by more than ``MIN_REFRESH_INTERVAL``.
     """
 
     def authenticate_credentials(self, token: bytes):

@@ -2,9 +2,10 @@
 
 Building a queryset's SQL costs more than running it when the query is short and the database
 answers in a tenth of a millisecond: the API token read on every API call spent 0.8 ms in the
-ORM for a query that runs in 0.28 ms (PostgreSQL on the same machine). ``compiled`` keeps what Django's compiler produced for
-one queryset (its SQL, its columns' converters, how the row splits into the model and its
-``select_related`` objects) and runs it again with new parameter values.
+ORM for a query that runs in 0.28 ms (PostgreSQL on the same machine). ``compiled`` keeps what
+Django's compiler produced for one queryset (its SQL, its columns' converters, how the row
+splits into the model and its ``select_related`` objects) and runs it again with new parameter
+values.
 
 The rows go through the database's own converters (SQLite's times come back aware, as through
 the ORM) and the instances are built with ``Model.from_db``, the related ones attached as
@@ -94,5 +95,5 @@ class _Compiled:
 
 
 def compiled(build: Callable[..., QuerySet[M]], *, parameters: int = 1) -> CompiledQuery[M]:
-    """The queryset ``build`` returns for placeholder values, compiled once per database."""
+    """The queryset ``build`` returns for placeholder values, compiled once per process."""
     return CompiledQuery(build, parameters=parameters)
