@@ -50,6 +50,7 @@ from tenders.phases.services import (
 from tenders.procedures import CPTI, PARTNERSHIP, PCP, T
 from tenders.procedures.base import PLIEGOS_APPROVED, REQUIRED_PLIEGOS
 from tenders.process.services import tender_create
+from workflows.calendars import WorkingCalendar
 from workflows.registry import MACHINES
 from workflows.requirements import requirement_demo_fulfil
 from workflows.services import fire_due_events, process_fire_due, transition_perform
@@ -66,6 +67,13 @@ def _fire(tender: Tender, name: str, who: str, at: dt.datetime, reason: str = ""
     return transition_perform(
         process=tender, name=name, actor=_user(who), reason=reason, data=data, now=at
     )
+
+
+def _open_until(tender: Tender, published: dt.datetime, days: int, wanted: dt.datetime):
+    """``wanted`` as a deadline of a call published at ``published``, or the end of its legal
+    minimum of ``days`` calendar days when that is later: a last day on a weekend or a holiday
+    moves to the next working day (LCSP DA 12ª), and the demo is seeded on any day of the year."""
+    return max(wanted, WorkingCalendar(tender.city).add_calendar_days(published, days))
 
 
 def _file_approved(tender: Tender, start: dt.datetime, officer: str, legal: str) -> Tender:
@@ -574,7 +582,11 @@ def _pcp_in_phase_two(tender: Tender, start: dt.datetime, suppliers: dict) -> Te
     _phases(tender, start + DAY + HOUR, LEAKS_PHASES, LEAKS_CRITERIA)
     tender = _file_approved(tender, start + 2 * DAY, officer, legal)
     tender = _fire(
-        tender, T.PUBLISH_CALL, officer, start + 18 * DAY, submission_deadline=start + 50 * DAY
+        tender,
+        T.PUBLISH_CALL,
+        officer,
+        start + 16 * DAY,
+        submission_deadline=_open_until(tender, start + 16 * DAY, 30, start + 50 * DAY),
     )
     for username, prices in (
         ("supplier.acme", ("52000", "140000", "240000")),
@@ -673,7 +685,11 @@ def _partnership_in_rd(tender: Tender, start: dt.datetime, suppliers: dict) -> T
     )
     tender = _file_approved(tender, start + 2 * DAY, officer, legal)
     tender = _fire(
-        tender, T.PUBLISH_NOTICE, officer, start + 20 * DAY, submission_deadline=start + 55 * DAY
+        tender,
+        T.PUBLISH_NOTICE,
+        officer,
+        start + 20 * DAY,
+        submission_deadline=_open_until(tender, start + 20 * DAY, 30, start + 55 * DAY),
     )
     for username in ("supplier.acme", "supplier.nova"):
         _offer(
@@ -769,8 +785,10 @@ def _partnership_in_rd(tender: Tender, start: dt.datetime, suppliers: dict) -> T
 
 
 @transaction.atomic
-def seed(stdout=None) -> None:
-    now = timezone.now().replace(second=0, microsecond=0)
+def seed(stdout=None, *, now: dt.datetime | None = None) -> None:
+    """Seed the demo's processes as of ``now`` (the present by default; a test seeds it as of
+    each day of a week, since the legal periods' ends move with weekends)."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
     logrono = City.objects.get(slug="logrono")
     terrassa = City.objects.get(slug="terrassa")
     suppliers = {s.slug: s for s in Supplier.objects.all()}
@@ -879,14 +897,13 @@ def seed(stdout=None) -> None:
         tender = _file_approved(tender, start + 3 * DAY, "officer.logrono", "legal.logrono")
         # Published ten days ago with its PCAP and PPT, bids open: what a supplier of the demo
         # can bid on, and whose pliegos a supplier that has not bid may still appeal (15 working
-        # days, LCSP art. 50.1). 37 days of bid period: the 35 of LCSP art. 156.2 even when the
-        # last one falls on a holiday and moves to the next working day.
+        # days, LCSP art. 50.1). The 35 days of bid period of LCSP art. 156.2, or more.
         _fire(
             tender,
             T.PUBLISH_TENDER,
             "officer.logrono",
             now - 10 * DAY,
-            submission_deadline=now + 27 * DAY,
+            submission_deadline=_open_until(tender, now - 10 * DAY, 35, now + 27 * DAY),
         )
 
     # 4. A pre-commercial procurement (PCP) in its phase 2: phase 1 delivered, scored and
