@@ -7,7 +7,7 @@ from procurement.accounts import api as accounts_api
 from procurement.accounts import otp as accounts_otp
 from procurement.accounts import views as accounts_views
 from procurement.core.reference_views import CpvSearchView, cpv_search_json
-from procurement.core.views import healthz
+from procurement.core.views import healthz, language_set
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
@@ -47,7 +47,7 @@ urlpatterns = [
     path("accounts/otp/setup/", accounts_otp.otp_setup, name="otp-setup"),
     path("accounts/otp/verify/", accounts_otp.otp_verify, name="otp-verify"),
     path("accounts/tokens/", accounts_views.api_tokens, name="account-tokens"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("reference/cpv/", cpv_search_json, name="cpv-search"),
     path("reference/cities/", accounts_views.city_search_json, name="city-search"),
     path("documents/", include("documents.urls")),

@@ -30,16 +30,25 @@ than a plain 200 (one that sets a cookie or a header of its own, htmx's say, is 
 Each visitor still gets a CSRF token of their own (the language form, the forms of a process's
 steps and htmx send it): the page is stored with a placeholder in its place and the placeholder
 is replaced when it is served.
+
+A visitor who brings no session and no message cookie (a first visit, a crawler, a feed reader)
+is served a kept portal page by ``KeptPageMiddleware``, near the top of the middleware stack,
+before authentication, the second factor, messages and the URL resolver run: with the headers
+the rest of the stack gave the page when it was rendered. Such a request is anonymous and has
+no message to show, so nothing those layers do could change its answer; a visitor with a
+session (logged in, or with a message waiting) goes the whole way.
 """
 
 import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,6 +63,10 @@ PUBLIC_VERSION_SECONDS = 1.0
 USER_PAGE_SECONDS = 30
 CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
 _RENDERING = "_opencpi_public_page_rendering"
+_KEPT = "_opencpi_public_page_kept"
+# What the middleware under KeptPageMiddleware add to a kept page, stored beside it; the
+# cookies (CSRF's) and the length are the outer middleware's and the server's business.
+_NOT_KEPT_HEADERS = {"Content-Type", "Content-Length", "Set-Cookie"}
 
 
 def public_page(view):
@@ -90,13 +103,63 @@ def _cached(view, *, key, seconds: int):
                 return _with_token(request, response)
             stored = (response["Content-Type"], response.content)
             cache.set(name, stored, seconds)
-        content_type, content = stored
-        return HttpResponse(
-            content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode()),
-            content_type=content_type,
-        )
+        setattr(request, _KEPT, (name, stored))
+        return _served(request, stored)
 
     return wrapper
+
+
+def _served(request: HttpRequest, stored: tuple) -> HttpResponse:
+    content_type, content, *headers = stored
+    if CSRF_PLACEHOLDER.encode() in content:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response = HttpResponse(content, content_type=content_type)
+    for header, value in headers[0] if headers else ():
+        response.headers[header] = value
+    return response
+
+
+class KeptPageMiddleware:
+    """Serve a kept portal page to a visitor without a session or a message cookie, before the
+    rest of the stack runs (see the module's docstring). Put it right under Django's CSRF
+    middleware, which gives the visitor a token: what is above it runs for such a page as for
+    any other; what is under it ran once, when the page was rendered, and its headers are
+    stored with the page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._fast(request):
+            return self.get_response(request)
+        name = _whole_key(request)
+        stored = cache.get(name)
+        if stored is not None:
+            response = _served(request, stored)
+            # What a page is depends on the session (a logged-in user's is another), which the
+            # session middleware says when the page reads it; this one did not need to.
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        response = self.get_response(request)
+        kept = getattr(request, _KEPT, None)
+        if (
+            kept is not None
+            and kept[0] == _public_key(request)
+            and response.status_code == 200
+            and not response.cookies
+        ):
+            headers = [(h, v) for h, v in response.items() if h not in _NOT_KEPT_HEADERS]
+            cache.set(name, (*kept[1], headers), PUBLIC_PAGE_SECONDS)
+        return response
+
+    @staticmethod
+    def _fast(request: HttpRequest) -> bool:
+        return (
+            settings.PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and CookieStorage.cookie_name not in request.COOKIES
+        )
 
 
 def user_read(get):
@@ -164,9 +227,15 @@ def _read_cacheable(request: Request) -> bool:
 
 
 def _public_key(request: HttpRequest) -> str | None:
-    if request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         return None
     return f"public-page:{data_version(within=PUBLIC_VERSION_SECONDS)}:{_page(request)}"
+
+
+def _whole_key(request: HttpRequest) -> str:
+    """A page kept with its headers, for ``KeptPageMiddleware``."""
+    return f"whole-{_public_key(request)}"
 
 
 def _user_key(request: HttpRequest) -> str | None:

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "procurement.core.middleware.LocaleMiddleware",
     "procurement.core.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Kept portal pages for visitors without a session, before the rest runs.
+    "procurement.core.public_cache.KeptPageMiddleware",
     "procurement.core.middleware.AuthenticationMiddleware",
     "procurement.core.middleware.OTPMiddleware",
     "procurement.accounts.middleware.SecondFactorMiddleware",

@@ -9,7 +9,7 @@ SKIPPED_PREFIXES = {
     # Django's admin has its own staff-only permission system, tested by Django itself.
     "admin/": "Django admin: staff only, Django's own permission checks",
     # set_language only stores a language choice in the session or a cookie; it reads nothing.
-    "i18n/": "Django's set_language: a cookie, no data",
+    "i18n/": "the language switch (core.views.language_set): a cookie, no data",
     # Static and media files are served by the web server in production, not by a view.
     "static/": "static files",
     "media/": "media files (private uploads are served through views in the matrix)",
