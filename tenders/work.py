@@ -54,7 +54,8 @@ def _search_form(request) -> ProcessSearchForm:
     """The list's search, bound to the query string; an invalid one searches for nothing and
     shows its errors."""
     return ProcessSearchForm(
-        request.GET or None, cities=City.objects.order_by("name").values_list("slug", "name")
+        request.GET if ProcessSearchForm.asked(request.GET) else None,
+        cities=City.objects.order_by("name").values_list("slug", "name"),
     )
 
 

@@ -54,7 +54,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from procurement.core.audit import data_version
-from procurement.core.middleware import messages_may_wait
+from procurement.core.middleware import is_api, messages_may_wait
 
 PUBLIC_PAGE_SECONDS = 60
 # How late a portal page may show a write made by another process (a web worker, the worker):
@@ -64,6 +64,7 @@ USER_PAGE_SECONDS = 30
 CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
 _RENDERING = "_opencpi_public_page_rendering"
 _KEPT = "_opencpi_public_page_kept"
+_VERSION = "_opencpi_public_version"
 # What the middleware under KeptPageMiddleware add to a kept page, stored beside it; the
 # cookies (CSRF's) and the length are the outer middleware's and the server's business.
 _NOT_KEPT_HEADERS = {"Content-Type", "Content-Length", "Set-Cookie"}
@@ -132,10 +133,12 @@ class KeptPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._fast(request):
             return self.get_response(request)
-        name = _whole_key(request)
+        # Keyed without the data version, which is stored with the page: a path no page is
+        # kept for costs a cache miss here, never a query.
+        name = f"public-whole:{_page(request)}"
         stored = cache.get(name)
-        if stored is not None:
-            response = _served(request, stored)
+        if stored is not None and stored[0] == _public_version(request):
+            response = _served(request, stored[1:])
             # What a page is depends on the session (a logged-in user's is another), which the
             # session middleware says when the page reads it; this one did not need to.
             patch_vary_headers(response, ("Cookie",))
@@ -144,12 +147,12 @@ class KeptPageMiddleware:
         kept = getattr(request, _KEPT, None)
         if (
             kept is not None
-            and kept[0] == _public_key(request)
+            and kept[0] == _public_key(request)  # the version the page was rendered at
             and response.status_code == 200
             and not response.cookies
         ):
             headers = [(h, v) for h, v in response.items() if h not in _NOT_KEPT_HEADERS]
-            cache.set(name, (*kept[1], headers), PUBLIC_PAGE_SECONDS)
+            cache.set(name, (_public_version(request), *kept[1], headers), PUBLIC_PAGE_SECONDS)
         return response
 
     @staticmethod
@@ -157,6 +160,7 @@ class KeptPageMiddleware:
         return (
             settings.PAGE_CACHE
             and request.method in ("GET", "HEAD")
+            and not is_api(request)
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and CookieStorage.cookie_name not in request.COOKIES
         )
@@ -227,15 +231,18 @@ def _read_cacheable(request: Request) -> bool:
 
 
 def _public_key(request: HttpRequest) -> str | None:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if request.user.is_authenticated:
         return None
-    return f"public-page:{data_version(within=PUBLIC_VERSION_SECONDS)}:{_page(request)}"
+    return f"public-page:{_public_version(request)}:{_page(request)}"
 
 
-def _whole_key(request: HttpRequest) -> str:
-    """A page kept with its headers, for ``KeptPageMiddleware``."""
-    return f"whole-{_public_key(request)}"
+def _public_version(request: HttpRequest) -> int:
+    """The data version a portal page is kept at, read once for the request."""
+    version = getattr(request, _VERSION, None)
+    if version is None:
+        version = data_version(within=PUBLIC_VERSION_SECONDS)
+        setattr(request, _VERSION, version)
+    return version
 
 
 def _user_key(request: HttpRequest) -> str | None:

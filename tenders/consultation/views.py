@@ -135,7 +135,7 @@ def consultation_list(request):
     now = timezone.now()
     # The city select is written by ``select_options`` (the form's own widget is not shown).
     cities = City.objects.order_by("name").values("name", "slug")
-    form = ProcessSearchForm(request.GET or None)
+    form = ProcessSearchForm(request.GET if ProcessSearchForm.asked(request.GET) else None)
     search = form.search() if form.is_bound and form.is_valid() else {}
     cpv, city = search.get("cpv", ""), search.get("city", "")
     search = {

@@ -200,6 +200,12 @@ class ProcessSearchForm(forms.Form):
             self.add_error("date_to", _("The end date is before the start date."))
         return data
 
+    @classmethod
+    def asked(cls, query) -> bool:
+        """Whether the query string carries the search (a page number alone, ``?page=2``, does
+        not: that page's form stays empty, and is kept as such)."""
+        return any(name in query for name in cls.base_fields)
+
     def search(self) -> dict:
         """The keywords of ``tender_list_for_user`` the valid form asks for."""
         data = self.cleaned_data

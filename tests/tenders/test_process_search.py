@@ -91,6 +91,11 @@ def test_the_search_form_keeps_its_values_and_the_pages_keep_the_search(demo, cl
     assert re.search(r'href="\?[^"]*q=farola[^"]*page=2"', page)
     second = client.get("/processes/?q=farola&page=2").content.decode()
     assert len(_listed(second)) == 2
+    assert '<a href="?">Clear</a>' in second
+    # The second page of the whole list is not a search: nothing to clear.
+    unsearched = client.get("/processes/?page=2").content.decode()
+    assert len(_listed(unsearched)) >= 2
+    assert '<a href="?">Clear</a>' not in unsearched
 
 
 def test_a_bad_search_says_what_is_wrong_and_keeps_what_was_typed(published, client):

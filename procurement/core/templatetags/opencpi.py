@@ -1,12 +1,15 @@
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from procurement.core import formatting
+from procurement.core.audit import data_version
+from procurement.core.public_cache import PUBLIC_VERSION_SECONDS
 
 register = template.Library()
 
@@ -47,6 +50,17 @@ def nav_items(context) -> SafeString:
             },
         )
     return html
+
+
+@register.simple_tag
+def kept_version() -> int | None:
+    """The data version a fragment kept with ``{% cache %}`` is keyed on, read as the portal
+    reads it (at most ``PUBLIC_VERSION_SECONDS`` old, most often without a query): the fragment
+    shows a write within that time. ``None`` when pages are not kept (``settings.PAGE_CACHE``
+    off, as the query-count tests have it)."""
+    if not settings.PAGE_CACHE:
+        return None
+    return data_version(within=PUBLIC_VERSION_SECONDS)
 
 
 @register.filter
