@@ -179,13 +179,14 @@ class ProcessSearchForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, cities=(), **kwargs) -> None:
+    def __init__(self, *args, cities=None, **kwargs) -> None:
         from tenders.procedures import STAGES
 
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [("", _("Any")), *STAGES]
-        if cities:  # (slug, name) pairs
-            self.fields["city"].widget = forms.Select(choices=[("", _("Any")), *cities])
+        if cities is not None:  # (slug, name) pairs, read when the select is drawn (a kept
+            # empty form is not drawn again: ``_process_search.html``)
+            self.fields["city"].widget = forms.Select(choices=lambda: [("", _("Any")), *cities])
 
     def clean_cpv(self) -> str:
         cpv = self.cleaned_data["cpv"].strip()
