@@ -14,6 +14,9 @@ _axe = Axe()
 
 def serious_violations(page) -> list[dict]:
     """The serious and critical axe violations of the page currently shown."""
+    # A link just clicked may still be loading its page: axe on a document not yet there fails
+    # ("Cannot read properties of null (reading 'documentElement')", seen once in CI).
+    page.wait_for_load_state("load")
     results = _axe.run(page)
     return [
         violation
