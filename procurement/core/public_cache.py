@@ -27,9 +27,10 @@ carry the visitor's CSRF token).
 measure the pages as rendered). Not cached: anything but GET and HEAD, a request with messages to show, and any answer other
 than a plain 200 (one that sets a cookie or a header of its own, htmx's say, is not kept).
 
-Each visitor still gets a CSRF token of their own (the language form, the forms of a process's
-steps and htmx send it): the page is stored with a placeholder in its place and the placeholder
-is replaced when it is served.
+A page that carries a CSRF token (a logged-in user's: the forms of a process's steps, the log
+out form and htmx send it) is stored with a placeholder in its place, replaced by the user's
+own token when it is served. A visitor's portal page carries none: its only form, the
+language's, is accepted from this site without one (``core.views.language_set``).
 
 A visitor who brings no session and no message cookie (a first visit, a crawler, a feed reader)
 is served a kept portal page by ``KeptPageMiddleware``, near the top of the middleware stack,
