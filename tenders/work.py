@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement.accounts.models import City, Membership
+from procurement.core.compiled import KeptQueries
 from procurement.core.paging import page_rows
-from procurement.core.public_cache import user_page
+from procurement.core.public_cache import content_digest, user_page
 from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection, work_provider_register
 from tenders.award.models import Bid, CommitteeMember
 from tenders.consultation.models import Consultation, Response, SupplierSubscription
@@ -46,6 +47,7 @@ from tenders.process.selectors import (
     tender_search,
 )
 
+_KEPT = KeptQueries()
 # How near a deadline must be for the home page to bring it up.
 SOON = dt.timedelta(days=7)
 
@@ -84,11 +86,24 @@ def dashboard(request):
             {"tenders": published.rows, "pager": published, "form": form},
         )
     grants = Grants(user)
-    processes = city_processes(user, grants)
-    waiting = page_rows(request, waiting_processes(grants, processes), param="waiting")
+    # The SQL of the unsearched pages is built once per process for this user and their cities
+    # (everything it is built from; ``KeptQueries``): the permission checks made building it a
+    # fifth of the page's time.
+    cities = tuple(sorted({m.city_id for m in memberships if m.city_id}))
+    shape = ("process-list", user.pk, user.is_superuser, cities)
+    waiting = page_rows(
+        request,
+        lambda: waiting_processes(grants, city_processes(user, grants)),
+        param="waiting",
+        kept=(*shape, "waiting"),
+    )
     counts = stage_counts(user, city_processes(user, grants, counting=True))
     stage = search.get("stage", "")
-    page = page_rows(request, tender_search(processes, **search))
+    page = page_rows(
+        request,
+        lambda: tender_search(city_processes(user, grants), **search),
+        kept=None if search else (*shape, "page"),
+    )
     by_stage = defaultdict(list)
     for tender in page.rows:
         by_stage[STATE_BY_NAME[tender.status].stage].append(tender)
@@ -97,8 +112,12 @@ def dashboard(request):
         for code, label in STAGES
         if not stage or code == stage
     ]
+    waiting_steps = [(tender, pending_steps(tender)) for tender in waiting.rows]
     clarifications = clarifications_to_answer_for_user(user=user)
-    shown = list(clarifications[: WORK_ITEMS + 1])  # counted only when there are more
+    shown = _KEPT.rows(  # counted only when there are more
+        ("clarifications-to-answer", user.pk, user.is_superuser),
+        lambda: clarifications[: WORK_ITEMS + 1],
+    )
     return render(
         request,
         "tenders/dashboard.html",
@@ -106,10 +125,24 @@ def dashboard(request):
             "form": form,
             "searching": form.active,
             "stages": stages,
+            # The two lists are drawn again only when what they show changes.
+            "stages_digest": content_digest(
+                timezone.get_current_timezone_name(),  # the rows' ISO dates are written in it
+                [
+                    (code, count, [_listed(tender) for tender in tenders])
+                    for code, _label, tenders, count in stages
+                ],
+            ),
+            "waiting_digest": content_digest(
+                [
+                    (tender.pk, tender.title, tender.city.name, [step.name for step in steps])
+                    for tender, steps in waiting_steps
+                ]
+            ),
             "stage_counts": [(code, label, counts.get(code, 0)) for code, label in STAGES],
             "stage": stage,
             "pager": page,
-            "waiting": [(tender, pending_steps(tender)) for tender in waiting.rows],
+            "waiting": waiting_steps,
             "waiting_pager": waiting,
             "clarifications": shown[:WORK_ITEMS],
             "clarification_count": len(shown)
@@ -118,6 +151,18 @@ def dashboard(request):
             "can_create": user.is_superuser
             or any(m.city_id and m.role == Membership.Role.OFFICER for m in memberships),
         },
+    )
+
+
+def _listed(tender: Tender) -> tuple:
+    """What a process list's row shows of ``tender`` (``LISTED_FIELDS``): its fragment's key."""
+    return (
+        tender.pk,
+        tender.title,
+        tender.status,
+        tender.procedure,
+        tender.next_check,
+        tender.city.timezone,
     )
 
 

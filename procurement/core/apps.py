@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "OpenCPI core"
 
     def ready(self) -> None:
+        from procurement.core.compiled import KeptQueries
         from procurement.core.permissions import forget_permission_ids
 
         post_migrate.connect(forget_permission_ids, dispatch_uid="core-forget-permission-ids")
+        post_migrate.connect(KeptQueries.forget, dispatch_uid="core-forget-kept-queries")

@@ -4,11 +4,17 @@
 hundred thousand processes on every page view made lists slower as data grew (issue #8).
 """
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
+from procurement.core.compiled import KeptQueries
+
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
+_KEPT = KeptQueries()
 
 
 @dataclass
@@ -25,14 +31,30 @@ class Pager:
         return bool(self.previous_url or self.next_url)
 
 
-def page_rows(request, queryset, *, param: str = "page", size: int = PAGE_SIZE) -> Pager:
-    """Page ``?<param>=`` of ``queryset`` (a malformed or missing number is page 1)."""
+def page_rows(
+    request,
+    queryset: QuerySet | Callable[[], QuerySet],
+    *,
+    param: str = "page",
+    size: int = PAGE_SIZE,
+    kept: Hashable | None = None,
+) -> Pager:
+    """Page ``?<param>=`` of ``queryset`` (a malformed or missing number is page 1).
+
+    ``queryset`` may be a function that builds it. With ``kept``, a key naming everything the
+    queryset is built from (see ``KeptQueries``), each page's SQL is built once per process and
+    key, and the queryset only when it is not kept yet."""
     try:
         number = max(1, min(int(request.GET.get(param, 1)), MAX_PAGE))
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
+    stop = start + size + 1
+
+    def build() -> QuerySet:
+        return (queryset() if callable(queryset) else queryset)[start:stop]
+
+    rows = list(build()) if kept is None else _KEPT.rows((kept, start, stop), build)
     pager = Pager(rows=rows[:size], number=number)
 
     def url(page: int) -> str:

@@ -32,6 +32,10 @@ out form and htmx send it) is stored with a placeholder in its place, replaced b
 own token when it is served. A visitor's portal page carries none: its only form, the
 language's, is accepted from this site without one (``core.views.language_set``).
 
+Parts of a page that depend on a few rows only (the portal's cities, a list's rows) are kept
+under a digest of those rows' content (``content_digest`` and Django's ``{% cache %}``): read on
+every render, they are drawn again only when what they show changes, not after every write.
+
 A visitor who brings no session and no message cookie (a first visit, a crawler, a feed reader)
 is served a kept portal page by ``KeptPageMiddleware``, near the top of the middleware stack,
 before authentication, the second factor, messages and the URL resolver run: with the headers
@@ -62,6 +66,15 @@ PUBLIC_PAGE_SECONDS = 60
 # its key's data version is read from the database at most this often per process.
 PUBLIC_VERSION_SECONDS = 1.0
 USER_PAGE_SECONDS = 30
+
+
+def content_digest(*parts) -> str:
+    """A digest of ``parts`` (plain values: texts, numbers, dates, tuples and lists of them),
+    for keying a fragment drawn from them and from nothing else but the language. Every value
+    the fragment shows must be among ``parts``: a value left out would be shown stale."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
 CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
 _RENDERING = "_opencpi_public_page_rendering"
 _KEPT = "_opencpi_public_page_kept"

@@ -90,6 +90,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Every template's {% url %} reverses each address once per process.
+            "builtins": ["procurement.core.templatetags.kept_url"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from procurement.accounts.models import City, Network
 from procurement.core.exceptions import NotFound
+from procurement.core.public_cache import content_digest
 from tenders.models import (
     Award,
     Clarification,
@@ -117,6 +118,24 @@ def city_cards() -> list[CityCard]:
         CityCard(name=name, slug=slug, networks=", ".join(networks.get(pk, [])))
         for pk, name, slug in City.objects.order_by("name").values_list("pk", "name", "slug")
     ]
+
+
+@dataclass
+class Directory:
+    """The portal home's cities (cards and search choices) and networks, with a digest of them:
+    the parts of the page drawn from them are kept under that digest, so they are drawn again
+    only when a city or a network changes, not after every write."""
+
+    cities: list[CityCard]
+    networks: list[dict[str, str]]
+    digest: str
+
+
+def directory() -> Directory:
+    cities = city_cards()
+    networks = list(networks_public().values("name", "slug"))
+    digest = content_digest([(c.name, c.slug, c.networks) for c in cities], networks)
+    return Directory(cities, networks, digest)
 
 
 def networks_public() -> QuerySet[Network]:

@@ -3,13 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.db.models import Count
+from django.db.models.signals import post_migrate
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
 from procurement.accounts.models import User
 from procurement.accounts.services import api_token_create
-from procurement.core.compiled import compiled
+from procurement.core.compiled import KeptQueries, compiled
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,61 @@ def test_a_value_changed_on_its_way_to_the_sql_is_refused():
 
     with pytest.raises(ValueError, match="do not reach the SQL"):
         read("an")
+
+
+# --- KeptQueries: a queryset's SQL kept under a key naming what it is built from -------------
+
+
+def test_kept_sql_reads_the_rows_as_they_are_now(django_assert_num_queries):
+    kept = KeptQueries()
+    _user("fabio")
+    built = []
+
+    def build():
+        built.append(1)
+        return User.objects.filter(username__startswith="f").order_by("username")
+
+    assert [u.username for u in kept.rows(("f-users",), build)] == ["fabio"]
+    _user("flora")  # the SQL is kept, never the rows
+    with django_assert_num_queries(1):
+        again = kept.rows(("f-users",), build)
+
+    assert [u.username for u in again] == ["fabio", "flora"]
+    assert len(built) == 1
+
+
+def test_a_key_not_kept_builds_its_own_sql_and_the_oldest_key_is_dropped():
+    kept = KeptQueries(size=2)
+    for name in ("gala", "hugo", "ines"):
+        _user(name)
+    built = []
+
+    def named(name):
+        def build():
+            built.append(name)
+            return User.objects.filter(username=name)
+
+        return build
+
+    assert [u.username for u in kept.rows(("user", "gala"), named("gala"))] == ["gala"]
+    assert [u.username for u in kept.rows(("user", "hugo"), named("hugo"))] == ["hugo"]
+    assert [u.username for u in kept.rows(("user", "ines"), named("ines"))] == ["ines"]
+    kept.rows(("user", "gala"), named("gala"))  # dropped when ines came: built again
+
+    assert built == ["gala", "hugo", "ines", "gala"]
+
+
+def test_a_migration_forgets_every_kept_sql():
+    kept = KeptQueries()
+    _user("julia")
+    built = []
+
+    def build():
+        built.append(1)
+        return User.objects.filter(username="julia")
+
+    kept.rows(("julia",), build)
+    post_migrate.send(sender=apps.get_app_config("core"), app_config=apps.get_app_config("core"))
+    kept.rows(("julia",), build)
+
+    assert len(built) == 2
