@@ -24,7 +24,7 @@ from procurement.accounts.models import Membership
 from procurement.accounts.selectors import cities_by_names
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.paging import page_rows
-from procurement.core.public_cache import user_page
+from procurement.core.public_cache import content_digest, user_page
 
 
 def _or_404(function, **kwargs):
@@ -70,6 +70,7 @@ def library(request):
         "documents/library.html",
         {
             "templates": pager.rows,
+            "rows_digest": content_digest(pager.rows),  # the rows are drawn when they change
             "pager": pager,
             "kinds": kinds,
             "languages": languages,

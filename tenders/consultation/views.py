@@ -22,7 +22,7 @@ from procurement.core import formatting
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.ids import id_from_text
 from procurement.core.paging import page_rows
-from procurement.core.public_cache import user_page
+from procurement.core.public_cache import content_digest, user_page
 from tenders.consultation.api import (
     attachment_file_response,
     consultation_phase,
@@ -160,15 +160,24 @@ def consultation_list(request):
     )
     open_page = page_rows(request, open_items.values(*CARD_COLUMNS))
     past_page = page_rows(request, past.values(*CARD_COLUMNS), param="closed")
+    open_cards, past_cards, cities = (
+        _cards(open_page.rows, now=now),
+        _cards(past_page.rows),
+        list(cities),
+    )
     return render(
         request,
         "tenders/consultations/list.html",
         {
-            "open_items": _cards(open_page.rows, now=now),
+            "open_items": open_cards,
             "open_pager": open_page,
-            "past": _cards(past_page.rows),
+            "past": past_cards,
             "past_pager": past_page,
             "cities": cities,
+            # The parts drawn from these are drawn again only when these change.
+            "open_digest": content_digest(open_cards),
+            "past_digest": content_digest(past_cards),
+            "cities_digest": content_digest(cities),
             "form": form,
             "cpv": cpv,
             "city": city,

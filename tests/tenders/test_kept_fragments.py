@@ -5,9 +5,11 @@ version then stays, and only the digest can tell)."""
 import datetime as dt
 
 from django.test import Client, override_settings
+from django.utils import timezone
 
+from documents.services import template_create
 from procurement.accounts.models import City
-from tenders.models import Tender
+from tenders.models import Consultation, Tender
 from tenders.procedures import S
 from tests.factories.tenders import make_tender
 
@@ -41,3 +43,43 @@ def test_a_renamed_city_shows_on_the_portal_home_at_once(demo):
     again = visitor.get("/portal/").content.decode()
 
     assert again.count(">Logroño (La Rioja)<") == 2 and f">{name}<" not in again
+
+
+@override_settings(PAGE_CACHE=False)
+def test_a_changed_consultation_shows_on_the_next_visit_of_the_consultations(demo, login):
+    now = timezone.now()
+    tender = make_tender(
+        city=demo.city("logrono"),
+        state="consultation_open",
+        consultation={
+            "subject": "Movilidad eléctrica",
+            "opens_at": now - dt.timedelta(days=5),
+            "closes_at": now + dt.timedelta(days=5),
+        },
+    )
+    supplier = login("supplier.acme")
+    assert "Movilidad eléctrica" in supplier.get("/consultations/").content.decode()
+
+    Consultation.objects.filter(tender=tender).update(subject="Movilidad compartida")
+    City.objects.filter(slug="logrono").update(name="Logroño (La Rioja)")
+    again = supplier.get("/consultations/").content.decode()
+
+    assert "Movilidad compartida" in again and "Movilidad eléctrica" not in again
+    assert ">Logroño (La Rioja)<" in again  # the city's search choice too
+
+
+@override_settings(PAGE_CACHE=False)
+def test_a_renamed_template_shows_on_the_next_visit_of_the_library(demo, login):
+    template = template_create(
+        actor=demo.user("legal.logrono"),
+        kind="consultation_notice",
+        language="es",
+        name="Anuncio de consulta",
+    )
+    legal = login("legal.logrono")
+    assert "Anuncio de consulta" in legal.get("/documents/templates/").content.decode()
+
+    type(template).objects.filter(pk=template.pk).update(name="Anuncio de la consulta")
+    again = legal.get("/documents/templates/").content.decode()
+
+    assert "Anuncio de la consulta" in again and "Anuncio de consulta<" not in again
