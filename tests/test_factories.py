@@ -96,3 +96,21 @@ def test_placing_a_state_needs_a_reason(demo):
         state="rd_gate",
     )
     assert tender.status == "rd_gate" and _trail(tender) == []
+
+
+@pytest.mark.parametrize("days_back", range(7))
+@pytest.mark.parametrize(
+    ("procedure", "state"),
+    [
+        ("cpti_open", "bids_closed"),
+        ("pcp", "offers_closed"),
+        ("innovation_partnership", "requests_closed"),
+    ],
+)
+def test_a_walk_through_a_call_passes_whatever_the_weekday(demo, procedure, state, days_back):
+    # A call's deadline is at least its legal minimum on the city's calendar, whose last day
+    # moves past a weekend or a holiday (LCSP DA 12ª): a fixed 31 days failed on some days of the
+    # year (on 2026-12-03 the partnership notice's minimum ended on a Monday, after it).
+    now = timezone.now() - dt.timedelta(days=days_back)
+    tender = make_tender(city=demo.city("logrono"), procedure=procedure, state=state, now=now)
+    assert tender.status == state

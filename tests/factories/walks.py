@@ -48,6 +48,7 @@ from tenders.consultation.services import (
 from tenders.models import Tender
 from tenders.procedures import MACHINE, S, T, target_of
 from tenders.process.services import tender_update
+from workflows.calendars import WorkingCalendar
 from workflows.services import process_fire_due, transition_perform
 
 WALK_SPAN = dt.timedelta(days=120)
@@ -181,13 +182,20 @@ class _Walk:
         """Whether the walk goes on through transition ``name``."""
         return name in self.plan
 
-    def later(self, days: int, *, waited_by: str) -> dt.datetime:
+    def later(self, days: int, *, waited_by: str, at_least: int = 0) -> dt.datetime:
         """A deadline ``days`` ahead: of the walk's clock when the walk waits for it (the
         transition ``waited_by`` is on its way), else of the test's present, so that the
-        process is left with its clock running."""
-        if self.will(waited_by):
-            return self.clock + days * DAY
-        return max(self.clock, self.now) + days * DAY
+        process is left with its clock running. ``at_least``: a legal minimum in calendar days
+        from the step, counted on the city's calendar, where a last day on a weekend or a
+        holiday moves to the next working day (LCSP DA 12ª): a fixed number of days fell short
+        of it on some days of the year."""
+        start = self.clock if self.will(waited_by) else max(self.clock, self.now)
+        deadline = start + days * DAY
+        if at_least:
+            step = self.clock + STEP  # the moment ``fire`` will give the step
+            minimum = WorkingCalendar(self.tender.city).add_calendar_days(step, at_least)
+            deadline = max(deadline, minimum)
+        return deadline
 
     def catch_up(self, *, unless: tuple[str, ...]) -> None:
         """Bring the clock to the test's present before a step that starts a clock computed
@@ -486,9 +494,16 @@ PREPARE: dict[str, Callable[[_Walk], None]] = {
 }
 
 DATA: dict[str, Callable[[_Walk], dict]] = {
-    T.PUBLISH_TENDER: lambda w: {"submission_deadline": w.later(40, waited_by=T.CLOSE_BIDS)},
-    T.PUBLISH_CALL: lambda w: {"submission_deadline": w.later(31, waited_by=T.CLOSE_CALL)},
-    T.PUBLISH_NOTICE: lambda w: {"submission_deadline": w.later(31, waited_by=T.CLOSE_REQUESTS)},
+    # The legal minimums: LCSP art. 156.2 (35 days), PCP by analogy and art. 178.2 (30 days).
+    T.PUBLISH_TENDER: lambda w: {
+        "submission_deadline": w.later(40, waited_by=T.CLOSE_BIDS, at_least=35)
+    },
+    T.PUBLISH_CALL: lambda w: {
+        "submission_deadline": w.later(31, waited_by=T.CLOSE_CALL, at_least=30)
+    },
+    T.PUBLISH_NOTICE: lambda w: {
+        "submission_deadline": w.later(31, waited_by=T.CLOSE_REQUESTS, at_least=30)
+    },
     T.CALL_FINAL_OFFERS: lambda w: {
         "submission_deadline": w.later(7, waited_by=T.CLOSE_FINAL_OFFERS)
     },
