@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import KIND_BY_CODE
+from procurement.core.compiled import compiled
 from procurement.core.formatting import city_datetime, money
 from tenders.procedures import CPTI, Milestone, steps_marking
 
@@ -1280,19 +1281,23 @@ def pliego_process_of(*, user, tender, private: bool) -> PliegoProcess:
 def process_notice_step(*, process_id: int):
     """The audit row of the step that published the tender notice (the PCP call, the
     partnership notice), if it happened: the pliegos are published with it (LCSP art. 138.1)."""
+    found = _notice_steps(str(process_id))
+    return found[0] if found else None
+
+
+def _notice_steps_of(object_id: str):
     from procurement.core.models import AuditEntry
 
-    return (
-        AuditEntry.objects.filter(
-            content_type__app_label="tenders",
-            content_type__model="tender",
-            object_id=str(process_id),
-            action=AuditEntry.Action.TRANSITION,
-            name__in=steps_marking(Milestone.TENDER_NOTICE),
-        )
-        .order_by("at", "pk")
-        .first()
-    )
+    return AuditEntry.objects.filter(
+        content_type__app_label="tenders",
+        content_type__model="tender",
+        object_id=object_id,
+        action=AuditEntry.Action.TRANSITION,
+        name__in=sorted(steps_marking(Milestone.TENDER_NOTICE)),
+    ).order_by("at", "pk")[:1]
+
+
+_notice_steps = compiled(_notice_steps_of)  # SQL built once per process
 
 
 def process_noticed_at(*, process_id: int) -> dt.datetime | None:

@@ -2,28 +2,30 @@
 on (``SecondFactorMiddleware``) and the time zone of the city they work for
 (``OrganisationContextMiddleware``), so that a web request does not ask for them separately."""
 
-from functools import cache
-
 from django.contrib.auth import backends
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from procurement.accounts.models import Membership, User
+from procurement.core.compiled import compiled
 
 
 class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id):
         try:
-            user = _users_read_by_requests().get(pk=user_id)
-        except User.DoesNotExist:
+            found = _user_read_by_requests(int(user_id))
+        except (TypeError, ValueError):  # a session that names no user id
             return None
+        if not found:
+            return None
+        user = found[0]
         return user if self.user_can_authenticate(user) else None
 
 
-@cache
 def _users_read_by_requests() -> QuerySet[User]:
     """Users with ``second_factor_on`` and ``city_time_zone`` (``User.primary_membership``'s
-    city's: the first membership that has a city, a city one). Built once per process: building
-    the annotations cost a web request as much as running the query; ``get`` works on a copy."""
+    city's: the first membership that has a city, a city one). Its SQL is built once per
+    process (``_user_read_by_requests``): building the annotations cost a web request as much
+    as running the query."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -35,3 +37,8 @@ def _users_read_by_requests() -> QuerySet[User]:
     return User._default_manager.annotate(
         second_factor_on=Exists(confirmed), city_time_zone=Subquery(city_zone)
     )
+
+
+_user_read_by_requests = compiled(
+    lambda user_id: _users_read_by_requests().filter(pk=user_id), kinds=(int,)
+)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.validators import validate_timezone
+from procurement.core.compiled import compiled
 from procurement.core.models import TimeStampedModel
 
 
@@ -42,8 +43,9 @@ class User(AbstractUser):
 
     @cached_property
     def memberships_seen(self) -> list["Membership"]:
-        """The user's memberships as read once for this request (navigation and time zone)."""
-        return list(self.memberships.select_related("city", "supplier", "network").order_by("id"))
+        """The user's memberships as read once for this request (navigation and time zone), by
+        SQL built once per process."""
+        return _memberships_of(self.pk) if self.pk is not None else []
 
     @cached_property
     def primary_membership(self) -> "Membership | None":
@@ -305,3 +307,13 @@ class NetworkUserObjectPermission(UserObjectPermissionBase):
 
 class NetworkGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Network, on_delete=models.CASCADE)
+
+
+_memberships_of = compiled(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id)
+        .select_related("city", "supplier", "network")
+        .order_by("id")
+    ),
+    kinds=(int,),
+)

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 
+from procurement.core.compiled import compiled
 from procurement.core.models import AuditEntry
 
 AUDIT_CHAIN_LOCK = 0x0A0D17  # arbitrary, fixed: the advisory lock that orders appends
@@ -162,16 +163,20 @@ def audit_record(**fields: Any) -> AuditEntry:
     return audit_append([audit_entry(**fields)])[0]
 
 
-def audit_history(target: models.Model):
+def audit_history(target: models.Model) -> list[AuditEntry]:
     """The audit rows about one object, oldest first, with their actors."""
-    return (
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-            object_id=str(target.pk),
-        )
+    content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+    return _history_of(content_type.pk, str(target.pk))
+
+
+_history_of = compiled(
+    lambda content_type_id, object_id: (
+        AuditEntry.objects.filter(content_type_id=content_type_id, object_id=object_id)
         .select_related("actor")
         .order_by("at", "pk")
-    )
+    ),
+    kinds=(int, str),
+)
 
 
 def data_version(*, within: float = 0) -> int:

@@ -30,9 +30,27 @@ from django.db.models.query import ModelIterable, get_related_populators
 
 M = TypeVar("M", bound=Model)
 
-# A text that stands for a parameter while the SQL is built once; found again among the
-# compiled parameters by equality.
+# A value that stands for a parameter while the SQL is built once, found again among the
+# compiled parameters by equality: a text for a text, a number no row's id takes for a number.
 _PLACEHOLDER = "\x00opencpi-compiled-parameter-{}\x00"
+_NUMBER_PLACEHOLDER = -(2**62)
+
+
+def _placeholders(kinds: tuple[type, ...]) -> list:
+    return [
+        _NUMBER_PLACEHOLDER - i if kind is int else _PLACEHOLDER.format(i)
+        for i, kind in enumerate(kinds)
+    ]
+
+
+def _fits(values: tuple, kinds: tuple[type, ...]) -> bool:
+    """Whether each value is of its kind; ``False`` for a number no database integer holds."""
+    for value, kind in zip(values, kinds, strict=True):
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise TypeError(f"expected {kind.__name__}, got {value!r}")
+        if kind is int and not -(2**63) <= value < 2**63:
+            return False
+    return True
 
 
 class CompiledQuery(Generic[M]):
@@ -40,33 +58,36 @@ class CompiledQuery(Generic[M]):
     its SQL, built on the first call (for the database the queryset reads: a process talks to
     one)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *, parameters: int = 1):
+    def __init__(self, build: Callable[..., QuerySet[M]], *, kinds: tuple[type, ...]):
+        if any(kind not in (int, str) for kind in kinds):
+            raise TypeError("parameters are texts (str) or whole numbers (int)")
         self._build = build
-        self._parameters = parameters
+        self._kinds = kinds
         self._compiled: _Compiled | None = None
 
-    def __call__(self, *values: str) -> list[M]:
-        if len(values) != self._parameters:
-            raise TypeError(f"expected {self._parameters} values, got {len(values)}")
+    def __call__(self, *values: str | int) -> list[M]:
+        if len(values) != len(self._kinds):
+            raise TypeError(f"expected {len(self._kinds)} values, got {len(values)}")
+        if not _fits(values, self._kinds):
+            return []  # a number beyond the database's integers is no row's id
         if self._compiled is None:
-            queryset = self._build(*(_PLACEHOLDER.format(i) for i in range(self._parameters)))
-            self._compiled = _Compiled(queryset, self._parameters)
+            placeholders = _placeholders(self._kinds)
+            self._compiled = _Compiled(self._build(*placeholders), placeholders)
         return self._compiled.run(values)
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, parameters: int):
+    def __init__(self, queryset: QuerySet, placeholders: list):
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise ValueError("only a queryset of model instances without prefetches compiles")
         self.alias = queryset.db
         compiler = queryset.query.get_compiler(using=self.alias)
         self.sql, params = compiler.as_sql()
-        placeholders = [_PLACEHOLDER.format(i) for i in range(parameters)]
         # Where each value goes among the parameters (a placeholder may be used twice).
         self.slots = [
             placeholders.index(param) if param in placeholders else None for param in params
         ]
-        missing = set(range(parameters)) - {slot for slot in self.slots if slot is not None}
+        missing = set(range(len(placeholders))) - {slot for slot in self.slots if slot is not None}
         if missing:
             raise ValueError(f"parameters {sorted(missing)} do not reach the SQL as they are")
         self.fixed = list(params)
@@ -101,9 +122,12 @@ class _Compiled:
         return instances
 
 
-def compiled(build: Callable[..., QuerySet[M]], *, parameters: int = 1) -> CompiledQuery[M]:
-    """The queryset ``build`` returns for placeholder values, compiled once per process."""
-    return CompiledQuery(build, parameters=parameters)
+def compiled(
+    build: Callable[..., QuerySet[M]], *, kinds: tuple[type, ...] = (str,)
+) -> CompiledQuery[M]:
+    """The queryset ``build`` returns for placeholder values, compiled once per process: one
+    parameter per entry of ``kinds``, a text (``str``) or a whole number (``int``: an id)."""
+    return CompiledQuery(build, kinds=kinds)
 
 
 class KeptQueries:
@@ -124,18 +148,32 @@ class KeptQueries:
         self._lock = threading.Lock()
         KeptQueries.instances.append(self)
 
-    def rows(self, key: Hashable, build: Callable[[], QuerySet[M]]) -> list[M]:
+    def rows(
+        self,
+        key: Hashable,
+        build: Callable[..., QuerySet[M]],
+        values: tuple = (),
+        kinds: tuple[type, ...] = (),
+    ) -> list[M]:
+        """The rows of ``build(*values)``, by the SQL kept under ``key``. ``kinds`` (as for
+        ``compiled``) makes ``values`` parameters of the SQL rather than part of it: they need
+        not be in the key (a process's id, read by each user with their own SQL)."""
+        if len(values) != len(kinds):
+            raise TypeError("one kind for each value")
+        if not _fits(values, kinds):
+            return []  # a number beyond the database's integers is no row's id
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is None:
-            entry = _Compiled(build(), 0)
+            placeholders = _placeholders(kinds)
+            entry = _Compiled(build(*placeholders), placeholders)
             with self._lock:
                 self._entries[key] = entry
                 while len(self._entries) > self._size:
                     self._entries.popitem(last=False)
-        return entry.run(())
+        return entry.run(values)
 
     @classmethod
     def forget(cls, **_kwargs) -> None:

@@ -18,6 +18,7 @@ from django_fsm import FSMField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from procurement.accounts.models import City, Supplier
+from procurement.core.compiled import compiled
 from procurement.core.exceptions import ApplicationError
 from procurement.core.models import TimeStampedModel
 from tenders.procedures import CPTI, MACHINE, PROCEDURE_CHOICES, STATE_BY_NAME
@@ -137,7 +138,8 @@ class Tender(TenderStateMachine, TimeStampedModel):
 
     def consultation_for_engine(self):
         if not hasattr(self, "_consultation_cache"):
-            self._consultation_cache = self.consultations.order_by("-pk").first()
+            found = _latest_consultation(self.pk) if self.pk is not None else []
+            self._consultation_cache = found[0] if found else None
         return self._consultation_cache
 
     def consultation_questions_without_summary(self) -> list[int]:
@@ -449,3 +451,15 @@ class Notification(TimeStampedModel):
         if now >= self.rejected_at:
             return self.rejected_at
         return None
+
+
+# The process's latest consultation (``Tender.consultation_for_engine``), by SQL built once per
+# process; the consultation's model is reached through the relation (its area builds on this).
+_latest_consultation = compiled(
+    lambda tender_id: (
+        Tender._meta.get_field("consultations")
+        .related_model.objects.filter(tender_id=tender_id)
+        .order_by("-pk")[:1]
+    ),
+    kinds=(int,),
+)

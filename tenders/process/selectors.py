@@ -13,11 +13,14 @@ from django.db.models.functions import Cast
 
 from procurement.accounts.models import Membership
 from procurement.core.audit import audit_history
+from procurement.core.compiled import KeptQueries
 from procurement.core.exceptions import NotFound
 from procurement.core.ids import id_from_text
 from procurement.core.permissions import annotate_object_perm, grants_q, objects_for_user
 from tenders.procedures import STATE_BY_NAME
 from tenders.process.models import Notification, Tender
+
+_KEPT = KeptQueries()
 
 
 def _base() -> QuerySet[Tender]:
@@ -118,11 +121,22 @@ def tender_search(
 def tender_get_for_user(*, user, pk) -> tuple[Tender, bool]:
     """The process and whether ``user`` may see its private side. Missing and not-yours raise
     the same ``NotFound``."""
-    queryset = annotate_object_perm(user, "tenders.view_tender", _base(), "private_to_user")
     try:
-        tender = queryset.get(pk=pk)
-    except (Tender.DoesNotExist, ValueError, TypeError) as error:
+        number = int(pk)
+    except (ValueError, TypeError) as error:
         raise NotFound(_not_found()) from error
+    # The SQL (the user's grants on the process, read with it) is built once per user.
+    found = _KEPT.rows(
+        ("tender-for-user", user.pk, user.is_authenticated, user.is_active, user.is_superuser),
+        lambda pk: annotate_object_perm(
+            user, "tenders.view_tender", _base(), "private_to_user"
+        ).filter(pk=pk),
+        (number,),
+        (int,),
+    )
+    if not found:
+        raise NotFound(_not_found())
+    tender = found[0]
     private = bool(tender.private_to_user)  # type: ignore[attr-defined]
     if not private and not tender.is_public:
         raise NotFound(_not_found())

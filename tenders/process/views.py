@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from procurement.accounts.models import City, Membership, Supplier
+from procurement.core.compiled import compiled
 from procurement.core.exceptions import ApplicationError, NotFound
 from procurement.core.inapp import (
     inapp_mark_read,
@@ -162,6 +163,17 @@ class _PermsOnce:
         return self._user.has_perm(perm, obj)
 
 
+# The process page's participants, by SQL built once per process.
+_participants_of = compiled(
+    lambda tender_id: (
+        Participant.objects.filter(tender_id=tender_id)
+        .select_related("supplier")
+        .order_by("supplier__name")
+    ),
+    kinds=(int,),
+)
+
+
 def _detail_context(request, tender, private: bool) -> dict:
     context = {"tender": tender, "private": private, "state": STATE_BY_NAME[tender.status]}
     consultation = tender.consultation_for_engine()
@@ -194,7 +206,7 @@ def _detail_context(request, tender, private: bool) -> dict:
         for deadline in STATE_BY_NAME[tender.status].deadlines
         if (moment := deadline.moment(tender)) is not None
     ]
-    participants = list(tender.participants.select_related("supplier").order_by("supplier__name"))
+    participants = _participants_of(tender.pk)
     allowed = [_action(o, participants, tender) for o in options if o.allowed]
     # Officers check a deadline on the city's calendar before they type it.
     takes_a_date = any(f["kind"] == "datetime" for action in allowed for f in action["fields"])

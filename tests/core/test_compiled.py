@@ -142,3 +142,30 @@ def test_a_migration_forgets_every_kept_sql():
     kept.rows(("julia",), build)
 
     assert len(built) == 2
+
+
+def test_an_id_is_a_parameter_too_and_one_no_database_holds_finds_nothing(
+    django_assert_num_queries,
+):
+    kasia, _lena = _user("kasia"), _user("lena")
+    read = compiled(lambda pk: User.objects.filter(pk=pk), kinds=(int,))
+
+    assert [u.username for u in read(kasia.pk)] == ["kasia"]
+    with django_assert_num_queries(0):
+        assert read(2**70) == []
+    with pytest.raises(TypeError, match="expected int"):
+        read(str(kasia.pk))
+
+
+def test_kept_sql_takes_values_as_parameters_under_one_key():
+    kept = KeptQueries()
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return User.objects.filter(pk=pk)
+
+    users = [_user(name) for name in ("marta", "nico")]
+    found = [kept.rows(("by-id",), build, (u.pk,), (int,))[0].username for u in users]
+
+    assert found == ["marta", "nico"] and len(built) == 1
