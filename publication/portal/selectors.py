@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from procurement.accounts.models import City, Network
+from procurement.core.compiled import compiled
 from procurement.core.exceptions import NotFound
 from procurement.core.public_cache import content_digest
 from tenders.models import (
@@ -23,6 +24,7 @@ from tenders.models import (
     Consultation,
     Participant,
     PhaseContract,
+    Question,
     Tender,
 )
 from tenders.procedures import CPTI, STAGES, STATES, Edit, S, is_editable
@@ -199,6 +201,7 @@ def documents_public():
 class ProcessPortal:
     tender: Tender
     consultation: Consultation | None
+    questions: list[Question]
     clarifications: list[Clarification]
     documents: list[Any]
     # The published versions of the pliegos, corrections included (LCSP arts. 122.1 and 138.1).
@@ -235,51 +238,73 @@ def pliegos_public(*, process_id: int) -> list[Any]:
 
 def process_get_public(*, pk: Any) -> ProcessPortal:
     """A published process with its public consultation, answered clarifications (never who
-    asked), public documents, and the suppliers selected or awarded."""
+    asked), public documents, and the suppliers selected or awarded. Each read is SQL built
+    once per process (``compiled``): building it was half of the page's time."""
     try:
-        tender = processes_public().get(pk=pk)
-    except (Tender.DoesNotExist, ValueError, TypeError) as error:
+        found = _public_process(int(pk))
+    except (ValueError, TypeError) as error:
         raise NotFound(_not_found()) from error
-    consultation = (
-        Consultation.objects.filter(tender=tender, published_at__isnull=False)
-        .prefetch_related("questions")
-        .first()
-    )
-    clarifications = (
-        list(
-            consultation.clarifications.filter(answered_at__isnull=False).only(
-                "question", "answer", "answered_at", "consultation_id"
-            )
-        )
-        if consultation
-        else []
-    )
+    if not found:
+        raise NotFound(_not_found())
+    tender = found[0]
+    consultations = _published_consultation(tender.pk)
+    consultation = consultations[0] if consultations else None
     selected: list = []
     if tender.procedure == CPTI:
         # CPTI winners are the lots' awards; proposals and failed requests stay internal.
-        selected = list(
-            Award.objects.filter(tender=tender, status=Award.Status.AWARDED)
-            .select_related("bid__supplier")
-            .order_by("lot__number")
-        )
-        selected = [award.bid for award in selected]  # each has .supplier, as participants do
+        selected = [award.bid for award in _awards(tender.pk)]  # each has .supplier
     elif tender.awarded_at or tender.state.stage in AWARD_STAGES or tender.status == S.CLOSED:
-        selected = list(
-            tender.participants.filter(status=Participant.Status.SELECTED)
-            .select_related("supplier")
-            .order_by("supplier__name")
-        )
+        selected = _selected(tender.pk)
     ocids = list(tender.ocds_releases.order_by("ocid").values_list("ocid", flat=True).distinct())
     return ProcessPortal(
         tender=tender,
         consultation=consultation,
-        clarifications=clarifications,
-        documents=list(documents_public().filter(tender=tender)),
+        questions=_questions(consultation.pk) if consultation else [],
+        clarifications=_answered(consultation.pk) if consultation else [],
+        documents=_documents_of(tender.pk),
         pliegos=pliegos_public(process_id=tender.pk),
         selected=selected,
         ocids=ocids,
         phases=phases_public(tender),
     )
+
+
+_public_process = compiled(lambda pk: processes_public().filter(pk=pk), kinds=(int,))
+_published_consultation = compiled(
+    lambda tender_id: Consultation.objects.filter(
+        tender_id=tender_id, published_at__isnull=False
+    ).order_by("pk")[:1],
+    kinds=(int,),
+)
+_questions = compiled(
+    lambda consultation_id: Question.objects.filter(consultation_id=consultation_id),
+    kinds=(int,),
+)
+_answered = compiled(
+    lambda consultation_id: Clarification.objects.filter(
+        consultation_id=consultation_id, answered_at__isnull=False
+    ).only("question", "answer", "answered_at", "consultation_id"),
+    kinds=(int,),
+)
+_awards = compiled(
+    lambda tender_id: (
+        Award.objects.filter(tender_id=tender_id, status=Award.Status.AWARDED)
+        .select_related("bid__supplier")
+        .order_by("lot__number")
+    ),
+    kinds=(int,),
+)
+_selected = compiled(
+    lambda tender_id: (
+        Participant.objects.filter(tender_id=tender_id, status=Participant.Status.SELECTED)
+        .select_related("supplier")
+        .order_by("supplier__name")
+    ),
+    kinds=(int,),
+)
+_documents_of = compiled(
+    lambda tender_id: documents_public().filter(tender_id=tender_id), kinds=(int,)
+)
 
 
 def consultation_report_public(*, pk: Any) -> Consultation:
