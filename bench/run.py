@@ -472,8 +472,9 @@ def check_answers(base: str, targets: list[dict]) -> None:
 
 
 def measure_endpoints(server: Server, floor: Server, fx: dict, args) -> list[dict]:
-    """The floor, then each request under ``args.connections`` connections, then the same
-    request from one connection alone (one user: the server's own time per request).
+    """The floor, then for each request: the request from one connection alone (one user: the
+    server's own time per request), after ``args.settle_seconds`` at rest, then under
+    ``args.connections`` connections.
 
     Each page's load is framed by two shorter loads of ``/healthz`` (just before and just
     after it): its ratio is to their mean. A machine shared with others drifts by a quarter
@@ -497,17 +498,21 @@ def measure_endpoints(server: Server, floor: Server, fx: dict, args) -> list[dic
         print(f"  {target['name']}", flush=True)
         url = server.base + target["path"]
         wrk(url, target["headers"], 2, 1)  # warm both workers
-        frame = target["key"] != "healthz"
-        health = server.base + "/healthz"
-        before = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
-        row = wrk(url, target["headers"], args.connections, args.seconds)
-        after = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
+        # One user alone on a machine at rest: a load leaves this shared machine slower for
+        # seconds after it (here 27 % of the CPU time stolen by the host in the 3 s after a
+        # 16-connection load, 0.2 % before), which is not what one user alone meets.
+        time.sleep(args.settle_seconds)
         alone = wrk(url, target["headers"], 1, args.alone_seconds)
         fresh = (
             wrk(url, target["headers"], 1, args.alone_seconds, uncached=True)
             if target["kind"] in ("web", "portal")
             else alone
         )
+        frame = target["key"] != "healthz"
+        health = server.base + "/healthz"
+        before = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
+        row = wrk(url, target["headers"], args.connections, args.seconds)
+        after = wrk(health, {}, args.connections, args.seconds / 2) if frame else None
         rows.append(
             {
                 "name": target["name"],
@@ -830,10 +835,11 @@ def markdown(results: dict) -> str:
         "",
         "## Speed",
         "",
-        f"Each request is loaded with wrk ({results['load']}), then from one connection alone "
+        "Each request is loaded with wrk from one connection alone, after a few seconds at rest "
         "(one user: the server's own time); the web and portal pages, which are cached until "
         "the next write, once more alone with another address on each request (uncached: the "
-        "first visit after a write). `/healthz` is a ratio to the bare Django JSON view (no "
+        f"first visit after a write); then under load ({results['load']}). "
+        "`/healthz` is a ratio to the bare Django JSON view (no "
         "middleware, same gunicorn, same run), every page a ratio to `/healthz` loaded just "
         "before and just after it (the mean of the two: the machine drifts within minutes).",
         "",
@@ -934,6 +940,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--alone-seconds", type=float, default=3, help="load from one connection per request kind"
+    )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=3,
+        help="rest before a request's one-user loads (the previous load's after-effects pass)",
     )
     parser.add_argument(
         "--reuse",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from procurement.accounts.models import City, Membership
 from procurement.core.compiled import KeptQueries
 from procurement.core.paging import page_rows
-from procurement.core.public_cache import content_digest, user_page
+from procurement.core.public_cache import content_digest, request_data_version, user_page
 from procurement.core.work import WORK_ITEMS, WorkItem, WorkSection, work_provider_register
 from tenders.award.models import Bid, CommitteeMember
 from tenders.consultation.models import Consultation, Response, SupplierSubscription
@@ -97,7 +97,11 @@ def dashboard(request):
         param="waiting",
         kept=(*shape, "waiting"),
     )
-    counts = stage_counts(user, city_processes(user, grants, counting=True))
+    counts = stage_counts(
+        user,
+        lambda: city_processes(user, grants, counting=True),
+        version=request_data_version(request),  # the one the page is kept at
+    )
     stage = search.get("stage", "")
     page = page_rows(
         request,
@@ -113,10 +117,9 @@ def dashboard(request):
         if not stage or code == stage
     ]
     waiting_steps = [(tender, pending_steps(tender)) for tender in waiting.rows]
-    clarifications = clarifications_to_answer_for_user(user=user)
     shown = _KEPT.rows(  # counted only when there are more
         ("clarifications-to-answer", user.pk, user.is_superuser),
-        lambda: clarifications[: WORK_ITEMS + 1],
+        lambda: clarifications_to_answer_for_user(user=user)[: WORK_ITEMS + 1],
     )
     return render(
         request,
@@ -147,7 +150,7 @@ def dashboard(request):
             "clarifications": shown[:WORK_ITEMS],
             "clarification_count": len(shown)
             if len(shown) <= WORK_ITEMS
-            else clarifications.count(),
+            else clarifications_to_answer_for_user(user=user).count(),
             "can_create": user.is_superuser
             or any(m.city_id and m.role == Membership.Role.OFFICER for m in memberships),
         },

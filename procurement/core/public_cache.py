@@ -79,6 +79,7 @@ CSRF_PLACEHOLDER = "opencpi-public-page-csrf-token-placeholder"
 _RENDERING = "_opencpi_public_page_rendering"
 _KEPT = "_opencpi_public_page_kept"
 _VERSION = "_opencpi_public_version"
+_EXACT_VERSION = "_opencpi_data_version"
 # What the middleware under KeptPageMiddleware add to a kept page, stored beside it; the
 # cookies (CSRF's) and the length are the outer middleware's and the server's business.
 _NOT_KEPT_HEADERS = {"Content-Type", "Content-Length", "Set-Cookie"}
@@ -259,11 +260,22 @@ def _public_version(request: HttpRequest) -> int:
     return version
 
 
+def request_data_version(request: HttpRequest) -> int:
+    """The data version (exact: ``audit.data_version``) as read once for ``request``: a user's
+    page is kept at it, and what the page keeps of its own (``pending.stage_counts``) may key
+    on it without asking the database again."""
+    version = getattr(request, _EXACT_VERSION, None)
+    if version is None:
+        version = data_version()
+        setattr(request, _EXACT_VERSION, version)
+    return version
+
+
 def _user_key(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated:
         return None
     zone = timezone.get_current_timezone_name()
-    return f"user-page:{data_version()}:{request.user.pk}:{zone}:{_page(request)}"
+    return f"user-page:{request_data_version(request)}:{request.user.pk}:{zone}:{_page(request)}"
 
 
 def _read_key(request: Request) -> str:

@@ -3,6 +3,7 @@ has a step to take (only the steps the procedure requires, never the optional on
 counts per stage of the user's cities' processes."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 
@@ -146,16 +147,19 @@ def pending_steps(tender: Tender) -> list[Transition]:
     return steps
 
 
-def stage_counts(user, processes: QuerySet[Tender]) -> dict[str, int]:
-    """Processes per stage in one aggregate query (grouped by state, summed per stage). It reads
-    every process of the user's cities, so the figures are kept for the user until the next
-    audited write (``procurement.core.audit.data_version``; an unaudited change shows
-    within ``COUNT_SECONDS``)."""
-    key = f"stage-counts:{data_version()}:{user.pk}"
+def stage_counts(
+    user, processes: Callable[[], QuerySet[Tender]], *, version: int | None = None
+) -> dict[str, int]:
+    """Processes per stage in one aggregate query (grouped by state, summed per stage) of the
+    queryset ``processes()`` builds, built only when the figures are not kept. It reads every
+    process of the user's cities, so the figures are kept for the user until the next audited
+    write (``version``, the data version the caller read, or ``audit.data_version``; an
+    unaudited change shows within ``COUNT_SECONDS``)."""
+    key = f"stage-counts:{data_version() if version is None else version}:{user.pk}"
     counts = cache.get(key)
     if counts is None:
         counts = defaultdict(int)
-        for row in processes.order_by().values("status").annotate(n=Count("pk")):
+        for row in processes().order_by().values("status").annotate(n=Count("pk")):
             counts[STATE_BY_NAME[row["status"]].stage] += row["n"]
         counts = dict(counts)
         cache.set(key, counts, COUNT_SECONDS)
