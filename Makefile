@@ -60,9 +60,11 @@ soak: install
 	$(BIN)/python tests/soak/soak.py --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 # The shortened soak as tests (3 minutes each): embedded, and PostgreSQL + Redis when
-# DATABASE_URL and CELERY_BROKER_URL name them.
+# DATABASE_URL and CELERY_BROKER_URL name them. Both at once (-n 2): their users mostly wait
+# between requests, so side by side each served 32 requests/s (34 one after the other), its
+# worker back after 4 s (limit 30 s), in 3 min 49 s together instead of 7 min 12 s.
 soak-ci: install
-	OPENCPI_SOAK=1 $(BIN)/python -m pytest -p no:cacheprovider -m soak tests/soak -v
+	OPENCPI_SOAK=1 $(BIN)/python -m pytest -p no:cacheprovider -m soak tests/soak -v -n 2
 
 messages: install
 	$(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
