@@ -1011,6 +1011,8 @@ def main() -> None:
     parser.add_argument("--storm-timeout", type=float, default=600)
     parser.add_argument("--quick", action="store_true", help="10,000 processes, short loads")
     args = parser.parse_args()
+    if args.alone_windows < 1:
+        parser.error("--alone-windows must be at least 1 (a median needs one window)")
     if args.quick:
         args.large, args.seconds, args.storm, args.rush_seconds = 10_000, 3, 2000, 20
     if args.only_large:
